@@ -1,0 +1,3 @@
+module kscope
+
+go 1.26.0

@@ -1,0 +1,4 @@
+// Command kscope is a terminal UI for Apache Kafka clusters.
+package main
+
+func main() {}
