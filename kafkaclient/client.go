@@ -1,0 +1,231 @@
+// Package kafkaclient holds every conversation kscope has with Kafka. Its
+// goroutines publish typed events; it knows nothing of the screen.
+package kafkaclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Config says where the cluster is and how long to wait for it.
+type Config struct {
+	Brokers  []string
+	ClientID string
+	// Version is the Kafka protocol version to speak, e.g. "2.8.0"; empty means DefaultVersion.
+	Version string
+	// ConnectTimeout bounds Connect and every dial; RequestTimeout bounds each request.
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+	// RefreshInterval is how often metadata and watermarks are re-read.
+	RefreshInterval time.Duration
+}
+
+// DefaultVersion is old enough for most clusters in service and new
+// enough for every request kscope sends; newer brokers accept it too.
+const DefaultVersion = "2.8.0"
+
+// Defaults for the zero values of Config.
+const (
+	DefaultClientID        = "kscope"
+	DefaultConnectTimeout  = 10 * time.Second
+	DefaultRequestTimeout  = 15 * time.Second
+	DefaultRefreshInterval = 5 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.ClientID == "" {
+		c.ClientID = DefaultClientID
+	}
+	if c.Version == "" {
+		c.Version = DefaultVersion
+	}
+	if c.ConnectTimeout <= 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
+	}
+	if c.RefreshInterval <= 0 {
+		c.RefreshInterval = DefaultRefreshInterval
+	}
+	return c
+}
+
+func (c Config) sarama() (*sarama.Config, error) {
+	v, err := sarama.ParseKafkaVersion(c.Version)
+	if err != nil {
+		return nil, fmt.Errorf("kafka version %q: %w", c.Version, err)
+	}
+	sc := sarama.NewConfig()
+	sc.ClientID = c.ClientID
+	sc.Version = v
+	sc.Net.DialTimeout = c.ConnectTimeout
+	sc.Net.ReadTimeout = c.RequestTimeout
+	sc.Net.WriteTimeout = c.RequestTimeout
+	// kscope reads the full metadata itself; sarama's own full refresh would fetch it twice.
+	sc.Metadata.Full = false
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// BrokerError is the outcome of trying one bootstrap broker.
+type BrokerError struct {
+	Addr string
+	Err  error
+}
+
+// ConnectError says no bootstrap broker answered, naming each one tried.
+type ConnectError struct {
+	Timeout  time.Duration
+	Attempts []BrokerError
+}
+
+func (e *ConnectError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no broker answered within %s:", e.Timeout)
+	for _, a := range e.Attempts {
+		fmt.Fprintf(&b, "\n  %s: %v", a.Addr, a.Err)
+	}
+	return b.String()
+}
+
+// Client talks to one cluster: a poller goroutine refreshes metadata and
+// watermarks and publishes events; methods answer on-demand questions.
+type Client struct {
+	cfg    Config
+	sconf  *sarama.Config
+	events chan Event
+	pool   *pool
+
+	refreshNow chan struct{}
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+}
+
+// Connect reaches the cluster through the first bootstrap broker that
+// answers within cfg.ConnectTimeout, then starts the refresh goroutine.
+// When none answers it returns a *ConnectError naming every broker tried.
+func Connect(ctx context.Context, cfg Config) (*Client, error) {
+	cfg = cfg.withDefaults()
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("no bootstrap brokers given")
+	}
+	sconf, err := cfg.sarama()
+	if err != nil {
+		return nil, err
+	}
+	seed, err := probe(ctx, cfg, sconf)
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	c := &Client{
+		cfg:        cfg,
+		sconf:      sconf,
+		events:     make(chan Event, 16),
+		pool:       newPool(sconf, seed),
+		refreshNow: make(chan struct{}, 1),
+		cancel:     cancel,
+	}
+	c.wg.Add(1)
+	go c.poll(rctx)
+	return c, nil
+}
+
+// probe opens every bootstrap broker at once and keeps the first that
+// answers an ApiVersions request; the others are closed.
+func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broker, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
+	defer cancel()
+	type result struct {
+		i   int
+		b   *sarama.Broker
+		err error
+	}
+	results := make(chan result, len(cfg.Brokers))
+	for i, addr := range cfg.Brokers {
+		go func() {
+			b := sarama.NewBroker(addr)
+			err := b.Open(sconf)
+			if err == nil {
+				_, err = b.ApiVersions(&sarama.ApiVersionsRequest{Version: 0})
+			}
+			if err != nil {
+				_ = b.Close()
+			}
+			results <- result{i, b, err}
+		}()
+	}
+	attempts := make([]BrokerError, len(cfg.Brokers))
+	for i, addr := range cfg.Brokers {
+		attempts[i] = BrokerError{Addr: addr, Err: errors.New("no answer before the timeout")}
+	}
+	var seed *sarama.Broker
+	pending := len(cfg.Brokers)
+wait:
+	for pending > 0 && seed == nil {
+		select {
+		case r := <-results:
+			pending--
+			if r.err == nil {
+				seed = r.b
+			} else {
+				attempts[r.i].Err = r.err
+			}
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	// Late answers still hold connections: close them off the critical path.
+	go func() {
+		for range pending {
+			if r := <-results; r.err == nil {
+				_ = r.b.Close()
+			}
+		}
+	}()
+	if seed == nil {
+		return nil, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
+	}
+	return seed, nil
+}
+
+// Events delivers what the client observes. It is closed by Close.
+func (c *Client) Events() <-chan Event { return c.events }
+
+// Bootstrap is the list of brokers the client was given.
+func (c *Client) Bootstrap() []string { return c.cfg.Brokers }
+
+// Refresh asks the poller for a refresh now instead of at the next tick.
+func (c *Client) Refresh() {
+	select {
+	case c.refreshNow <- struct{}{}:
+	default:
+	}
+}
+
+// Close stops the goroutines, waits for them, and closes every connection.
+func (c *Client) Close() {
+	c.closeOnce.Do(func() {
+		c.cancel()
+		c.wg.Wait()
+		c.pool.close()
+		close(c.events)
+	})
+}
+
+func (c *Client) publish(ctx context.Context, e Event) {
+	select {
+	case c.events <- e:
+	case <-ctx.Done():
+	}
+}

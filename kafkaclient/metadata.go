@@ -1,0 +1,131 @@
+package kafkaclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// poll refreshes at every tick and whenever Refresh asks, until ctx ends.
+func (c *Client) poll(ctx context.Context) {
+	defer c.wg.Done()
+	var prev *Snapshot
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-c.refreshNow:
+		}
+		prev = c.refresh(ctx, prev)
+		timer.Reset(c.cfg.RefreshInterval)
+	}
+}
+
+// refresh publishes the metadata as soon as it is read, then again with
+// the new watermarks, so a large cluster's topic list is on screen before
+// its message counts are.
+func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
+	meta, err := c.metadata()
+	if err != nil {
+		c.publish(ctx, RefreshFailed{Err: err, At: time.Now()})
+		return prev
+	}
+	c.pool.update(meta.Brokers)
+	snap := newSnapshot(meta, prev, time.Now())
+	c.publish(ctx, ClusterUpdated{Snapshot: snap})
+	snap = c.withWatermarks(snap)
+	c.publish(ctx, ClusterUpdated{Snapshot: snap})
+	return snap
+}
+
+// metadata asks the brokers in turn for the metadata of every topic.
+func (c *Client) metadata() (*sarama.MetadataResponse, error) {
+	var errs []error
+	for _, b := range c.pool.any() {
+		if err := ensureOpen(b, c.sconf); err != nil {
+			c.pool.report(c.pool.anyID(b), err)
+			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			continue
+		}
+		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, nil))
+		if err != nil {
+			c.pool.report(c.pool.anyID(b), err)
+			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			continue
+		}
+		return resp, nil
+	}
+	return nil, fmt.Errorf("metadata refresh failed: %w", errors.Join(errs...))
+}
+
+// newSnapshot turns a metadata response into a Snapshot, carrying over
+// the watermarks of prev for partitions that still exist.
+func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *Snapshot {
+	s := &Snapshot{ControllerID: meta.ControllerID, At: at}
+	if meta.ClusterID != nil {
+		s.ClusterID = *meta.ClusterID
+	}
+	if prev != nil {
+		s.WatermarksAt = prev.WatermarksAt
+	}
+	s.Topics = make([]TopicInfo, 0, len(meta.Topics))
+	for _, tm := range meta.Topics {
+		t := TopicInfo{Name: tm.Name, Internal: tm.IsInternal}
+		if !errors.Is(tm.Err, sarama.ErrNoError) {
+			t.Err = tm.Err
+		}
+		var old *TopicInfo
+		if prev != nil {
+			old = prev.Topic(tm.Name)
+		}
+		t.Partitions = make([]PartitionInfo, len(tm.Partitions))
+		for i, pm := range tm.Partitions {
+			p := PartitionInfo{
+				ID: pm.ID, Leader: pm.Leader, Epoch: pm.LeaderEpoch,
+				Replicas: pm.Replicas, ISR: pm.Isr, Offline: pm.OfflineReplicas,
+			}
+			if !errors.Is(pm.Err, sarama.ErrNoError) && !errors.Is(pm.Err, sarama.ErrReplicaNotAvailable) {
+				p.Err = pm.Err
+			}
+			if old != nil && int(pm.ID) < len(old.Partitions) && old.Partitions[pm.ID].ID == pm.ID {
+				o := old.Partitions[pm.ID]
+				p.Low, p.High, p.WatermarksKnown = o.Low, o.High, o.WatermarksKnown
+			}
+			t.Partitions[i] = p
+		}
+		slices.SortFunc(t.Partitions, func(a, b PartitionInfo) int { return int(a.ID - b.ID) })
+		s.Topics = append(s.Topics, t)
+	}
+	slices.SortFunc(s.Topics, func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) })
+
+	s.Brokers = make([]BrokerInfo, 0, len(meta.Brokers))
+	index := make(map[int32]int, len(meta.Brokers))
+	for _, b := range meta.Brokers {
+		index[b.ID()] = len(s.Brokers)
+		s.Brokers = append(s.Brokers, BrokerInfo{
+			ID: b.ID(), Addr: b.Addr(), Rack: b.Rack(), Controller: b.ID() == meta.ControllerID, Up: true,
+		})
+	}
+	for ti := range s.Topics {
+		for _, p := range s.Topics[ti].Partitions {
+			if i, ok := index[p.Leader]; ok {
+				s.Brokers[i].Leaders++
+			}
+			for _, r := range p.Replicas {
+				if i, ok := index[r]; ok {
+					s.Brokers[i].Replicas++
+				}
+			}
+		}
+	}
+	slices.SortFunc(s.Brokers, func(a, b BrokerInfo) int { return int(a.ID - b.ID) })
+	return s
+}

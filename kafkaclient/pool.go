@@ -1,0 +1,131 @@
+package kafkaclient
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/IBM/sarama"
+)
+
+// pool keeps one connection per broker id, learned from metadata, and
+// remembers whether the last request to each one failed.
+type pool struct {
+	conf *sarama.Config
+
+	mu      sync.Mutex
+	seed    *sarama.Broker
+	brokers map[int32]*sarama.Broker
+	errs    map[int32]error
+}
+
+func newPool(conf *sarama.Config, seed *sarama.Broker) *pool {
+	return &pool{conf: conf, seed: seed, brokers: map[int32]*sarama.Broker{}, errs: map[int32]error{}}
+}
+
+// update adopts the broker list of a metadata response: new ids and
+// changed addresses get a connection, departed ids are closed.
+func (p *pool) update(meta []*sarama.Broker) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	seen := make(map[int32]bool, len(meta))
+	for _, m := range meta {
+		seen[m.ID()] = true
+		if old, ok := p.brokers[m.ID()]; ok && old.Addr() == m.Addr() {
+			continue
+		} else if ok {
+			_ = old.Close()
+		}
+		p.brokers[m.ID()] = sarama.NewBroker(m.Addr())
+	}
+	for id, b := range p.brokers {
+		if !seen[id] {
+			_ = b.Close()
+			delete(p.brokers, id)
+			delete(p.errs, id)
+		}
+	}
+}
+
+// get returns an open connection to broker id, reopening it if it dropped.
+func (p *pool) get(id int32) (*sarama.Broker, error) {
+	p.mu.Lock()
+	b, ok := p.brokers[id]
+	p.mu.Unlock()
+	if !ok {
+		return nil, errors.New("unknown broker")
+	}
+	return b, ensureOpen(b, p.conf)
+}
+
+// any returns connections to try in order for a request any broker can
+// answer: the bootstrap connection first, then the known brokers.
+func (p *pool) any() []*sarama.Broker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]*sarama.Broker, 0, len(p.brokers)+1)
+	out = append(out, p.seed)
+	for _, b := range p.brokers {
+		out = append(out, b)
+	}
+	return out
+}
+
+// anyID is the broker id behind b, or -1 for the bootstrap connection.
+func (p *pool) anyID(b *sarama.Broker) int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, x := range p.brokers {
+		if x == b {
+			return id
+		}
+	}
+	return -1
+}
+
+func (p *pool) report(id int32, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.brokers[id]; !ok {
+		return
+	}
+	if err == nil {
+		delete(p.errs, id)
+	} else {
+		p.errs[id] = err
+	}
+}
+
+func (p *pool) status(id int32) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errs[id]
+}
+
+func (p *pool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_ = p.seed.Close()
+	for _, b := range p.brokers {
+		_ = b.Close()
+	}
+}
+
+// ensureOpen reconnects a broker whose connection is closed or failed;
+// sarama does not redial on its own.
+func ensureOpen(b *sarama.Broker, conf *sarama.Config) error {
+	if ok, _ := b.Connected(); ok {
+		return nil
+	}
+	_ = b.Close()
+	if err := b.Open(conf); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+		return err
+	}
+	// Open dials in the background; Connected waits for the dial to finish.
+	if ok, err := b.Connected(); !ok {
+		if err == nil {
+			err = errors.New("not connected")
+		}
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package kafkaclient
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// withWatermarks returns a copy of snap with every partition's low and
+// high watermark. Each leader gets one ListOffsets request for the
+// earliest offsets of all the partitions it leads and one for the latest,
+// sent to all leaders at once: 2 × brokers requests, whatever the
+// partition count.
+func (c *Client) withWatermarks(snap *Snapshot) *Snapshot {
+	byLeader := map[int32][]partRef{}
+	for ti := range snap.Topics {
+		for pi, p := range snap.Topics[ti].Partitions {
+			if p.Leader >= 0 {
+				byLeader[p.Leader] = append(byLeader[p.Leader], partRef{ti, pi})
+			}
+		}
+	}
+
+	out := *snap
+	out.Topics = make([]TopicInfo, len(snap.Topics))
+	for i, t := range snap.Topics {
+		out.Topics[i] = t
+		out.Topics[i].Partitions = slices.Clone(t.Partitions)
+	}
+	out.Brokers = slices.Clone(snap.Brokers)
+
+	var wg sync.WaitGroup
+	brokerErr := make([]error, len(out.Brokers))
+	for bi, bk := range out.Brokers {
+		parts := byLeader[bk.ID]
+		wg.Go(func() {
+			b, err := c.pool.get(bk.ID)
+			if err == nil && len(parts) > 0 {
+				var low, high *sarama.OffsetResponse
+				low, high, err = c.listOffsets(b, out.Topics, parts)
+				if err == nil {
+					// Each goroutine writes only the partitions its broker leads.
+					for _, x := range parts {
+						p := &out.Topics[x.topic].Partitions[x.partition]
+						name := out.Topics[x.topic].Name
+						lb, hb := low.GetBlock(name, p.ID), high.GetBlock(name, p.ID)
+						switch {
+						case lb == nil || hb == nil:
+							p.Err = errors.New("no watermarks in the broker's answer")
+						case !errors.Is(lb.Err, sarama.ErrNoError):
+							p.Err = lb.Err
+						case !errors.Is(hb.Err, sarama.ErrNoError):
+							p.Err = hb.Err
+						default:
+							p.Low, p.High, p.WatermarksKnown = lb.Offset, hb.Offset, true
+						}
+					}
+				}
+			}
+			c.pool.report(bk.ID, err)
+			brokerErr[bi] = err
+		})
+	}
+	wg.Wait()
+	for i := range out.Brokers {
+		out.Brokers[i].Err = brokerErr[i]
+		out.Brokers[i].Up = brokerErr[i] == nil
+	}
+	out.WatermarksAt = time.Now()
+	return &out
+}
+
+// partRef points at a partition inside a snapshot's topic list.
+type partRef struct{ topic, partition int }
+
+func (c *Client) listOffsets(b *sarama.Broker, topics []TopicInfo, parts []partRef) (low, high *sarama.OffsetResponse, err error) {
+	lowReq := sarama.NewOffsetRequest(c.sconf.Version)
+	highReq := sarama.NewOffsetRequest(c.sconf.Version)
+	for _, x := range parts {
+		name := topics[x.topic].Name
+		id := topics[x.topic].Partitions[x.partition].ID
+		lowReq.AddBlock(name, id, sarama.OffsetOldest, 1)
+		highReq.AddBlock(name, id, sarama.OffsetNewest, 1)
+	}
+	var lowErr, highErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { low, lowErr = b.GetAvailableOffsets(lowReq) })
+	high, highErr = b.GetAvailableOffsets(highReq)
+	wg.Wait()
+	return low, high, errors.Join(lowErr, highErr)
+}
