@@ -1,0 +1,27 @@
+package ui
+
+import "charm.land/bubbles/v2/key"
+
+// globalKeys work in every view.
+type globalKeys struct {
+	Quit, ForceQuit, Help, Command, Filter, Back key.Binding
+}
+
+func newGlobalKeys() globalKeys {
+	return globalKeys{
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}
+}
+
+func (k globalKeys) short() []key.Binding {
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.Quit}
+}
+
+func (k globalKeys) full() []key.Binding {
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.Quit, k.ForceQuit}
+}

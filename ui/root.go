@@ -1,0 +1,466 @@
+// Package ui is the root model: it routes kafkaclient events to every
+// open view, owns the view stack, the header, the footer, the ':' command
+// and '/' filter bars, and help.
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	"github.com/charmbracelet/x/ansi"
+
+	"kscope/kafkaclient"
+	"kscope/themes"
+	"kscope/views"
+	"kscope/views/sanitize"
+)
+
+// Smallest terminal the layout is drawn in.
+const (
+	MinWidth  = 60
+	MinHeight = 15
+)
+
+// chromeLines are the header, title, status and footer lines around a view.
+const chromeLines = 4
+
+// Options wire the root model to a cluster.
+type Options struct {
+	Events  <-chan kafkaclient.Event
+	Cluster views.Cluster
+	// Context names what kscope is connected to in the header (a context name or the bootstrap list).
+	Context string
+	// Theme is the palette to start with; ThemeFixed keeps it even when the
+	// terminal reports a background it does not suit.
+	Theme      themes.Palette
+	ThemeFixed bool
+	ReadOnly   bool
+	// Start is the command whose view opens first (default: topics).
+	Start Command
+	Now   func() time.Time
+}
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputCommand
+	inputFilter
+)
+
+// Model is the root bubbletea model.
+type Model struct {
+	c          *views.Common
+	events     <-chan kafkaclient.Event
+	context    string
+	themeFixed bool
+	keys       globalKeys
+	help       help.Model
+	showHelp   bool
+
+	stack   []views.View
+	filters []string // the filter applied to each view in stack
+
+	input textinput.Model
+	mode  inputMode
+
+	notice      views.Notice
+	refreshErr  error
+	refreshedAt time.Time
+
+	width, height int
+	quitting      bool
+}
+
+// New builds the root model, opening the view opts.Start names.
+func New(opts Options) *Model {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Start.Name == "" {
+		opts.Start = Command{Name: "topics"}
+	}
+	c := &views.Common{
+		Styles:   themes.New(opts.Theme),
+		Keys:     views.DefaultKeyMap(),
+		Cluster:  opts.Cluster,
+		ReadOnly: opts.ReadOnly,
+		Now:      opts.Now,
+	}
+	m := &Model{
+		c:          c,
+		events:     opts.Events,
+		context:    opts.Context,
+		themeFixed: opts.ThemeFixed,
+		keys:       newGlobalKeys(),
+		help:       help.New(),
+		input:      textinput.New(),
+	}
+	m.applyStyles()
+	m.run(opts.Start)
+	return m
+}
+
+// Init implements tea.Model.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.waitEvent()}
+	if !m.themeFixed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	if m.quitting {
+		cmds = append(cmds, tea.Quit)
+	}
+	for _, v := range m.stack {
+		cmds = append(cmds, v.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+type eventsClosed struct{}
+
+// waitEvent turns the client's channel into messages, one at a time; it
+// is issued again after each event.
+func (m *Model) waitEvent() tea.Cmd {
+	ch := m.events
+	if ch == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		e, ok := <-ch
+		if !ok {
+			return eventsClosed{}
+		}
+		return e
+	}
+}
+
+func (m *Model) top() views.View { return m.stack[len(m.stack)-1] }
+
+func (m *Model) bodySize() (int, int) { return m.width, max(m.height-chromeLines, 1) }
+
+func (m *Model) pushView(v views.View) {
+	v.SetSize(m.bodySize())
+	m.stack = append(m.stack, v)
+	m.filters = append(m.filters, "")
+}
+
+func (m *Model) pop() {
+	if len(m.stack) > 1 {
+		m.stack = m.stack[:len(m.stack)-1]
+		m.filters = m.filters[:len(m.filters)-1]
+	}
+}
+
+// run carries out a parsed command; it returns the Cmds of the views it opened.
+func (m *Model) run(c Command) tea.Cmd {
+	var opened []views.View
+	switch c.Name {
+	case "quit":
+		m.quitting = true
+		return tea.Quit
+	case "topics":
+		opened = []views.View{views.NewTopics(m.c)}
+	case "topic":
+		opened = []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}
+	case "brokers":
+		opened = []views.View{views.NewBrokers(m.c)}
+	}
+	m.stack, m.filters = nil, nil
+	var cmds []tea.Cmd
+	for _, v := range opened {
+		m.pushView(v)
+		cmds = append(cmds, v.Init())
+	}
+	m.notice = views.Notice{}
+	return tea.Batch(cmds...)
+}
+
+// broadcast gives msg to every view on the stack, covered or not, so a
+// view keeps its data fresh while another is on top of it.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.stack))
+	for i, v := range m.stack {
+		nv, cmd := v.Update(msg)
+		m.stack[i] = nv
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) applyStyles() {
+	st := m.c.Styles
+	m.help.Styles.ShortKey = st.HelpKey
+	m.help.Styles.ShortDesc = st.HelpDesc
+	m.help.Styles.ShortSeparator = st.HelpSep
+	m.help.Styles.FullKey = st.HelpKey
+	m.help.Styles.FullDesc = st.HelpDesc
+	m.help.Styles.FullSeparator = st.HelpSep
+	m.help.Styles.Ellipsis = st.HelpSep
+	is := m.input.Styles()
+	is.Focused.Prompt = st.Prompt
+	is.Blurred.Prompt = st.Prompt
+	is.Focused.Text = st.Text
+	m.input.SetStyles(is)
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		m.input.SetWidth(max(msg.Width-4, 1))
+		for _, v := range m.stack {
+			v.SetSize(m.bodySize())
+		}
+		return m, nil
+	case tea.BackgroundColorMsg:
+		if m.themeFixed {
+			return m, nil
+		}
+		*m.c.Styles = *themes.New(themes.ForBackground(msg.IsDark()))
+		m.applyStyles()
+		return m, m.broadcast(views.ThemeChanged{})
+	case kafkaclient.ClusterUpdated:
+		m.c.Snapshot = msg.Snapshot
+		m.refreshErr = nil
+		m.refreshedAt = msg.Snapshot.At
+		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
+	case kafkaclient.RefreshFailed:
+		m.refreshErr = msg.Err
+		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
+	case eventsClosed:
+		return m, nil
+	case views.Push:
+		m.pushView(msg.View)
+		return m, nil
+	case views.Notice:
+		m.notice = msg
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseWheelMsg:
+		if !m.showHelp {
+			v, cmd := m.top().Update(msg)
+			m.stack[len(m.stack)-1] = v
+			return m, cmd
+		}
+		return m, nil
+	}
+	// Answers to requests carry their own ids: every view may look.
+	return m, m.broadcast(msg)
+}
+
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.ForceQuit) {
+		m.quitting = true
+		return tea.Quit
+	}
+	if m.mode != inputNone {
+		return m.handleInput(msg)
+	}
+	if m.showHelp {
+		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		m.quitting = true
+		return tea.Quit
+	case key.Matches(msg, m.keys.Help):
+		m.showHelp = true
+		return nil
+	case key.Matches(msg, m.keys.Command):
+		return m.openInput(inputCommand, "")
+	case key.Matches(msg, m.keys.Filter):
+		if _, ok := m.top().(views.Filterable); ok {
+			return m.openInput(inputFilter, m.filters[len(m.filters)-1])
+		}
+		return nil
+	case key.Matches(msg, m.keys.Back):
+		i := len(m.filters) - 1
+		if m.filters[i] != "" {
+			m.setFilter("")
+			return nil
+		}
+		m.pop()
+		m.notice = views.Notice{}
+		return nil
+	}
+	v, cmd := m.top().Update(msg)
+	m.stack[len(m.stack)-1] = v
+	return cmd
+}
+
+func (m *Model) openInput(mode inputMode, value string) tea.Cmd {
+	m.mode = mode
+	m.input.Prompt = ":"
+	m.input.Placeholder = KnownCommands()
+	if mode == inputFilter {
+		m.input.Prompt = "/"
+		m.input.Placeholder = "text to match"
+	}
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	return m.input.Focus()
+}
+
+func (m *Model) setFilter(f string) {
+	m.filters[len(m.filters)-1] = f
+	if fv, ok := m.top().(views.Filterable); ok {
+		fv.SetFilter(f)
+	}
+}
+
+func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		if m.mode == inputFilter {
+			m.setFilter("")
+		}
+		m.closeInput()
+		return nil
+	case "enter":
+		mode, value := m.mode, strings.TrimSpace(m.input.Value())
+		m.closeInput()
+		if mode == inputFilter {
+			m.setFilter(value)
+			return nil
+		}
+		c, err := ParseCommand(value)
+		if err != nil {
+			m.notice = views.Notice{Text: err.Error(), Error: true}
+			return nil
+		}
+		return m.run(c)
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	if m.mode == inputFilter {
+		// The filter follows each keystroke, as in k9s.
+		m.setFilter(m.input.Value())
+	}
+	return cmd
+}
+
+func (m *Model) closeInput() {
+	m.mode = inputNone
+	m.input.Blur()
+}
+
+// View implements tea.Model.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "kscope"
+	return v
+}
+
+// render lays out the screen; model tests read it directly.
+func (m *Model) render() string {
+	if m.quitting {
+		return ""
+	}
+	st := m.c.Styles
+	if m.width < MinWidth || m.height < MinHeight {
+		return st.Warn.Render(fmt.Sprintf("terminal too small: %d×%d (kscope needs at least %d×%d)", m.width, m.height, MinWidth, MinHeight))
+	}
+	_, bh := m.bodySize()
+	var body string
+	if m.showHelp {
+		groups := append(m.top().FullHelp(), m.keys.full())
+		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups)
+	} else {
+		body = m.top().View()
+	}
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.header(), m.titleLine())
+	bodyLines := strings.Split(body, "\n")
+	if len(bodyLines) > bh {
+		bodyLines = bodyLines[:bh]
+	}
+	lines = append(lines, bodyLines...)
+	for range bh - len(bodyLines) {
+		lines = append(lines, "")
+	}
+	lines = append(lines, m.statusLine(), m.footer())
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) header() string {
+	st := m.c.Styles
+	sep := " │ "
+	parts := []string{st.Title.Render("kscope"), m.context}
+	if m.c.ReadOnly {
+		parts = append(parts, st.Badge.Render(" READ-ONLY "))
+	}
+	snap := m.c.Snapshot
+	if snap != nil {
+		id, _ := sanitize.Plain(snap.ClusterID)
+		if id == "" {
+			id = "?"
+		}
+		parts = append(parts, "cluster "+id)
+		up, total := snap.BrokersUp(), len(snap.Brokers)
+		brokers := fmt.Sprintf("brokers %d/%d", up, total)
+		if up < total {
+			brokers = st.Error.Render(brokers)
+		}
+		parts = append(parts, brokers, fmt.Sprintf("controller %d", snap.ControllerID))
+	}
+	switch {
+	case m.refreshErr != nil:
+		parts = append(parts, st.Error.Render("● "+m.refreshErr.Error()))
+	case snap == nil:
+		parts = append(parts, st.Warn.Render("● connecting"))
+	default:
+		parts = append(parts, st.OK.Render("●")+" refreshed "+m.refreshedAt.Format("15:04:05"))
+	}
+	line := ansi.Truncate(strings.Join(parts, sep), m.width, "…")
+	return views.Underlay(line, st.Header, m.width)
+}
+
+func (m *Model) titleLine() string {
+	st := m.c.Styles
+	crumbs := make([]string, len(m.stack))
+	for i, v := range m.stack {
+		crumbs[i] = v.Title()
+	}
+	line := st.Title.Render(crumbs[len(crumbs)-1])
+	if len(crumbs) > 1 {
+		line = st.Muted.Render(strings.Join(crumbs[:len(crumbs)-1], " › ")+" › ") + line
+	}
+	return ansi.Truncate(line, m.width, "…")
+}
+
+func (m *Model) statusLine() string {
+	st := m.c.Styles
+	switch {
+	case m.mode != inputNone:
+		return m.input.View()
+	case m.notice.Text != "":
+		style := st.Text
+		if m.notice.Error {
+			style = st.Error
+		}
+		text, _ := sanitize.Plain(m.notice.Text)
+		return style.Render(ansi.Truncate(text, m.width, "…"))
+	case m.filters[len(m.filters)-1] != "":
+		f, _ := sanitize.Plain(m.filters[len(m.filters)-1])
+		return st.Muted.Render(ansi.Truncate("filter: "+f+"  (esc clears)", m.width, "…"))
+	}
+	return ""
+}
+
+func (m *Model) footer() string {
+	bindings := append(m.top().ShortHelp(), m.keys.short()...)
+	return m.help.ShortHelpView(bindings)
+}

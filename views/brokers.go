@@ -1,0 +1,119 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+)
+
+// Brokers lists the brokers with the partitions each leads and holds, so
+// leadership skew shows at a glance.
+type Brokers struct {
+	c     *Common
+	table *Table
+}
+
+// NewBrokers makes the brokers view.
+func NewBrokers(c *Common) *Brokers {
+	b := &Brokers{c: c, table: NewTable(c, []Column{
+		{Title: "ID", Width: 6, Right: true},
+		{Title: "ADDRESS", Width: 28},
+		{Title: "RACK", Width: 12},
+		{Title: "CTRL", Width: 4},
+		{Title: "LEADERS", Width: 14, Right: true},
+		{Title: "REPLICAS", Width: 9, Right: true},
+		{Title: "STATUS"},
+	})}
+	b.table.Empty = "waiting for metadata…"
+	b.rebuild()
+	return b
+}
+
+// Init implements View.
+func (b *Brokers) Init() tea.Cmd { return nil }
+
+// Title implements View.
+func (b *Brokers) Title() string {
+	_, total := b.table.Counts()
+	return fmt.Sprintf("brokers (%d)", total)
+}
+
+// SetSize implements View.
+func (b *Brokers) SetSize(w, h int) { b.table.SetSize(w, h) }
+
+// SetFilter implements Filterable.
+func (b *Brokers) SetFilter(f string) { b.table.SetFilter(f) }
+
+// Update implements View.
+func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg.(type) {
+	case kafkaclient.ClusterUpdated, ThemeChanged:
+		b.rebuild()
+	case tea.KeyPressMsg, tea.MouseWheelMsg:
+		b.table.Update(msg)
+	}
+	return b, nil
+}
+
+func (b *Brokers) rebuild() {
+	snap := b.c.Snapshot
+	if snap == nil {
+		return
+	}
+	st := b.c.Styles
+	totalLeaders := 0
+	for _, br := range snap.Brokers {
+		totalLeaders += br.Leaders
+	}
+	fair := float64(totalLeaders) / float64(max(len(snap.Brokers), 1))
+	rows := make([]Row, len(snap.Brokers))
+	for i, br := range snap.Brokers {
+		addr, _ := sanitize.Styled(br.Addr, st.Escape)
+		rack, _ := sanitize.Styled(br.Rack, st.Escape)
+		if br.Rack == "" {
+			rack = st.Muted.Render("-")
+		}
+		ctrl := ""
+		if br.Controller {
+			ctrl = st.Accent.Render("●")
+		}
+		share := 0.0
+		if totalLeaders > 0 {
+			share = 100 * float64(br.Leaders) / float64(totalLeaders)
+		}
+		leaders := fmt.Sprintf("%s %3.0f%%", count(int64(br.Leaders)), share)
+		// More than 1.5× or under half of an even share is skew worth seeing.
+		if totalLeaders > 0 && (float64(br.Leaders) > 1.5*fair || float64(br.Leaders) < 0.5*fair) {
+			leaders = st.Warn.Render(leaders)
+		}
+		status := st.OK.Render("up")
+		if !br.Up {
+			msg := "down"
+			if br.Err != nil {
+				msg += ": " + br.Err.Error()
+			}
+			status = st.Error.Render(msg)
+		}
+		rows[i] = Row{
+			Key:    strconv.Itoa(int(br.ID)),
+			Search: strings.ToLower(fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack)),
+			Cells:  []string{strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status},
+		}
+	}
+	b.table.SetRows(rows)
+}
+
+// View implements View.
+func (b *Brokers) View() string { return b.table.View() }
+
+// ShortHelp implements help.KeyMap.
+func (b *Brokers) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.movement()} }

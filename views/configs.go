@@ -1,0 +1,157 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+)
+
+// ConfigsLoaded answers a Configs view's request; Seq tells a stale answer
+// from the latest one.
+type ConfigsLoaded struct {
+	Topic   string
+	Seq     int
+	Entries []kafkaclient.ConfigEntry
+	Err     error
+}
+
+// configTimeout bounds one DescribeConfigs round trip as seen from the view.
+const configTimeout = 15 * time.Second
+
+// Configs shows one topic's configuration, overrides first in colour.
+type Configs struct {
+	c       *Common
+	topic   string
+	table   *Table
+	seq     int
+	entries []kafkaclient.ConfigEntry
+	err     error
+	loading bool
+}
+
+// NewConfigs makes the configs view of topic; its Init loads them.
+func NewConfigs(c *Common, topic string) *Configs {
+	v := &Configs{c: c, topic: topic, table: NewTable(c, []Column{
+		{Title: "NAME", Width: 40},
+		{Title: "VALUE"},
+		{Title: "DEFAULT", Width: 22},
+		{Title: "SOURCE", Width: 8},
+	})}
+	v.table.Empty = "loading…"
+	return v
+}
+
+// Init implements View: it starts the first load.
+func (v *Configs) Init() tea.Cmd { return v.load() }
+
+func (v *Configs) load() tea.Cmd {
+	v.seq++
+	v.loading = true
+	seq, topic, cluster := v.seq, v.topic, v.c.Cluster
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), configTimeout)
+		defer cancel()
+		entries, err := cluster.TopicConfig(ctx, topic)
+		return ConfigsLoaded{Topic: topic, Seq: seq, Entries: entries, Err: err}
+	}
+}
+
+// Title implements View.
+func (v *Configs) Title() string {
+	name, _ := sanitize.Plain(v.topic)
+	overridden := 0
+	for _, e := range v.entries {
+		if e.Overridden {
+			overridden++
+		}
+	}
+	return fmt.Sprintf("topic %s › configs (%d, %d overridden)", name, len(v.entries), overridden)
+}
+
+// SetSize implements View.
+func (v *Configs) SetSize(w, h int) { v.table.SetSize(w, h) }
+
+// SetFilter implements Filterable.
+func (v *Configs) SetFilter(f string) { v.table.SetFilter(f) }
+
+// Update implements View.
+func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ConfigsLoaded:
+		if msg.Topic != v.topic || msg.Seq != v.seq {
+			return v, nil
+		}
+		v.loading = false
+		v.err = msg.Err
+		if msg.Err == nil {
+			v.entries = msg.Entries
+		}
+		v.rebuild()
+		if msg.Err != nil {
+			return v, notify(msg.Err.Error(), true)
+		}
+	case ThemeChanged:
+		v.rebuild()
+	case tea.KeyPressMsg:
+		if key.Matches(msg, v.c.Keys.Reload) {
+			return v, v.load()
+		}
+		v.table.Update(msg)
+	case tea.MouseWheelMsg:
+		v.table.Update(msg)
+	}
+	return v, nil
+}
+
+func (v *Configs) rebuild() {
+	st := v.c.Styles
+	if v.err != nil && len(v.entries) == 0 {
+		v.table.Empty = "could not load configs: " + v.err.Error()
+	} else {
+		v.table.Empty = "no configs"
+	}
+	rows := make([]Row, 0, len(v.entries))
+	// Overrides first: they are what someone opening this view looks for.
+	for _, pass := range []bool{true, false} {
+		for _, e := range v.entries {
+			if e.Overridden != pass {
+				continue
+			}
+			name, _ := sanitize.Styled(e.Name, st.Escape)
+			value, _ := sanitize.Styled(e.Value, st.Escape)
+			def, _ := sanitize.Styled(e.Default, st.Escape)
+			switch {
+			case e.Sensitive:
+				value = st.Muted.Render("(sensitive)")
+			case e.Overridden:
+				name, value = st.Accent.Render(name), st.Accent.Render(value)
+			default:
+				value = st.Text.Render(value)
+			}
+			rows = append(rows, Row{
+				Key:    e.Name,
+				Search: strings.ToLower(e.Name + " " + e.Value),
+				Cells:  []string{name, value, st.Muted.Render(def), e.Source},
+			})
+		}
+	}
+	v.table.SetRows(rows)
+}
+
+// View implements View.
+func (v *Configs) View() string { return v.table.View() }
+
+// ShortHelp implements help.KeyMap.
+func (v *Configs) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Reload} }
+
+// FullHelp implements help.KeyMap.
+func (v *Configs) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.c.Keys.Reload}, v.c.Keys.movement()}
+}

@@ -1,0 +1,38 @@
+package views
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every binding the views answer to; it lives in Common so
+// help and footers are generated from the same bindings that act.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+
+	Open     key.Binding
+	Configs  key.Binding
+	Sort     key.Binding
+	Reverse  key.Binding
+	Internal key.Binding
+	Reload   key.Binding
+}
+
+// DefaultKeyMap is kscope's standard layout (vi keys and arrows).
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
+		Configs:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
+		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
+		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+	}
+}
+
+func (k *KeyMap) movement() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
+}

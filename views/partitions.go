@@ -1,0 +1,164 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+)
+
+// Partitions shows one topic's partitions: placement first, as kcat -L
+// does, then watermarks.
+type Partitions struct {
+	c     *Common
+	topic string
+	table *Table
+	// missing is set once a snapshot arrived without the topic.
+	missing bool
+}
+
+// NewPartitions makes the partitions view of topic.
+func NewPartitions(c *Common, topic string) *Partitions {
+	p := &Partitions{c: c, topic: topic, table: NewTable(c, []Column{
+		{Title: "PARTITION", Width: 9, Right: true},
+		{Title: "LEADER", Width: 7, Right: true},
+		{Title: "REPLICAS", Width: 14},
+		{Title: "ISR", Width: 14},
+		{Title: "OFFLINE", Width: 8},
+		{Title: "LOW", Width: 14, Right: true},
+		{Title: "HIGH", Width: 14, Right: true},
+		{Title: "MESSAGES", Width: 14, Right: true},
+	})}
+	p.table.Empty = "waiting for metadata…"
+	p.rebuild()
+	return p
+}
+
+// Topic is the topic the view shows.
+func (p *Partitions) Topic() string { return p.topic }
+
+// Init implements View.
+func (p *Partitions) Init() tea.Cmd { return nil }
+
+// Title implements View.
+func (p *Partitions) Title() string {
+	name, _ := sanitize.Plain(p.topic)
+	_, total := p.table.Counts()
+	return fmt.Sprintf("topic %s › partitions (%d)", name, total)
+}
+
+// SetSize implements View.
+func (p *Partitions) SetSize(w, h int) { p.table.SetSize(w, h) }
+
+// SetFilter implements Filterable.
+func (p *Partitions) SetFilter(f string) { p.table.SetFilter(f) }
+
+// Update implements View.
+func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case kafkaclient.ClusterUpdated:
+		wasMissing := p.missing
+		p.rebuild()
+		if p.missing && !wasMissing {
+			name, _ := sanitize.Plain(p.topic)
+			return p, notify("no such topic: "+name, true)
+		}
+	case ThemeChanged:
+		p.rebuild()
+	case tea.KeyPressMsg:
+		if key.Matches(msg, p.c.Keys.Configs) {
+			cv := NewConfigs(p.c, p.topic)
+			return p, tea.Batch(push(cv), cv.Init())
+		}
+		p.table.Update(msg)
+	case tea.MouseWheelMsg:
+		p.table.Update(msg)
+	}
+	return p, nil
+}
+
+func (p *Partitions) rebuild() {
+	snap := p.c.Snapshot
+	if snap == nil {
+		return
+	}
+	t := snap.Topic(p.topic)
+	p.missing = t == nil
+	if t == nil {
+		name, _ := sanitize.Plain(p.topic)
+		p.table.Empty = "no such topic: " + name
+		p.table.SetRows(nil)
+		return
+	}
+	st := p.c.Styles
+	rows := make([]Row, len(t.Partitions))
+	for i, part := range t.Partitions {
+		id := strconv.Itoa(int(part.ID))
+		leader := strconv.Itoa(int(part.Leader))
+		switch {
+		case part.IsOffline():
+			leader = st.Error.Render("none")
+		case part.Leader != part.PreferredLeader():
+			// Marked, because leadership is off the preferred replica
+			// until a preferred-leader election moves it back.
+			leader = st.Warn.Render(leader + "*")
+		}
+		low, high, msgs := st.Muted.Render("…"), st.Muted.Render("…"), st.Muted.Render("…")
+		if part.WatermarksKnown {
+			low, high, msgs = count(part.Low), count(part.High), count(part.Messages())
+		}
+		if part.Err != nil {
+			msgs = st.Error.Render(part.Err.Error())
+		}
+		offline := st.Muted.Render("-")
+		if len(part.Offline) > 0 {
+			offline = st.Error.Render(ids(part.Offline))
+		}
+		if part.IsOffline() {
+			id = st.Error.Render(id)
+		}
+		rows[i] = Row{
+			Key:    id,
+			Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
+			Cells: []string{
+				id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs,
+			},
+		}
+	}
+	p.table.SetRows(rows)
+}
+
+// replicasCell lists the replicas, marking those missing from the ISR.
+func replicasCell(p kafkaclient.PartitionInfo, mark func(...string) string) string {
+	out := p.OutOfSync()
+	var b strings.Builder
+	for i, r := range p.Replicas {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		s := strconv.Itoa(int(r))
+		for _, o := range out {
+			if o == r {
+				s = mark(s + "!")
+			}
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// View implements View.
+func (p *Partitions) View() string { return p.table.View() }
+
+// ShortHelp implements help.KeyMap.
+func (p *Partitions) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Configs} }
+
+// FullHelp implements help.KeyMap.
+func (p *Partitions) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{p.c.Keys.Configs}, p.c.Keys.movement()}
+}

@@ -1,0 +1,274 @@
+package views
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Column describes one table column. Width 0 makes it share the space the
+// fixed columns leave.
+type Column struct {
+	Title string
+	Width int
+	Right bool
+}
+
+// Row is one table row: cells already sanitized and styled, a key that
+// keeps the cursor on the same row across updates, and the plain text the
+// filter matches.
+type Row struct {
+	Key    string
+	Cells  []string
+	Search string
+}
+
+const columnGap = 2
+
+// Table is the list widget every list view draws with. It draws only the
+// rows on screen, so its cost does not grow with the number of rows.
+type Table struct {
+	common  *Common
+	cols    []Column
+	widths  []int
+	rows    []Row
+	visible []int
+	filter  string
+	cursor  int // index into visible
+	offset  int
+	width   int
+	height  int
+	sortCol int
+	desc    bool
+	// Empty is shown when no row is visible.
+	Empty string
+}
+
+// NewTable makes a table with the given columns; sortCol -1 shows no sort mark.
+func NewTable(c *Common, cols []Column) *Table {
+	return &Table{common: c, cols: cols, sortCol: -1}
+}
+
+// SetSize gives the table its area, header line included.
+func (t *Table) SetSize(w, h int) {
+	t.width, t.height = w, h
+	t.layout()
+	t.clamp()
+}
+
+func (t *Table) layout() {
+	t.widths = make([]int, len(t.cols))
+	fixed, flex := 0, 0
+	for i, c := range t.cols {
+		t.widths[i] = c.Width
+		fixed += c.Width
+		if c.Width == 0 {
+			flex++
+		}
+	}
+	fixed += columnGap * max(len(t.cols)-1, 0)
+	if flex == 0 {
+		return
+	}
+	share := max((t.width-fixed)/flex, 4)
+	for i, c := range t.cols {
+		if c.Width == 0 {
+			t.widths[i] = share
+		}
+	}
+}
+
+// SetSort marks the column the rows are sorted by.
+func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.desc = col, desc }
+
+// SetRows replaces the rows, keeping the cursor on the row with the same key.
+func (t *Table) SetRows(rows []Row) {
+	var selKey string
+	if r, ok := t.Selected(); ok {
+		selKey = r.Key
+	}
+	t.rows = rows
+	t.refilter(selKey)
+}
+
+// SetFilter shows only rows whose search text contains f, ignoring case.
+func (t *Table) SetFilter(f string) {
+	var selKey string
+	if r, ok := t.Selected(); ok {
+		selKey = r.Key
+	}
+	t.filter = strings.ToLower(f)
+	t.refilter(selKey)
+}
+
+func (t *Table) refilter(selKey string) {
+	t.visible = t.visible[:0]
+	cursor := -1
+	for i, r := range t.rows {
+		if t.filter != "" && !strings.Contains(r.Search, t.filter) {
+			continue
+		}
+		if r.Key == selKey && selKey != "" {
+			cursor = len(t.visible)
+		}
+		t.visible = append(t.visible, i)
+	}
+	if cursor >= 0 {
+		t.cursor = cursor
+	}
+	t.clamp()
+}
+
+// Counts returns the number of rows shown and held.
+func (t *Table) Counts() (shown, total int) { return len(t.visible), len(t.rows) }
+
+// Selected returns the row under the cursor.
+func (t *Table) Selected() (Row, bool) {
+	if t.cursor < 0 || t.cursor >= len(t.visible) {
+		return Row{}, false
+	}
+	return t.rows[t.visible[t.cursor]], true
+}
+
+func (t *Table) bodyHeight() int { return max(t.height-1, 1) }
+
+func (t *Table) clamp() {
+	n := len(t.visible)
+	t.cursor = min(max(t.cursor, 0), max(n-1, 0))
+	h := t.bodyHeight()
+	if t.cursor < t.offset {
+		t.offset = t.cursor
+	}
+	if t.cursor >= t.offset+h {
+		t.offset = t.cursor - h + 1
+	}
+	t.offset = min(max(t.offset, 0), max(n-h, 0))
+}
+
+// Move moves the cursor by delta rows.
+func (t *Table) Move(delta int) {
+	t.cursor += delta
+	t.clamp()
+}
+
+// Update handles movement keys and the mouse wheel; it reports whether
+// the message was for the table.
+func (t *Table) Update(msg tea.Msg) bool {
+	k := t.common.Keys
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			t.Move(-1)
+		case key.Matches(msg, k.Down):
+			t.Move(1)
+		case key.Matches(msg, k.PageUp):
+			t.Move(-t.bodyHeight())
+		case key.Matches(msg, k.PageDown):
+			t.Move(t.bodyHeight())
+		case key.Matches(msg, k.Top):
+			t.cursor = 0
+			t.clamp()
+		case key.Matches(msg, k.Bottom):
+			t.cursor = len(t.visible) - 1
+			t.clamp()
+		default:
+			return false
+		}
+		return true
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			t.Move(-3)
+		case tea.MouseWheelDown:
+			t.Move(3)
+		default:
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// View draws the header and the visible rows.
+func (t *Table) View() string {
+	st := t.common.Styles
+	var b strings.Builder
+	for i, c := range t.cols {
+		title := c.Title
+		if i == t.sortCol {
+			if t.desc {
+				title += "▼"
+			} else {
+				title += "▲"
+			}
+		}
+		if i > 0 {
+			b.WriteString(strings.Repeat(" ", columnGap))
+		}
+		b.WriteString(st.TableHeader.Render(fit(title, t.widths[i], c.Right)))
+	}
+	if len(t.visible) == 0 {
+		b.WriteString("\n")
+		b.WriteString(st.Muted.Render(fit(t.Empty, t.width, false)))
+		return b.String()
+	}
+	end := min(t.offset+t.bodyHeight(), len(t.visible))
+	for vi := t.offset; vi < end; vi++ {
+		b.WriteString("\n")
+		row := t.rows[t.visible[vi]]
+		var line strings.Builder
+		for i := range t.cols {
+			if i > 0 {
+				line.WriteString(strings.Repeat(" ", columnGap))
+			}
+			cell := ""
+			if i < len(row.Cells) {
+				cell = row.Cells[i]
+			}
+			line.WriteString(fit(cell, t.widths[i], t.cols[i].Right))
+		}
+		s := line.String()
+		if vi == t.cursor {
+			s = Underlay(s, st.Selected, t.width)
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// fit truncates or pads s to exactly w cells.
+func fit(s string, w int, right bool) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	pad := strings.Repeat(" ", w-sw)
+	if right {
+		return pad + s
+	}
+	return s + pad
+}
+
+// Underlay lays style under a line whose parts carry their own styles:
+// every reset inside the line re-opens style, so the parts keep their
+// colours and the background runs the full width.
+func Underlay(line string, style lipgloss.Style, width int) string {
+	if w := ansi.StringWidth(line); w < width {
+		line += strings.Repeat(" ", width-w)
+	}
+	rendered := style.Render("\x00")
+	i := strings.IndexByte(rendered, 0)
+	if i <= 0 {
+		return line
+	}
+	open := rendered[:i]
+	return open + strings.ReplaceAll(line, "\x1b[m", "\x1b[m"+open) + "\x1b[m"
+}

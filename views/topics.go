@@ -1,0 +1,196 @@
+package views
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+)
+
+// Topics lists the cluster's topics.
+type Topics struct {
+	c            *Common
+	table        *Table
+	showInternal bool
+	sortCol      int
+	desc         bool
+}
+
+const (
+	topicColName = iota
+	topicColPartitions
+	topicColRF
+	topicColMessages
+	topicColURP
+)
+
+// NewTopics makes the topics view.
+func NewTopics(c *Common) *Topics {
+	t := &Topics{c: c, table: NewTable(c, []Column{
+		{Title: "TOPIC"},
+		{Title: "PARTITIONS", Width: 11, Right: true},
+		{Title: "RF", Width: 4, Right: true},
+		{Title: "MESSAGES", Width: 16, Right: true},
+		{Title: "UNDER-REPL", Width: 11, Right: true},
+	})}
+	t.table.Empty = "waiting for metadata…"
+	t.rebuild()
+	return t
+}
+
+// Init implements View.
+func (t *Topics) Init() tea.Cmd { return nil }
+
+// Title implements View.
+func (t *Topics) Title() string {
+	shown, total := t.table.Counts()
+	if shown != total {
+		return fmt.Sprintf("topics (%d of %d)", shown, total)
+	}
+	return fmt.Sprintf("topics (%d)", total)
+}
+
+// SetSize implements View.
+func (t *Topics) SetSize(w, h int) { t.table.SetSize(w, h) }
+
+// SetFilter implements Filterable.
+func (t *Topics) SetFilter(f string) { t.table.SetFilter(f) }
+
+// Update implements View.
+func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
+	k := t.c.Keys
+	switch msg := msg.(type) {
+	case kafkaclient.ClusterUpdated, ThemeChanged:
+		t.rebuild()
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Open):
+			if r, ok := t.table.Selected(); ok {
+				return t, push(NewPartitions(t.c, r.Key))
+			}
+		case key.Matches(msg, k.Configs):
+			if r, ok := t.table.Selected(); ok {
+				cv := NewConfigs(t.c, r.Key)
+				return t, tea.Batch(push(cv), cv.Init())
+			}
+		case key.Matches(msg, k.Internal):
+			t.showInternal = !t.showInternal
+			t.rebuild()
+		case key.Matches(msg, k.Sort):
+			t.sortCol = (t.sortCol + 1) % 5
+			t.desc = t.sortCol != topicColName
+			t.rebuild()
+		case key.Matches(msg, k.Reverse):
+			t.desc = !t.desc
+			t.rebuild()
+		default:
+			t.table.Update(msg)
+		}
+	case tea.MouseWheelMsg:
+		t.table.Update(msg)
+	}
+	return t, nil
+}
+
+func (t *Topics) rebuild() {
+	snap := t.c.Snapshot
+	if snap == nil {
+		return
+	}
+	st := t.c.Styles
+	topics := make([]*kafkaclient.TopicInfo, 0, len(snap.Topics))
+	for i := range snap.Topics {
+		if snap.Topics[i].Internal && !t.showInternal {
+			continue
+		}
+		topics = append(topics, &snap.Topics[i])
+	}
+	// Sort keys are computed once per topic, not once per comparison.
+	type keyed struct {
+		t        *kafkaclient.TopicInfo
+		messages int64
+		urp      int
+	}
+	ks := make([]keyed, len(topics))
+	for i, tp := range topics {
+		ks[i] = keyed{tp, tp.Messages(), tp.UnderReplicated()}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		var c int
+		switch t.sortCol {
+		case topicColName:
+			c = strings.Compare(a.t.Name, b.t.Name)
+		case topicColPartitions:
+			c = cmp.Compare(len(a.t.Partitions), len(b.t.Partitions))
+		case topicColRF:
+			c = cmp.Compare(a.t.ReplicationFactor(), b.t.ReplicationFactor())
+		case topicColMessages:
+			c = cmp.Compare(a.messages, b.messages)
+		case topicColURP:
+			c = cmp.Compare(a.urp, b.urp)
+		}
+		if t.desc {
+			c = -c
+		}
+		if c == 0 {
+			c = strings.Compare(a.t.Name, b.t.Name)
+		}
+		return c
+	})
+	rows := make([]Row, len(ks))
+	for i, k := range ks {
+		name, _ := sanitize.Styled(k.t.Name, st.Escape)
+		if k.t.Internal {
+			name += st.Muted.Render(" (internal)")
+		}
+		if k.t.Err != nil {
+			name += " " + st.Error.Render(k.t.Err.Error())
+		}
+		messages := st.Muted.Render("…")
+		if k.t.WatermarksKnown() {
+			messages = count(k.messages)
+		}
+		urp := st.OK.Render("0")
+		if off := k.t.OfflinePartitions(); off > 0 {
+			urp = st.Error.Render(fmt.Sprintf("%d (%d offline)", k.urp, off))
+		} else if k.urp > 0 {
+			urp = st.Warn.Render(strconv.Itoa(k.urp))
+		}
+		rows[i] = Row{
+			Key:    k.t.Name,
+			Search: strings.ToLower(k.t.Name),
+			Cells: []string{
+				name,
+				strconv.Itoa(len(k.t.Partitions)),
+				strconv.Itoa(k.t.ReplicationFactor()),
+				messages,
+				urp,
+			},
+		}
+	}
+	t.table.SetSort(t.sortCol, t.desc)
+	t.table.Empty = "no topics"
+	t.table.SetRows(rows)
+}
+
+// View implements View.
+func (t *Topics) View() string { return t.table.View() }
+
+// ShortHelp implements help.KeyMap.
+func (t *Topics) ShortHelp() []key.Binding {
+	k := t.c.Keys
+	return []key.Binding{k.Open, k.Configs, k.Sort, k.Internal}
+}
+
+// FullHelp implements help.KeyMap.
+func (t *Topics) FullHelp() [][]key.Binding {
+	k := t.c.Keys
+	return [][]key.Binding{{k.Open, k.Configs, k.Sort, k.Reverse, k.Internal}, k.movement()}
+}

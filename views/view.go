@@ -1,0 +1,71 @@
+// Package views holds one model per screen and the widgets they share.
+// Views read kafkaclient's types and draw with themes' styles; they never
+// talk to Kafka themselves but return Cmds that call the Cluster.
+package views
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/help"
+
+	"kscope/kafkaclient"
+	"kscope/themes"
+)
+
+// View is the contract every screen keeps with the root model.
+type View interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (View, tea.Cmd)
+	// View draws exactly the size last given to SetSize.
+	View() string
+	SetSize(width, height int)
+	// Title names the view in the breadcrumb, e.g. "topic orders".
+	Title() string
+	help.KeyMap
+}
+
+// Filterable views take the root's '/' filter.
+type Filterable interface {
+	SetFilter(string)
+}
+
+// Cluster is what views may ask of the cluster; kafkaclient.Client has it.
+type Cluster interface {
+	TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
+	Refresh()
+}
+
+// Common is shared, by pointer, by the root and every view.
+type Common struct {
+	Styles   *themes.Styles
+	Keys     *KeyMap
+	Cluster  Cluster
+	ReadOnly bool
+	// Now is the clock views show ages with; tests fix it.
+	Now func() time.Time
+	// Snapshot is the latest cluster observation, so a view opened later
+	// starts with data; the root keeps it current.
+	Snapshot *kafkaclient.Snapshot
+}
+
+// Push asks the root to open a view on top of the current one.
+type Push struct{ View View }
+
+// Notice is a one-line message for the status line.
+type Notice struct {
+	Text  string
+	Error bool
+}
+
+// ThemeChanged tells views to redraw whatever they styled ahead of time.
+type ThemeChanged struct{}
+
+func notify(text string, isErr bool) tea.Cmd {
+	return func() tea.Msg { return Notice{Text: text, Error: isErr} }
+}
+
+func push(v View) tea.Cmd {
+	return func() tea.Msg { return Push{View: v} }
+}
