@@ -233,6 +233,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
 	case kafkaclient.RefreshFailed:
 		m.refreshErr = msg.Err
+		m.notice = views.Notice{Text: msg.Err.Error(), Error: true}
 		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
 	case eventsClosed:
 		return m, nil
@@ -418,7 +419,7 @@ func (m *Model) header() string {
 	}
 	switch {
 	case m.refreshErr != nil:
-		parts = append(parts, st.Error.Render("● "+m.refreshErr.Error()))
+		parts = append(parts, st.Error.Render("● refresh failed"))
 	case snap == nil:
 		parts = append(parts, st.Warn.Render("● connecting"))
 	default:
@@ -462,5 +463,6 @@ func (m *Model) statusLine() string {
 
 func (m *Model) footer() string {
 	bindings := append(m.top().ShortHelp(), m.keys.short()...)
-	return m.help.ShortHelpView(bindings)
+	// help.Model overruns its width when even its ellipsis does not fit.
+	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
 }

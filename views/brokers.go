@@ -23,10 +23,10 @@ type Brokers struct {
 func NewBrokers(c *Common) *Brokers {
 	b := &Brokers{c: c, table: NewTable(c, []Column{
 		{Title: "ID", Width: 6, Right: true},
-		{Title: "ADDRESS", Width: 28},
+		{Title: "ADDRESS", Width: 24},
 		{Title: "RACK", Width: 12},
 		{Title: "CTRL", Width: 4},
-		{Title: "LEADERS", Width: 14, Right: true},
+		{Title: "LEADERS", Width: 11, Right: true},
 		{Title: "REPLICAS", Width: 9, Right: true},
 		{Title: "STATUS"},
 	})}

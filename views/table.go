@@ -61,7 +61,7 @@ func (t *Table) SetSize(w, h int) {
 
 func (t *Table) layout() {
 	t.widths = make([]int, len(t.cols))
-	fixed, flex := 0, 0
+	fixed, flex := columnGap*max(len(t.cols)-1, 0), 0
 	for i, c := range t.cols {
 		t.widths[i] = c.Width
 		fixed += c.Width
@@ -69,15 +69,40 @@ func (t *Table) layout() {
 			flex++
 		}
 	}
-	fixed += columnGap * max(len(t.cols)-1, 0)
+	const flexMin = 8
+	if over := fixed + flex*flexMin - t.width; over > 0 {
+		t.shrink(over)
+		fixed -= over
+	}
 	if flex == 0 {
 		return
 	}
-	share := max((t.width-fixed)/flex, 4)
+	share := max((t.width-fixed)/flex, flexMin)
 	for i, c := range t.cols {
 		if c.Width == 0 {
 			t.widths[i] = share
 		}
+	}
+}
+
+// shrink takes n cells from the fixed columns on a narrow terminal, always
+// from the one with the most room above its title, so every column keeps
+// at least its title's width where possible.
+func (t *Table) shrink(n int) {
+	for ; n > 0; n-- {
+		best, room := -1, 0
+		for i, c := range t.cols {
+			if c.Width == 0 {
+				continue
+			}
+			if r := t.widths[i] - max(len(c.Title)+1, 3); r > room {
+				best, room = i, r
+			}
+		}
+		if best < 0 {
+			return
+		}
+		t.widths[best]--
 	}
 }
 
@@ -211,6 +236,9 @@ func (t *Table) View() string {
 		}
 		b.WriteString(st.TableHeader.Render(fit(title, t.widths[i], c.Right)))
 	}
+	header := ansi.Truncate(b.String(), t.width, "")
+	b.Reset()
+	b.WriteString(header)
 	if len(t.visible) == 0 {
 		b.WriteString("\n")
 		b.WriteString(st.Muted.Render(fit(t.Empty, t.width, false)))
@@ -231,7 +259,7 @@ func (t *Table) View() string {
 			}
 			line.WriteString(fit(cell, t.widths[i], t.cols[i].Right))
 		}
-		s := line.String()
+		s := ansi.Truncate(line.String(), t.width, "")
 		if vi == t.cursor {
 			s = Underlay(s, st.Selected, t.width)
 		}

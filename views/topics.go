@@ -38,7 +38,7 @@ func NewTopics(c *Common) *Topics {
 		{Title: "PARTITIONS", Width: 11, Right: true},
 		{Title: "RF", Width: 4, Right: true},
 		{Title: "MESSAGES", Width: 16, Right: true},
-		{Title: "UNDER-REPL", Width: 11, Right: true},
+		{Title: "UNDER-REPL", Width: 14, Right: true},
 	})}
 	t.table.Empty = "waiting for metadata…"
 	t.rebuild()
@@ -153,8 +153,10 @@ func (t *Topics) rebuild() {
 		if k.t.Err != nil {
 			name += " " + st.Error.Render(k.t.Err.Error())
 		}
+		// Partitions without watermarks (offline ones) add nothing, so
+		// the sum shows once any watermarks were read.
 		messages := st.Muted.Render("…")
-		if k.t.WatermarksKnown() {
+		if !snap.WatermarksAt.IsZero() {
 			messages = count(k.messages)
 		}
 		urp := st.OK.Render("0")

@@ -1,0 +1,502 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"kscope/kafkaclient"
+	"kscope/themes"
+	"kscope/views"
+)
+
+var fixedNow = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
+
+// fakeConfigs answers TopicConfig from a map; it stands for the cluster
+// only where a view asks it something.
+type fakeConfigs map[string][]kafkaclient.ConfigEntry
+
+func (f fakeConfigs) TopicConfig(_ context.Context, topic string) ([]kafkaclient.ConfigEntry, error) {
+	e, ok := f[topic]
+	if !ok {
+		return nil, kafkaclient.ErrNoSuchTopic
+	}
+	return e, nil
+}
+
+func (fakeConfigs) Refresh() {}
+
+func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
+	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
+}
+
+// snapshot is a cluster with one healthy topic, one with a replica out of
+// the ISR and a non-preferred leader, one offline partition, an internal
+// topic and a topic whose name carries terminal escapes.
+func snapshot() *kafkaclient.Snapshot {
+	r := []int32{1, 2, 3}
+	return &kafkaclient.Snapshot{
+		ClusterID:    "test-cluster",
+		ControllerID: 2,
+		At:           fixedNow,
+		WatermarksAt: fixedNow,
+		Brokers: []kafkaclient.BrokerInfo{
+			{ID: 1, Addr: "127.0.0.1:9092", Rack: "rack-a", Up: true, Leaders: 5, Replicas: 9},
+			{ID: 2, Addr: "127.0.0.1:9093", Rack: "rack-b", Up: true, Controller: true, Leaders: 1, Replicas: 8},
+			{ID: 3, Addr: "127.0.0.1:9094", Up: false, Err: errors.New("connection refused"), Leaders: 0, Replicas: 7},
+		},
+		Topics: []kafkaclient.TopicInfo{
+			{Name: "__consumer_offsets", Internal: true, Partitions: []kafkaclient.PartitionInfo{part(0, 1, r, r, 0, 10)}},
+			{Name: "evil\x1b]0;pwned\x07\x1b[2J", Partitions: []kafkaclient.PartitionInfo{part(0, 1, r, r, 0, 1)}},
+			{Name: "logs", Partitions: []kafkaclient.PartitionInfo{
+				part(0, 1, r, r, 0, 1000),
+				{ID: 1, Leader: -1, Replicas: []int32{3}, Offline: []int32{3}},
+			}},
+			{Name: "orders", Partitions: []kafkaclient.PartitionInfo{
+				part(0, 1, r, r, 5, 1234567),
+				part(1, 2, []int32{1, 2, 3}, []int32{2, 1}, 0, 42),
+				part(2, 1, []int32{2, 1, 3}, r, 0, 7),
+			}},
+		},
+	}
+}
+
+func newModel(t *testing.T, start Command) *Model {
+	t.Helper()
+	p, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := New(Options{
+		Cluster: fakeConfigs{"orders": {
+			{Name: "cleanup.policy", Value: "delete", Default: "delete", Source: "default"},
+			{Name: "retention.ms", Value: "3600000", Default: "604800000", Source: "topic", Overridden: true},
+			{Name: "sasl.jaas.config", Value: "", Source: "topic", Sensitive: true},
+		}},
+		Context:    "127.0.0.1:9092",
+		Theme:      p,
+		ThemeFixed: true,
+		Start:      start,
+		Now:        func() time.Time { return fixedNow },
+	})
+	send(m, tea.WindowSizeMsg{Width: 100, Height: 24})
+	return m
+}
+
+// send delivers msg and runs the Cmds it returns, as the program would,
+// feeding their messages back in (batches included).
+func send(m *Model, msg tea.Msg) {
+	_, cmd := m.Update(msg)
+	runCmd(m, cmd, 0)
+}
+
+func runCmd(m *Model, cmd tea.Cmd, depth int) {
+	if cmd == nil || depth > 5 {
+		return
+	}
+	// Timers (the cursor's blink) would stall the test: a Cmd that does
+	// not answer at once is dropped, as a frame later would not matter here.
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(50 * time.Millisecond):
+		return
+	}
+	switch msg := msg.(type) {
+	case nil:
+	case tea.BatchMsg:
+		for _, c := range msg {
+			runCmd(m, c, depth+1)
+		}
+	case tea.QuitMsg:
+	default:
+		_, next := m.Update(msg)
+		runCmd(m, next, depth+1)
+	}
+}
+
+func press(m *Model, keys ...string) {
+	for _, k := range keys {
+		var msg tea.KeyPressMsg
+		switch k {
+		case "enter":
+			msg = tea.KeyPressMsg{Code: tea.KeyEnter}
+		case "esc":
+			msg = tea.KeyPressMsg{Code: tea.KeyEscape}
+		case "down":
+			msg = tea.KeyPressMsg{Code: tea.KeyDown}
+		case "ctrl+c":
+			msg = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+		default:
+			r := []rune(k)[0]
+			msg = tea.KeyPressMsg{Code: r, Text: k}
+		}
+		send(m, msg)
+	}
+}
+
+func typeText(m *Model, s string) {
+	for _, r := range s {
+		send(m, tea.KeyPressMsg{Code: r, Text: string(r)})
+	}
+}
+
+func screen(m *Model) string { return ansi.Strip(m.render()) }
+
+func withSnapshot(t *testing.T, start Command) *Model {
+	m := newModel(t, start)
+	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+	return m
+}
+
+func lineWith(t *testing.T, s, sub string) string {
+	t.Helper()
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	t.Fatalf("no line contains %q in:\n%s", sub, s)
+	return ""
+}
+
+func TestTopicsListHidesInternalUntilToggled(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	s := screen(m)
+	if strings.Contains(s, "__consumer_offsets") {
+		t.Error("internal topic shown by default")
+	}
+	if l := lineWith(t, s, "orders"); !regexp.MustCompile(`orders\s+3\s+3\s+1,234,611\s+1`).MatchString(l) {
+		t.Errorf("orders row = %q", l)
+	}
+	if l := lineWith(t, s, "logs"); !strings.Contains(l, "1 (1 offline)") {
+		t.Errorf("logs row = %q", l)
+	}
+	press(m, "i")
+	if !strings.Contains(screen(m), "__consumer_offsets (internal)") {
+		t.Error("internal topic not shown after i")
+	}
+}
+
+func TestTopicsSortByColumn(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, "s") // partitions, descending
+	s := screen(m)
+	if !strings.Contains(s, "PARTITIONS▼") {
+		t.Fatalf("no sort mark:\n%s", s)
+	}
+	if strings.Index(s, "orders") > strings.Index(s, "logs") {
+		t.Error("orders (3 partitions) should come before logs (2)")
+	}
+	press(m, "S")
+	s = screen(m)
+	if !strings.Contains(s, "PARTITIONS▲") || strings.Index(s, "orders") < strings.Index(s, "logs") {
+		t.Errorf("reverse did not flip the order:\n%s", s)
+	}
+}
+
+func TestEnterOpensPartitionsInKcatOrderAndEscReturns(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, "/")
+	typeText(m, "orders")
+	press(m, "enter", "enter")
+	s := screen(m)
+	header := lineWith(t, s, "PARTITION")
+	cols := strings.Fields(header)
+	if strings.Join(cols[:4], " ") != "PARTITION LEADER REPLICAS ISR" {
+		t.Fatalf("columns = %v", cols)
+	}
+	// Partition 1: replica 3 is out of the ISR, and its leader (2) is not the preferred replica (1).
+	if l := lineWith(t, s, "1,2,3!"); !strings.Contains(l, "2*") {
+		t.Errorf("partition 1 row = %q", l)
+	}
+	if !strings.Contains(s, "topic orders › partitions (3)") {
+		t.Errorf("title missing:\n%s", s)
+	}
+	press(m, "esc", "esc")
+	s = screen(m)
+	if !strings.Contains(s, "topics (3)") || strings.Contains(s, "PARTITION ") {
+		t.Errorf("esc did not return to the topic list:\n%s", s)
+	}
+}
+
+func TestOfflinePartitionIsMarked(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topic", Arg: "logs"})
+	l := lineWith(t, screen(m), "none")
+	if !strings.Contains(l, "3") {
+		t.Errorf("offline row = %q", l)
+	}
+	// The marks must be coloured too, not only text.
+	if !strings.Contains(m.render(), m.c.Styles.Error.Render("none")) {
+		t.Error("offline leader not styled as an error")
+	}
+}
+
+func TestFilterNarrowsAndEscClears(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, "/")
+	typeText(m, "ORD")
+	s := screen(m)
+	if strings.Contains(s, "logs") || !strings.Contains(s, "orders") {
+		t.Fatalf("filter while typing:\n%s", s)
+	}
+	press(m, "enter")
+	if s := screen(m); !strings.Contains(s, "filter: ORD") || !strings.Contains(s, "topics (1 of 3)") {
+		t.Fatalf("applied filter not shown:\n%s", s)
+	}
+	press(m, "esc")
+	if s := screen(m); !strings.Contains(s, "logs") || strings.Contains(s, "filter:") {
+		t.Fatalf("esc did not clear the filter:\n%s", s)
+	}
+}
+
+func TestUnknownCommandShowsErrorAndChangesNothing(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+	before := strings.Split(screen(m), "\n")
+	press(m, ":")
+	typeText(m, "frobnicate")
+	press(m, "enter")
+	after := strings.Split(screen(m), "\n")
+	status := after[len(after)-2]
+	if !strings.Contains(status, `unknown command "frobnicate"; known: topics, topic NAME, brokers`) {
+		t.Errorf("status = %q", status)
+	}
+	// Everything but the status line is as it was.
+	before[len(before)-2], after[len(after)-2] = "", ""
+	if strings.Join(before, "\n") != strings.Join(after, "\n") {
+		t.Errorf("screen changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
+	}
+}
+
+func TestCommandsSwitchViews(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, ":")
+	typeText(m, "brokers")
+	press(m, "enter")
+	if s := screen(m); !strings.Contains(s, "brokers (3)") {
+		t.Fatalf(":brokers did not open brokers:\n%s", s)
+	}
+	press(m, ":")
+	typeText(m, "topic orders")
+	press(m, "enter")
+	if s := screen(m); !strings.Contains(s, "topics (3) › topic orders › partitions (3)") {
+		t.Fatalf(":topic orders:\n%s", s)
+	}
+}
+
+func TestNoSuchTopic(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topic", Arg: "nosuch"})
+	s := screen(m)
+	if strings.Count(s, "no such topic: nosuch") < 2 {
+		t.Errorf("want the message in the view and the status line:\n%s", s)
+	}
+}
+
+func TestTooSmall(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	send(m, tea.WindowSizeMsg{Width: 59, Height: 20})
+	if s := screen(m); !strings.Contains(s, "terminal too small: 59×20") {
+		t.Errorf("got %q", s)
+	}
+	send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
+	if s := screen(m); strings.Contains(s, "too small") || len(strings.Split(s, "\n")) != 15 {
+		t.Errorf("60×15 should draw the layout in 15 lines:\n%s", s)
+	}
+}
+
+func TestEveryLineFitsTheWidth(t *testing.T) {
+	for _, start := range []Command{{Name: "topics"}, {Name: "topic", Arg: "orders"}, {Name: "brokers"}} {
+		m := withSnapshot(t, start)
+		for _, w := range []int{60, 80, 133} {
+			send(m, tea.WindowSizeMsg{Width: w, Height: 20})
+			lines := strings.Split(m.render(), "\n")
+			if len(lines) != 20 {
+				t.Errorf("%s at %d: %d lines", start.Name, w, len(lines))
+			}
+			for i, l := range lines {
+				if lw := ansi.StringWidth(l); lw > w {
+					t.Errorf("%s at %d: line %d is %d wide: %q", start.Name, w, i, lw, ansi.Strip(l))
+				}
+			}
+		}
+	}
+}
+
+func TestEventsReachCoveredViews(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+	snap := snapshot()
+	snap.Topics = append(snap.Topics, kafkaclient.TopicInfo{Name: "zz-new", Partitions: []kafkaclient.PartitionInfo{part(0, 1, []int32{1}, []int32{1}, 0, 0)}})
+	send(m, kafkaclient.ClusterUpdated{Snapshot: snap})
+	press(m, "esc")
+	if !strings.Contains(screen(m), "zz-new") {
+		t.Error("the covered topic list missed an update")
+	}
+}
+
+func TestTopicNameEscapesAreNeutralised(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	out := m.render()
+	sgr := regexp.MustCompile("\x1b\\[[0-9;]*m")
+	if rest := sgr.ReplaceAllString(out, ""); strings.ContainsAny(rest, "\x1b\x07") {
+		t.Fatalf("raw control bytes reached the screen: %q", rest)
+	}
+	if !strings.Contains(ansi.Strip(out), `evil\x1b]0;pwned\x07\x1b[2J`) {
+		t.Errorf("escaped name not shown:\n%s", ansi.Strip(out))
+	}
+}
+
+func TestHelpShowsAllBindings(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, "?")
+	s := screen(m)
+	for _, want := range []string{"reverse", "internal topics", "command", "filter", "quit"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("help lacks %q:\n%s", want, s)
+		}
+	}
+	press(m, "?")
+	if strings.Contains(screen(m), "Keys") {
+		t.Error("? did not close help")
+	}
+}
+
+func TestMouseWheelMovesSelection(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	send(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	press(m, "enter")
+	if !strings.Contains(screen(m), "topic orders") {
+		t.Errorf("wheel down should land on the last topic:\n%s", screen(m))
+	}
+}
+
+func TestHeaderShowsClusterState(t *testing.T) {
+	m := newModel(t, Command{Name: "topics"})
+	if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "connecting") {
+		t.Errorf("before data: %q", h)
+	}
+	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+	h := strings.Split(screen(m), "\n")[0]
+	for _, want := range []string{"127.0.0.1:9092", "cluster test-cluster", "brokers 2/3", "controller 2", "refreshed 09:30:00"} {
+		if !strings.Contains(h, want) {
+			t.Errorf("header %q lacks %q", h, want)
+		}
+	}
+	send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: EOF"), At: fixedNow})
+	lines := strings.Split(screen(m), "\n")
+	if !strings.Contains(lines[0], "refresh failed") || !strings.Contains(lines[len(lines)-2], "metadata refresh failed: EOF") {
+		t.Errorf("after failure: header %q, status %q", lines[0], lines[len(lines)-2])
+	}
+	if !strings.Contains(screen(m), "orders") {
+		t.Error("a failed refresh must keep the last data on screen")
+	}
+}
+
+func TestBrokersShowSkewAndDownBroker(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "brokers"})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 24})
+	s := screen(m)
+	if l := lineWith(t, s, "9093"); !strings.Contains(l, "●") {
+		t.Errorf("controller not marked: %q", l)
+	}
+	if l := lineWith(t, s, "9094"); !strings.Contains(l, "down: connection refused") {
+		t.Errorf("down broker: %q", l)
+	}
+	if l := lineWith(t, s, "rack-a"); !strings.Contains(l, "5  83%") {
+		t.Errorf("leader share: %q", l)
+	}
+	if !strings.Contains(m.render(), m.c.Styles.Warn.Render("5  83%")) {
+		t.Error("leader skew not highlighted")
+	}
+}
+
+func TestConfigsView(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+	press(m, "c")
+	s := screen(m)
+	if !strings.Contains(s, "configs (3, 1 overridden)") {
+		t.Fatalf("title:\n%s", s)
+	}
+	lines := strings.Split(s, "\n")
+	if !strings.Contains(lines[3], "retention.ms") || !strings.Contains(lines[3], "604800000") {
+		t.Errorf("override should be listed first with its default: %q", lines[3])
+	}
+	if l := lineWith(t, s, "sasl.jaas.config"); !strings.Contains(l, "(sensitive)") {
+		t.Errorf("sensitive entry: %q", l)
+	}
+}
+
+func TestBackgroundPicksThemeUnlessFixed(t *testing.T) {
+	p, _ := themes.Builtin("dark")
+	m := New(Options{Theme: p, Start: Command{Name: "topics"}})
+	send(m, tea.BackgroundColorMsg{Color: lightGray{}})
+	if m.c.Styles.Palette.Name != "light" {
+		t.Errorf("light background gave theme %q", m.c.Styles.Palette.Name)
+	}
+	fixed := newModel(t, Command{Name: "topics"})
+	send(fixed, tea.BackgroundColorMsg{Color: lightGray{}})
+	if fixed.c.Styles.Palette.Name != "dark" {
+		t.Error("a theme chosen with --theme was replaced")
+	}
+}
+
+type lightGray struct{}
+
+func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		m := withSnapshot(t, Command{Name: "topics"})
+		_, cmd := m.Update(keyMsg(k))
+		if cmd == nil {
+			t.Fatalf("%s: no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Errorf("%s did not quit", k)
+		}
+	}
+	// While typing a filter, q is a letter.
+	m := withSnapshot(t, Command{Name: "topics"})
+	press(m, "/")
+	typeText(m, "q")
+	if !strings.Contains(screen(m), "/q") {
+		t.Error("q while filtering should be typed")
+	}
+}
+
+func keyMsg(k string) tea.KeyPressMsg {
+	if k == "ctrl+c" {
+		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
+}
+
+// TestGolden pins the look of each view at 100×24 in the dark theme, as
+// plain text and with its colours.
+func TestGolden(t *testing.T) {
+	views := map[string]func(*Model){
+		"topics":     func(*Model) {},
+		"partitions": func(m *Model) { press(m, "down", "down", "enter") },
+		"configs":    func(m *Model) { press(m, "down", "down", "c") },
+		"brokers":    func(m *Model) { press(m, ":"); typeText(m, "brokers"); press(m, "enter") },
+		"help":       func(m *Model) { press(m, "?") },
+	}
+	for name, steps := range views {
+		t.Run(name, func(t *testing.T) {
+			m := withSnapshot(t, Command{Name: "topics"})
+			steps(m)
+			t.Run("plain", func(t *testing.T) { golden.RequireEqual(t, screen(m)) })
+			t.Run("styled", func(t *testing.T) { golden.RequireEqual(t, m.render()) })
+		})
+	}
+}
+
+var _ views.Cluster = fakeConfigs{}

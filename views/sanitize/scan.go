@@ -1,0 +1,243 @@
+package sanitize
+
+import (
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// scanner decides, rune by rune and left to right, what is shown as is and
+// what is escaped.
+type scanner struct {
+	s      string
+	escEnd int // where the last escape ended; 0 counts as one, the start has no base either
+
+	// Runes before hold share one verdict, holdEsc: a run of prepend marks
+	// is kept or escaped as a whole, depending on what follows it.
+	hold    int
+	holdEsc bool
+}
+
+// step decides the rune (or invalid byte) at i and records an escape.
+func (sc *scanner) step(i int) (n int, esc bool) {
+	n, esc = sc.decide(i)
+	if esc {
+		sc.escEnd = i + n
+	}
+	return n, esc
+}
+
+// decide reports the length of the rune (or invalid byte) at i and whether
+// it must be escaped, given that everything before i has been decided.
+func (sc *scanner) decide(i int) (n int, esc bool) {
+	s := sc.s
+	if c := s[i]; c < utf8.RuneSelf {
+		return 1, c < ' ' || c == '\x7f'
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case i < sc.hold:
+		return n, sc.holdEsc
+	case r == utf8.RuneError && n == 1:
+		return 1, true
+	case isTag(r):
+		return n, !sc.flagged(i)
+	}
+	switch c := class(r); {
+	case c&hidden != 0:
+		return n, true
+	case c&extends != 0:
+		return n, i == sc.escEnd
+	case c&prepends != 0:
+		return n, sc.prepend(i)
+	}
+	return n, false
+}
+
+// flagged reports whether the tag character at i continues an emoji tag
+// sequence (🏴 followed by tags), the one place tags are visible. Anywhere
+// else they are invisible text.
+func (sc *scanner) flagged(i int) bool {
+	if i == sc.escEnd {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(sc.s[:i])
+	return r == 0x1f3f4 || isTag(r) && r != 0xe007f
+}
+
+// prepend decides the run of prepend marks starting at i: it is kept only if
+// a character of the text's own follows for it to attach to, since an escape
+// or whatever comes after the text would otherwise join its cluster.
+func (sc *scanner) prepend(i int) bool {
+	s := sc.s
+	k := i
+	for k < len(s) {
+		r, n := utf8.DecodeRuneInString(s[k:])
+		if class(r)&(hidden|prepends) != prepends {
+			break
+		}
+		k += n
+	}
+	esc := k == len(s)
+	if !esc {
+		_, esc = sc.decide(k)
+	}
+	sc.hold, sc.holdEsc = k, esc
+	return esc
+}
+
+// piece returns the next unit Line may keep or drop at i: an escape or a
+// grapheme cluster of verbatim text, with its width.
+func (sc *scanner) piece(i int) (n, cells int, esc bool) {
+	s := sc.s
+	n, esc = sc.step(i)
+	if esc {
+		return n, escapeLen(s[i : i+n]), true
+	}
+	if s[i] < utf8.RuneSelf && (i+1 == len(s) || s[i+1] < utf8.RuneSelf) {
+		return 1, 1, false
+	}
+	c, cells := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+	end := i + n
+	for end < i+len(c) {
+		m, e := sc.decide(end)
+		if e {
+			// The escape ends the cluster early, so measure what is left.
+			_, cells = ansi.FirstGraphemeCluster(s[i:end], ansi.GraphemeWidth)
+			break
+		}
+		end += m
+	}
+	return end - i, cells, false
+}
+
+// fits reports whether the pieces from i on, added to used, stay within
+// limit. It stops as soon as they do not, so a long input costs little.
+func (sc *scanner) fits(i, used, limit int) bool {
+	for used <= limit {
+		if i == len(sc.s) {
+			return true
+		}
+		n, cells, _ := sc.piece(i)
+		used += cells
+		i += n
+	}
+	return false
+}
+
+// isTag reports whether r is a tag character (U+E0020–U+E007F).
+func isTag(r rune) bool {
+	return r >= 0xe0020 && r <= 0xe007f
+}
+
+// Rune classes. extends and prepends are the segmenter's own view (the one
+// ansi.StringWidth uses), learnt by asking it, so they agree with it whatever
+// Unicode version either side was built with.
+const (
+	hidden   uint8 = 1 << iota // escaped wherever it is
+	extends                    // Extend, ZWJ, SpacingMark: joins the cluster before it
+	prepends                   // Prepend: joins the cluster after it
+)
+
+// classes holds the class of every rune, a 256-rune page at a time, each
+// page filled on first use so that nobody pays for all of Unicode.
+var classes [(unicode.MaxRune + 1) >> 8]atomic.Pointer[[256]uint8]
+
+func class(r rune) uint8 {
+	page := &classes[r>>8]
+	p := page.Load()
+	if p == nil {
+		// Two goroutines may fill the same page; they agree, so either wins.
+		p = classify(r &^ 0xff)
+		page.Store(p)
+	}
+	return p[r&0xff]
+}
+
+// classify works out the classes of the 256 runes from base on.
+func classify(base rune) *[256]uint8 {
+	p := new([256]uint8)
+	probe := make([]byte, 0, 2*utf8.UTFMax)
+	for k := range p {
+		r := base + rune(k)
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		if isHidden(r) {
+			p[k] |= hidden
+		}
+		probe = utf8.AppendRune(append(probe[:0], 'x'), r)
+		if c, _ := ansi.FirstGraphemeCluster(probe, ansi.GraphemeWidth); len(c) > 1 {
+			p[k] |= extends
+		}
+		probe = append(utf8.AppendRune(probe[:0], r), 'x')
+		if c, _ := ansi.FirstGraphemeCluster(probe, ansi.GraphemeWidth); len(c) == len(probe) {
+			p[k] |= prepends
+		}
+	}
+	return p
+}
+
+// isHidden reports whether r could, shown as is, control the terminal,
+// break the line, or reorder or hide text.
+func isHidden(r rune) bool {
+	switch {
+	case r < 0xa0:
+		return r < ' ' || r >= 0x7f // C0, DEL, C1
+	case r == 0x200d, isTag(r):
+		return false // decided where they are
+	case r == 0x2028, r == 0x2029:
+		return true
+	case r >= 0xfdd0 && r <= 0xfdef, r&0xfffe == 0xfffe:
+		return true // noncharacters
+	}
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendEscape appends the escape for e, a control or invalid byte or an
+// escaped rune.
+func appendEscape(dst []byte, e string) []byte {
+	if len(e) == 1 {
+		switch c := e[0]; c {
+		case '\n':
+			return append(dst, `\n`...)
+		case '\r':
+			return append(dst, `\r`...)
+		case '\t':
+			return append(dst, `\t`...)
+		default:
+			return append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(e)
+	digits := 4
+	if len(e) == 4 {
+		dst = append(dst, '\\', 'U')
+		digits = 8
+	} else {
+		dst = append(dst, '\\', 'u')
+	}
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		dst = append(dst, hexDigits[r>>shift&0xf])
+	}
+	return dst
+}
+
+// escapeLen is len(appendEscape(nil, e)), which is also its width.
+func escapeLen(e string) int {
+	switch len(e) {
+	case 1:
+		if c := e[0]; c == '\n' || c == '\r' || c == '\t' {
+			return 2
+		}
+		return 4
+	case 4:
+		return 10
+	default:
+		return 6
+	}
+}
