@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// TestEndToEndPartitions runs the binary in a terminal against a kfake
+// cluster, opens a topic's partitions and reads them off the screen.
+func TestEndToEndPartitions(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(4, "orders"), kfake.SeedTopics(2, "audit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.MoveTopicPartition("orders", 2, (c.LeaderFor("orders", 2)+1)%3); err != nil {
+		t.Fatal(err)
+	}
+
+	tm := startTerm(t, "-b", strings.Join(c.ListenAddrs(), ","))
+	tm.waitText("orders", 10*time.Second)
+	tm.keys("/", "ord", "Enter")
+	tm.waitText("topics (1 of 2)", 5*time.Second)
+	tm.keys("Enter")
+	s := tm.waitText("partitions (4)", 5*time.Second)
+
+	var header []string
+	rows := map[int]string{}
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 0 && f[0] == "PARTITION" {
+			header = f
+		}
+		if header != nil && len(f) >= 4 {
+			if id, err := strconv.Atoi(f[0]); err == nil {
+				rows[id] = line
+			}
+		}
+	}
+	if strings.Join(header[:4], " ") != "PARTITION LEADER REPLICAS ISR" {
+		t.Fatalf("header %v", header)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d partition rows on screen:\n%s", len(rows), s)
+	}
+	for id, line := range rows {
+		f := strings.Fields(line)
+		if want := strconv.Itoa(int(c.LeaderFor("orders", int32(id)))); strings.TrimSuffix(f[1], "*") != want {
+			t.Errorf("partition %d: leader %s on screen, cluster says %s", id, f[1], want)
+		}
+		if f[2] != f[3] {
+			t.Errorf("partition %d: kfake keeps ISR = replicas, screen shows %s vs %s", id, f[2], f[3])
+		}
+	}
+
+	// One key at a time: two ESC bytes in one write read as alt+esc.
+	tm.keys("Escape")
+	tm.waitText("filter: ord", 5*time.Second)
+	tm.keys("Escape")
+	tm.waitText("topics (2)", 5*time.Second)
+	tm.keys("q")
+	tm.waitFor("kscope to exit", 5*time.Second, func(s string) bool { return !strings.Contains(s, "topics (2)") })
+}

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCommandLineErrors(t *testing.T) {
+	noEnv := func(string) string { return "" }
+	tests := []struct {
+		args     []string
+		code     int
+		stderr   string
+		stdout   string
+		exitsNow bool
+	}{
+		{args: nil, code: exitUsage, stderr: "no cluster given: use -b host:port or --demo"},
+		{args: []string{"-b", "a:1", "--demo"}, code: exitUsage, stderr: "-b and --demo exclude each other"},
+		{args: []string{"-b", "localhost"}, code: exitUsage, stderr: `broker "localhost" has no port`},
+		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, quit`},
+		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
+		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
+		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},
+		{args: []string{"-b", "a:1", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
+		{args: []string{"--nosuchflag"}, code: exitUsage, stderr: "flag provided but not defined: -nosuchflag"},
+		{args: []string{"--version"}, code: exitOK, stdout: "kscope " + version},
+		{args: []string{"--help"}, code: exitOK, stderr: "kscope --demo"},
+		{args: []string{"demo", "--listen", "10.1.2.3:9092"}, code: exitFailure, stderr: "kscope demo:"},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		code := run(tt.args, &stdout, &stderr, noEnv)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tt.args, code, tt.code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), tt.stderr) || !strings.Contains(stdout.String(), tt.stdout) {
+			t.Errorf("%v:\nstdout %q\nstderr %q\nwant stdout ⊇ %q, stderr ⊇ %q", tt.args, stdout.String(), stderr.String(), tt.stdout, tt.stderr)
+		}
+	}
+}
+
+func TestBadKafkaVersionIsReported(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-b", "127.0.0.1:1", "--kafka-version", "banana"}, &stdout, &stderr, func(string) string { return "" })
+	if code != exitFailure || !strings.Contains(stderr.String(), `kafka version "banana"`) {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+func TestNoColorPicksMonoTheme(t *testing.T) {
+	p, fixed, err := pickTheme("light", true)
+	if err != nil || p.Name != "mono" || !fixed {
+		t.Fatalf("NO_COLOR: %v %v %v", p.Name, fixed, err)
+	}
+	p, fixed, err = pickTheme("", false)
+	if err != nil || p.Name != "dark" || fixed {
+		t.Fatalf("default: %v %v %v", p.Name, fixed, err)
+	}
+}
+
+// TestUnreachableBrokersExitPromptly runs the binary: with nothing
+// listening it must exit 1 within the timeout, naming each broker.
+func TestUnreachableBrokersExitPromptly(t *testing.T) {
+	start := time.Now()
+	cmd := exec.Command(kscopeBin, "-b", "127.0.0.1:1,127.0.0.1:2", "--timeout", "1s")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	exitErr, ok := err.(*exec.ExitError)
+	if !ok || exitErr.ExitCode() != exitFailure {
+		t.Fatalf("err = %v, want exit status 1", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("took %s with --timeout 1s", took)
+	}
+	for _, want := range []string{"127.0.0.1:1: ", "127.0.0.1:2: ", "connection refused"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", stderr.String(), want)
+		}
+	}
+}
