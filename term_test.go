@@ -40,16 +40,25 @@ type term struct {
 // startTerm runs kscope with args in a 120×40 tmux pane.
 func startTerm(t testing.TB, args ...string) *term {
 	t.Helper()
+	return startTermCmd(t, kscopeBin, args...)
+}
+
+// startTermCmd runs any command in a 120×40 tmux pane.
+func startTermCmd(t testing.TB, name string, args ...string) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is required for end-to-end tests (apt-get install tmux)")
 	}
 	tm := &term{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	cmd := append([]string{"new-session", "-d", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", "--", kscopeBin}, args...)
+	cmd := append([]string{"new-session", "-d", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", "--", name}, args...)
 	tm.tmux(cmd...)
 	tm.tmux("set-option", "-g", "remain-on-exit", "on")
-	t.Cleanup(func() { _ = exec.Command("tmux", "-S", tm.socket, "kill-server").Run() })
+	t.Cleanup(tm.close)
 	return tm
 }
+
+// close ends the terminal and what runs in it.
+func (tm *term) close() { _ = exec.Command("tmux", "-S", tm.socket, "kill-server").Run() }
 
 func (tm *term) tmux(args ...string) string {
 	tm.t.Helper()

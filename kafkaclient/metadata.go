@@ -101,10 +101,16 @@ func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *S
 			}
 			t.Partitions[i] = p
 		}
-		slices.SortFunc(t.Partitions, func(a, b PartitionInfo) int { return int(a.ID - b.ID) })
+		byID := func(a, b PartitionInfo) int { return int(a.ID - b.ID) }
+		if !slices.IsSortedFunc(t.Partitions, byID) {
+			slices.SortFunc(t.Partitions, byID)
+		}
 		s.Topics = append(s.Topics, t)
 	}
-	slices.SortFunc(s.Topics, func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b TopicInfo) int { return strings.Compare(a.Name, b.Name) }
+	if !slices.IsSortedFunc(s.Topics, byName) {
+		slices.SortFunc(s.Topics, byName)
+	}
 
 	s.Brokers = make([]BrokerInfo, 0, len(meta.Brokers))
 	index := make(map[int32]int, len(meta.Brokers))

@@ -103,7 +103,7 @@ func (b *Brokers) rebuild() {
 		rows[i] = Row{
 			Key:    strconv.Itoa(int(br.ID)),
 			Search: strings.ToLower(fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack)),
-			Cells:  []string{strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status},
+			Cells:  fixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
 		}
 	}
 	b.table.SetRows(rows)

@@ -138,7 +138,7 @@ func (v *Configs) rebuild() {
 			rows = append(rows, Row{
 				Key:    e.Name,
 				Search: strings.ToLower(e.Name + " " + e.Value),
-				Cells:  []string{name, value, st.Muted.Render(def), e.Source},
+				Cells:  fixedCells(name, value, st.Muted.Render(def), e.Source),
 			})
 		}
 	}

@@ -125,9 +125,7 @@ func (p *Partitions) rebuild() {
 		rows[i] = Row{
 			Key:    id,
 			Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
-			Cells: []string{
-				id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs,
-			},
+			Cells:  fixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
 		}
 	}
 	p.table.SetRows(rows)

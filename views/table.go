@@ -17,13 +17,19 @@ type Column struct {
 	Right bool
 }
 
-// Row is one table row: cells already sanitized and styled, a key that
-// keeps the cursor on the same row across updates, and the plain text the
-// filter matches.
+// Row is one table row: a key that keeps the cursor on the same row
+// across updates, the plain text the filter matches, and a function that
+// draws its cells, sanitized and styled. Cells are drawn only for rows on
+// screen, so a table of 10,000 rows costs no more to show than one of 40.
 type Row struct {
 	Key    string
-	Cells  []string
 	Search string
+	Cells  func() []string
+}
+
+// fixedCells is a Row's Cells for cells drawn ahead of time.
+func fixedCells(cells ...string) func() []string {
+	return func() []string { return cells }
 }
 
 const columnGap = 2
@@ -247,15 +253,15 @@ func (t *Table) View() string {
 	end := min(t.offset+t.bodyHeight(), len(t.visible))
 	for vi := t.offset; vi < end; vi++ {
 		b.WriteString("\n")
-		row := t.rows[t.visible[vi]]
+		cells := t.rows[t.visible[vi]].Cells()
 		var line strings.Builder
 		for i := range t.cols {
 			if i > 0 {
 				line.WriteString(strings.Repeat(" ", columnGap))
 			}
 			cell := ""
-			if i < len(row.Cells) {
-				cell = row.Cells[i]
+			if i < len(cells) {
+				cell = cells[i]
 			}
 			line.WriteString(fit(cell, t.widths[i], t.cols[i].Right))
 		}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
+	"kscope/themes"
 	"kscope/views/sanitize"
 )
 
@@ -145,41 +146,40 @@ func (t *Topics) rebuild() {
 		return c
 	})
 	rows := make([]Row, len(ks))
+	watermarks := !snap.WatermarksAt.IsZero()
 	for i, k := range ks {
-		name, _ := sanitize.Styled(k.t.Name, st.Escape)
-		if k.t.Internal {
-			name += st.Muted.Render(" (internal)")
-		}
-		if k.t.Err != nil {
-			name += " " + st.Error.Render(k.t.Err.Error())
-		}
-		// Partitions without watermarks (offline ones) add nothing, so
-		// the sum shows once any watermarks were read.
-		messages := st.Muted.Render("…")
-		if !snap.WatermarksAt.IsZero() {
-			messages = count(k.messages)
-		}
-		urp := st.OK.Render("0")
-		if off := k.t.OfflinePartitions(); off > 0 {
-			urp = st.Error.Render(fmt.Sprintf("%d (%d offline)", k.urp, off))
-		} else if k.urp > 0 {
-			urp = st.Warn.Render(strconv.Itoa(k.urp))
-		}
 		rows[i] = Row{
 			Key:    k.t.Name,
 			Search: strings.ToLower(k.t.Name),
-			Cells: []string{
-				name,
-				strconv.Itoa(len(k.t.Partitions)),
-				strconv.Itoa(k.t.ReplicationFactor()),
-				messages,
-				urp,
-			},
+			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
 		}
 	}
 	t.table.SetSort(t.sortCol, t.desc)
 	t.table.Empty = "no topics"
 	t.table.SetRows(rows)
+}
+
+func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp int, watermarks bool) []string {
+	name, _ := sanitize.Styled(t.Name, st.Escape)
+	if t.Internal {
+		name += st.Muted.Render(" (internal)")
+	}
+	if t.Err != nil {
+		name += " " + st.Error.Render(t.Err.Error())
+	}
+	// Partitions without watermarks (offline ones) add nothing, so the
+	// sum shows once any watermarks were read.
+	msgs := st.Muted.Render("…")
+	if watermarks {
+		msgs = count(messages)
+	}
+	urpCell := st.OK.Render("0")
+	if off := t.OfflinePartitions(); off > 0 {
+		urpCell = st.Error.Render(fmt.Sprintf("%d (%d offline)", urp, off))
+	} else if urp > 0 {
+		urpCell = st.Warn.Render(strconv.Itoa(urp))
+	}
+	return []string{name, strconv.Itoa(len(t.Partitions)), strconv.Itoa(t.ReplicationFactor()), msgs, urpCell}
 }
 
 // View implements View.

@@ -51,7 +51,7 @@ import (
 // Plain returns s with every unsafe rune replaced by a visible escape, and
 // its display width. Clean input is returned as is, without allocating.
 func Plain(s string) (string, int) {
-	out, w, _ := sanitize(s, writer{s: s})
+	out, w, _ := sanitize(s, writer{s: s, size: len(s) + 32})
 	return out, w
 }
 
@@ -61,7 +61,7 @@ func PlainBytes(b []byte) (string, int) {
 	// The view is only read during this call and never returned: clean input
 	// is cloned below and dirty input is copied into a new string.
 	s := unsafe.String(unsafe.SliceData(b), len(b))
-	out, w, dirty := sanitize(s, writer{s: s})
+	out, w, dirty := sanitize(s, writer{s: s, size: len(s) + 32})
 	if !dirty {
 		out = strings.Clone(s)
 	}
@@ -74,7 +74,7 @@ func PlainBytes(b []byte) (string, int) {
 // padding, margins, borders, alignment and widths would add cells. The
 // returned width is the display width, which the styling does not change.
 func Styled(s string, style lipgloss.Style) (string, int) {
-	out, w, _ := sanitize(s, writer{s: s, style: style, styled: true})
+	out, w, _ := sanitize(s, writer{s: s, style: style, styled: true, size: len(s) + 32})
 	return out, w
 }
 
@@ -86,19 +86,22 @@ func Line(s string, width int, tail string, style lipgloss.Style) string {
 	if width <= 0 {
 		return ""
 	}
+	// Printable ASCII is one cell per byte, so width+1 bytes decide it.
+	head := s[:min(len(s), width)]
+	fast := printable(head)
+	if fast && len(head) == len(s) {
+		return s
+	}
 	budget := width - ansi.StringWidth(tail)
 	if budget < 0 {
 		tail, budget = "", width
 	}
-	if n := min(len(s), width+1); printable(s[:n]) {
-		if len(s) <= width {
-			return s
-		}
+	if fast && printableByte(s[width]) {
 		return s[:budget] + tail
 	}
 
 	sc := scanner{s: s}
-	w := writer{s: s, style: style, styled: true}
+	w := writer{s: s, style: style, styled: true, size: 4*min(len(s), width) + len(tail) + 32}
 	used := 0
 	for i := 0; i < len(s); {
 		n, cells, esc := sc.piece(i)
@@ -124,7 +127,7 @@ func Line(s string, width int, tail string, style lipgloss.Style) string {
 func Clean(s string) bool {
 	sc := scanner{s: s}
 	for i := 0; i < len(s); {
-		if s[i]-' ' < '\x7f'-' ' {
+		if printableByte(s[i]) {
 			i++
 			continue
 		}
@@ -143,7 +146,7 @@ func sanitize(s string, w writer) (out string, width int, dirty bool) {
 	sc := scanner{s: s}
 	span, ascii := 0, true // the verbatim text since the last escape
 	for i := 0; i < len(s); {
-		if s[i]-' ' < '\x7f'-' ' {
+		if printableByte(s[i]) {
 			i++
 			continue
 		}
@@ -176,11 +179,16 @@ func spanWidth(s string, ascii bool) int {
 // one cell per byte.
 func printable(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i]-' ' >= '\x7f'-' ' {
+		if !printableByte(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// printableByte reports whether c is printable ASCII, space to tilde.
+func printableByte(c byte) bool {
+	return c-' ' < '\x7f'-' '
 }
 
 // writer builds the output. Until the first escape the output is a prefix
@@ -189,6 +197,7 @@ type writer struct {
 	s       string
 	style   lipgloss.Style
 	styled  bool // wrap escapes in style
+	size    int  // a guess at the output's length, to allocate once
 	b       strings.Builder
 	mark    int  // s[:mark] has been dealt with
 	dirty   bool // something was escaped, so b holds the output
@@ -200,7 +209,7 @@ type writer struct {
 func (w *writer) escape(i, n int) {
 	if !w.dirty {
 		w.dirty = true
-		w.b.Grow(len(w.s) + 32)
+		w.b.Grow(w.size)
 		if w.styled {
 			w.on, w.off = sgr(w.style)
 		}

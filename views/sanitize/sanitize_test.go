@@ -1,6 +1,7 @@
 package sanitize
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"unicode"
@@ -192,6 +193,10 @@ func TestLine(t *testing.T) {
 		{"\u202e日本", 9, "…", `\u202e日…`},
 		{"\u202e日本", 10, "…", `\u202e日本`},
 		{strings.Repeat("x", 1000) + "\x1b", 3, "…", "xx…"},
+		{"abc\x1b", 3, "…", "ab…"},
+		{"abce\u0301", 4, "…", "abce\u0301"},
+		{"abce\u0301x", 4, "…", "abc…"},
+		{"hello\x1b", math.MaxInt, "…", `hello\x1b`},
 	}
 	for _, tt := range tests {
 		got := Line(tt.in, tt.width, tt.tail, plain)
@@ -215,12 +220,11 @@ func TestLineStyled(t *testing.T) {
 	if want := "ab" + on + `\x1b` + off + "…"; got != want {
 		t.Errorf("Line = %q, want %q", got, want)
 	}
-	if got, want := Line("ab\x1bcd", 20, "…", style), first(Styled("ab\x1bcd", style)); got != want {
+	want, _ := Styled("ab\x1bcd", style)
+	if got := Line("ab\x1bcd", 20, "…", style); got != want {
 		t.Errorf("Line = %q, want Styled's %q", got, want)
 	}
 }
-
-func first(s string, _ int) string { return s }
 
 // TestHiddenTable pins the classification of the runes the package promises
 // to escape, whatever the Unicode tables say.
@@ -302,7 +306,7 @@ func FuzzPlain(f *testing.F) {
 		if sw != w || ansi.StringWidth(styled) != w || ansi.Strip(styled) != out {
 			t.Fatalf("Styled(%q) = %q, %d; Plain = %q, %d", s, styled, sw, out, w)
 		}
-		for _, width := range []int{0, 1, 2, 3, 5, 8, 13, 40} {
+		for _, width := range []int{0, 1, 2, 3, 5, 8, 13, 40, math.MaxInt} {
 			line := Line(s, width, "…", plain)
 			checkSafe(t, s, line)
 			if lw := ansi.StringWidth(line); lw > width {
@@ -378,6 +382,26 @@ func BenchmarkPlainBinary(b *testing.B) {
 
 func BenchmarkLine(b *testing.B) {
 	s := "user=\x1b[31mmallory\x1b[0m note=\u202eevil 日本語 👍🏽 tab\there\r\n bin:\x00\x01\xff\xfe end" + strings.Repeat("x", 10000)
+	style := lipgloss.NewStyle().Faint(true)
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkString = Line(s, 40, "…", style)
+	}
+}
+
+// BenchmarkLineHostile cuts a long input cluster that escapes split into
+// short ones; Line must not segment the rest of the input for each.
+func BenchmarkLineHostile(b *testing.B) {
+	s := strings.Repeat("क्\U000e0041", 10000)
+	style := lipgloss.NewStyle().Faint(true)
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkString = Line(s, 40, "…", style)
+	}
+}
+
+func BenchmarkLineCJK(b *testing.B) {
+	s := strings.Repeat("日本語のテキスト", 1000)
 	style := lipgloss.NewStyle().Faint(true)
 	b.ReportAllocs()
 	for b.Loop() {

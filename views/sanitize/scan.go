@@ -11,13 +11,20 @@ import (
 // scanner decides, rune by rune and left to right, what is shown as is and
 // what is escaped.
 type scanner struct {
-	s      string
-	escEnd int // where the last escape ended; 0 counts as one, the start has no base either
+	s string
+
+	// escEnd is where the last escape ended. It starts at 0 because the
+	// start of the text, like an escape, leaves a mark nothing to attach to.
+	escEnd int
 
 	// Runes before hold share one verdict, holdEsc: a run of prepend marks
 	// is kept or escaped as a whole, depending on what follows it.
 	hold    int
 	holdEsc bool
+
+	// Line's lookahead: the text from its current piece up to runEnd has
+	// been decided, and is verbatim.
+	runEnd int
 }
 
 // step decides the rune (or invalid byte) at i and records an escape.
@@ -92,25 +99,41 @@ func (sc *scanner) prepend(i int) bool {
 // grapheme cluster of verbatim text, with its width.
 func (sc *scanner) piece(i int) (n, cells int, esc bool) {
 	s := sc.s
-	n, esc = sc.step(i)
-	if esc {
-		return n, escapeLen(s[i : i+n]), true
+	if i >= sc.runEnd {
+		n, esc = sc.step(i)
+		if esc {
+			return n, escapeLen(s[i : i+n]), true
+		}
+		sc.runEnd = i + n
 	}
 	if s[i] < utf8.RuneSelf && (i+1 == len(s) || s[i+1] < utf8.RuneSelf) {
 		return 1, 1, false
 	}
-	c, cells := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
-	end := i + n
-	for end < i+len(c) {
-		m, e := sc.decide(end)
-		if e {
-			// The escape ends the cluster early, so measure what is left.
-			_, cells = ansi.FirstGraphemeCluster(s[i:end], ansi.GraphemeWidth)
-			break
+	// Segment only text known to be verbatim: an escaped rune inside an
+	// input cluster cuts it short, and segmenting all of a long input
+	// cluster again for every piece would make Line quadratic. A cluster
+	// that reaches the end of what is known may go on; look further.
+	for ahead := 64; ; ahead *= 2 {
+		end, final := sc.verbatimTo(i + ahead)
+		c, cells := ansi.FirstGraphemeCluster(s[i:end], ansi.GraphemeWidth)
+		if i+len(c) < end || final {
+			return len(c), cells, false
 		}
-		end += m
 	}
-	return end - i, cells, false
+}
+
+// verbatimTo decides runes from runEnd on, until limit or an escape. It
+// returns where the verbatim text is known to reach and whether it ends
+// there (at an escape or the end of s).
+func (sc *scanner) verbatimTo(limit int) (end int, final bool) {
+	for sc.runEnd < min(limit, len(sc.s)) {
+		n, esc := sc.decide(sc.runEnd)
+		if esc {
+			return sc.runEnd, true
+		}
+		sc.runEnd += n
+	}
+	return sc.runEnd, sc.runEnd == len(sc.s)
 }
 
 // fits reports whether the pieces from i on, added to used, stay within
