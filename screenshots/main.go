@@ -1,0 +1,163 @@
+// Command screenshots makes the README's images from the real kscope binary.
+//
+// From the repository root:
+//
+//	go run ./screenshots [name ...]
+//
+// It builds kscope, runs each shot of the table below (or only the named
+// ones) in a detached 120×40 tmux session on a private server, waits for the
+// screen to show the expected text, sends any keys, captures the screen with
+// its colours and writes it as screenshots/<name>.svg, drawn as a terminal
+// window. When rsvg-convert is on PATH it also writes screenshots/<name>.png.
+// tmux must be installed.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// The size of every shot's terminal.
+const cols, rows = 120, 40
+
+// shot is one screenshot: how to start kscope and when its screen is ready.
+type shot struct {
+	name    string   // file name, without extension
+	args    []string // kscope's arguments
+	waitFor string   // text that shows the first screen is ready
+	keys    []string // tmux send-keys arguments ("j", "Enter", …) to send after waitFor
+	then    string   // text that shows the screen reached by keys is ready
+}
+
+var shots = []shot{
+	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events"},
+	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "partitions (12)"},
+	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)"},
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, names []string) error {
+	selected, err := selectShots(shots, names)
+	if err != nil {
+		return err
+	}
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "kscope-shots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	bin := filepath.Join(tmp, "kscope")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building kscope: %w", err)
+	}
+
+	t, err := newTmux(tmp)
+	if err != nil {
+		return err
+	}
+	defer t.killServers()
+	rsvg, _ := exec.LookPath("rsvg-convert")
+
+	for _, s := range selected {
+		screen, err := t.shoot(ctx, s, bin)
+		if err != nil {
+			return err
+		}
+		svg := filepath.Join(root, "screenshots", s.name+".svg")
+		if err := os.WriteFile(svg, renderSVG(parseScreen(screen, cols, rows), commandLine(s.args)), 0o644); err != nil {
+			return err
+		}
+		fmt.Println(display(svg))
+		if rsvg == "" {
+			continue
+		}
+		png := strings.TrimSuffix(svg, ".svg") + ".png"
+		if out, err := exec.CommandContext(ctx, rsvg, "-o", png, svg).CombinedOutput(); err != nil {
+			return fmt.Errorf("rsvg-convert %s: %w: %s", display(svg), err, out)
+		}
+		fmt.Println(display(png))
+	}
+	return nil
+}
+
+// selectShots returns the shots called names, or all of them if none are.
+func selectShots(all []shot, names []string) ([]shot, error) {
+	if len(names) == 0 {
+		return all, nil
+	}
+	var selected []shot
+	for _, name := range names {
+		i := slices.IndexFunc(all, func(s shot) bool { return s.name == name })
+		if i < 0 {
+			known := make([]string, len(all))
+			for j, s := range all {
+				known[j] = s.name
+			}
+			return nil, fmt.Errorf("no shot called %q; there are: %s", name, strings.Join(known, ", "))
+		}
+		selected = append(selected, all[i])
+	}
+	return selected, nil
+}
+
+// moduleRoot finds the kscope repository, so that the command also works
+// from one of its subdirectories.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("run this inside the kscope repository")
+	}
+	return filepath.Dir(gomod), nil
+}
+
+// commandLine is how a user would type kscope with args: the window title.
+func commandLine(args []string) string {
+	words := []string{"kscope"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'\\$") {
+			a = strconv.Quote(a)
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
+}
+
+// display shortens path relative to the working directory when it can.
+func display(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return path
+}
