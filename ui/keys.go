@@ -4,7 +4,7 @@ import "charm.land/bubbles/v2/key"
 
 // globalKeys work in every view.
 type globalKeys struct {
-	Quit, ForceQuit, Help, Command, Filter, Back key.Binding
+	Quit, ForceQuit, Help, Command, Filter, Back, Refresh key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -15,6 +15,7 @@ func newGlobalKeys() globalKeys {
 		Command:   key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Refresh:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now")),
 	}
 }
 
@@ -23,5 +24,5 @@ func (k globalKeys) short() []key.Binding {
 }
 
 func (k globalKeys) full() []key.Binding {
-	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.Quit, k.ForceQuit}
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Refresh, k.Help, k.Quit, k.ForceQuit}
 }

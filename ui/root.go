@@ -278,6 +278,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
 		return nil
+	case key.Matches(msg, m.keys.Refresh):
+		m.c.Cluster.Refresh()
+		return nil
 	case key.Matches(msg, m.keys.Command):
 		return m.openInput(inputCommand, "")
 	case key.Matches(msg, m.keys.Filter):

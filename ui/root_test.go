@@ -23,6 +23,9 @@ var fixedNow = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 // only where a view asks it something.
 type fakeConfigs map[string][]kafkaclient.ConfigEntry
 
+// refreshes counts Refresh calls across fakeConfigs values.
+var refreshes int
+
 func (f fakeConfigs) TopicConfig(_ context.Context, topic string) ([]kafkaclient.ConfigEntry, error) {
 	e, ok := f[topic]
 	if !ok {
@@ -31,7 +34,7 @@ func (f fakeConfigs) TopicConfig(_ context.Context, topic string) ([]kafkaclient
 	return e, nil
 }
 
-func (fakeConfigs) Refresh() {}
+func (fakeConfigs) Refresh() { refreshes++ }
 
 func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
 	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
@@ -451,6 +454,15 @@ func TestBackgroundPicksThemeUnlessFixed(t *testing.T) {
 type lightGray struct{}
 
 func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+func TestCtrlRRefreshesNow(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "topics"})
+	before := refreshes
+	send(m, tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+	if refreshes != before+1 {
+		t.Errorf("ctrl+r made %d refresh requests", refreshes-before)
+	}
+}
 
 func TestQuitKeys(t *testing.T) {
 	for _, k := range []string{"q", "ctrl+c"} {
