@@ -77,18 +77,23 @@ func (c *Client) withWatermarks(snap *Snapshot) *Snapshot {
 type partRef struct{ topic, partition int }
 
 func (c *Client) listOffsets(b *sarama.Broker, topics []TopicInfo, parts []partRef) (low, high *sarama.OffsetResponse, err error) {
-	lowReq := sarama.NewOffsetRequest(c.sconf.Version)
-	highReq := sarama.NewOffsetRequest(c.sconf.Version)
-	for _, x := range parts {
-		name := topics[x.topic].Name
-		id := topics[x.topic].Partitions[x.partition].ID
-		lowReq.AddBlock(name, id, sarama.OffsetOldest, 1)
-		highReq.AddBlock(name, id, sarama.OffsetNewest, 1)
+	blocks := func(add func(string, int32)) {
+		for _, x := range parts {
+			add(topics[x.topic].Name, topics[x.topic].Partitions[x.partition].ID)
+		}
 	}
 	var lowErr, highErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { low, lowErr = b.GetAvailableOffsets(lowReq) })
-	high, highErr = b.GetAvailableOffsets(highReq)
+	wg.Go(func() { low, lowErr = c.offsetsAt(b, sarama.OffsetOldest, blocks) })
+	high, highErr = c.offsetsAt(b, sarama.OffsetNewest, blocks)
 	wg.Wait()
 	return low, high, errors.Join(lowErr, highErr)
+}
+
+// offsetsAt sends one ListOffsets request for every partition blocks adds,
+// asking for the offset at ts (a time in ms, or OffsetOldest/OffsetNewest).
+func (c *Client) offsetsAt(b *sarama.Broker, ts int64, blocks func(add func(topic string, partition int32))) (*sarama.OffsetResponse, error) {
+	req := sarama.NewOffsetRequest(c.sconf.Version)
+	blocks(func(topic string, partition int32) { req.AddBlock(topic, partition, ts, 1) })
+	return b.GetAvailableOffsets(req)
 }
