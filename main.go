@@ -23,6 +23,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/ui"
+	"kscope/views"
 )
 
 // version is replaced at release build time with -ldflags "-X main.version=…".
@@ -49,6 +50,8 @@ type options struct {
 	kafkaVersion string
 	clientID     string
 	version      bool
+	tailRecords  int
+	tailMiB      int
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -63,6 +66,8 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.DurationVar(&o.refresh, "refresh", kafkaclient.DefaultRefreshInterval, "metadata refresh `interval`")
 	fs.StringVar(&o.kafkaVersion, "kafka-version", kafkaclient.DefaultVersion, "Kafka protocol `version` to speak")
 	fs.StringVar(&o.clientID, "client-id", kafkaclient.DefaultClientID, "client `id` sent to the brokers")
+	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
+	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [flags]\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
@@ -104,6 +109,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return usage("--timeout must be positive")
 	case o.refresh < 500*time.Millisecond:
 		return usage("--refresh must be at least 500ms")
+	case o.tailRecords < 1:
+		return usage("--tail-records must be at least 1")
+	case o.tailMiB < 1:
+		return usage("--tail-mib must be at least 1")
 	}
 	for _, b := range brokers {
 		if !strings.Contains(b, ":") {
@@ -154,6 +163,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		Theme:      palette,
 		ThemeFixed: fixed,
 		Start:      start,
+
+		TailRecords: o.tailRecords,
+		TailBytes:   o.tailMiB << 20,
 	})
 	if _, err := tea.NewProgram(model).Run(); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)

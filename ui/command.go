@@ -3,25 +3,35 @@ package ui
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
+
+	"kscope/kafkaclient"
 )
 
 // Command is a parsed ':' command (also what -c takes).
 type Command struct {
-	Name string // canonical name: topics, topic, brokers, quit
+	Name string // canonical name: topics, topic, brokers, tail, quit
 	Arg  string
+	// From and Partitions are tail's options; From is kept as typed and
+	// resolved when the tail opens, so "-15m" counts from then.
+	From       string
+	Partitions []int32
 }
 
 type commandSpec struct {
 	name    string
 	aliases []string
 	arg     string // "" when the command takes no argument
+	options string // usage of the options it takes
 }
 
 var commandSpecs = []commandSpec{
 	{name: "topics", aliases: []string{"tp"}},
 	{name: "topic", arg: "NAME"},
 	{name: "brokers", aliases: []string{"br"}},
+	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]"},
 	{name: "quit", aliases: []string{"q", "q!", "exit"}},
 }
 
@@ -32,6 +42,9 @@ func KnownCommands() string {
 		parts[i] = s.name
 		if s.arg != "" {
 			parts[i] += " " + s.arg
+		}
+		if s.options != "" {
+			parts[i] += " " + s.options
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -45,24 +58,73 @@ func ParseCommand(line string) (Command, error) {
 		return Command{}, fmt.Errorf("empty command; known: %s", KnownCommands())
 	}
 	word := strings.ToLower(fields[0])
-	for _, s := range commandSpecs {
-		if word != s.name && !slices.Contains(s.aliases, word) {
+	i := slices.IndexFunc(commandSpecs, func(s commandSpec) bool { return word == s.name || slices.Contains(s.aliases, word) })
+	if i < 0 {
+		return Command{}, fmt.Errorf("unknown command %q; known: %s", fields[0], KnownCommands())
+	}
+	s := commandSpecs[i]
+	c := Command{Name: s.name}
+	var args []string
+	rest := fields[1:]
+	for len(rest) > 0 {
+		f := rest[0]
+		if !strings.HasPrefix(f, "--") {
+			args = append(args, f)
+			rest = rest[1:]
 			continue
 		}
-		args := fields[1:]
-		switch {
-		case s.arg == "" && len(args) > 0:
-			return Command{}, fmt.Errorf("%s takes no argument (got %q)", s.name, strings.Join(args, " "))
-		case s.arg != "" && len(args) == 0:
-			return Command{}, fmt.Errorf("%s needs %s", s.name, s.arg)
-		case s.arg != "" && len(args) > 1:
-			return Command{}, fmt.Errorf("%s takes one %s (got %d words)", s.name, s.arg, len(args))
+		if s.options == "" {
+			return Command{}, fmt.Errorf("%s takes no options (got %s)", s.name, f)
 		}
-		c := Command{Name: s.name}
-		if len(args) == 1 {
-			c.Arg = args[0]
+		name, value, hasValue := strings.Cut(f, "=")
+		if !hasValue {
+			if len(rest) < 2 {
+				return Command{}, fmt.Errorf("%s needs a value; usage: %s %s %s", name, s.name, s.arg, s.options)
+			}
+			value, rest = rest[1], rest[1:]
 		}
-		return c, nil
+		rest = rest[1:]
+		switch name {
+		case "--from":
+			if _, err := kafkaclient.ParseFrom(value, time.Time{}); err != nil {
+				return Command{}, err
+			}
+			c.From = value
+		case "--partitions":
+			ps, err := parsePartitions(value)
+			if err != nil {
+				return Command{}, err
+			}
+			c.Partitions = ps
+		default:
+			return Command{}, fmt.Errorf("unknown option %s; usage: %s %s %s", name, s.name, s.arg, s.options)
+		}
 	}
-	return Command{}, fmt.Errorf("unknown command %q; known: %s", fields[0], KnownCommands())
+	switch {
+	case s.arg == "" && len(args) > 0:
+		return Command{}, fmt.Errorf("%s takes no argument (got %q)", s.name, strings.Join(args, " "))
+	case s.arg != "" && len(args) == 0:
+		return Command{}, fmt.Errorf("%s needs %s", s.name, s.arg)
+	case s.arg != "" && len(args) > 1:
+		return Command{}, fmt.Errorf("%s takes one %s (got %d words)", s.name, s.arg, len(args))
+	}
+	if len(args) == 1 {
+		c.Arg = args[0]
+	}
+	return c, nil
+}
+
+func parsePartitions(s string) ([]int32, error) {
+	var out []int32
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("bad --partitions %q: want partition numbers like 0,3,7", s)
+		}
+		if !slices.Contains(out, int32(n)) {
+			out = append(out, int32(n))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,18 @@ func TestParseCommand(t *testing.T) {
 		{in: "topic", wantErr: "topic needs NAME"},
 		{in: "topic a b", wantErr: "takes one NAME"},
 		{in: "brokers 1", wantErr: "takes no argument"},
-		{in: "nosuch", wantErr: `unknown command "nosuch"; known: topics, topic NAME, brokers, quit`},
+		{in: "nosuch", wantErr: `unknown command "nosuch"; known: topics, topic NAME, brokers, tail TOPIC [--from`},
+		{in: "tail orders", want: Command{Name: "tail", Arg: "orders"}},
+		{in: "tail orders --from earliest", want: Command{Name: "tail", Arg: "orders", From: "earliest"}},
+		{in: "tail orders --from=-15m --partitions 3,0,3", want: Command{Name: "tail", Arg: "orders", From: "-15m", Partitions: []int32{0, 3}}},
+		{in: "tail --from -100 orders", want: Command{Name: "tail", Arg: "orders", From: "-100"}},
+		{in: "tail orders --from 2026-11-21T09:00:00Z", want: Command{Name: "tail", Arg: "orders", From: "2026-11-21T09:00:00Z"}},
+		{in: "tail orders --from yesterday", wantErr: `bad --from "yesterday"`},
+		{in: "tail orders --partitions a,b", wantErr: `bad --partitions "a,b"`},
+		{in: "tail orders --from", wantErr: "--from needs a value"},
+		{in: "tail orders --limit 3", wantErr: "unknown option --limit"},
+		{in: "tail", wantErr: "tail needs TOPIC"},
+		{in: "topics --from 1", wantErr: "topics takes no options"},
 	}
 	for _, tt := range tests {
 		got, err := ParseCommand(tt.in)
@@ -33,7 +45,7 @@ func TestParseCommand(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseCommand(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}

@@ -43,6 +43,8 @@ type Options struct {
 	// Start is the command whose view opens first (default: topics).
 	Start Command
 	Now   func() time.Time
+	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
+	TailRecords, TailBytes int
 }
 
 type inputMode int
@@ -91,6 +93,9 @@ func New(opts Options) *Model {
 		Cluster:  opts.Cluster,
 		ReadOnly: opts.ReadOnly,
 		Now:      opts.Now,
+
+		TailRecords: opts.TailRecords,
+		TailBytes:   opts.TailBytes,
 	}
 	m := &Model{
 		c:          c,
@@ -149,11 +154,36 @@ func (m *Model) pushView(v views.View) {
 	m.filters = append(m.filters, "")
 }
 
-func (m *Model) pop() {
-	if len(m.stack) > 1 {
-		m.stack = m.stack[:len(m.stack)-1]
-		m.filters = m.filters[:len(m.filters)-1]
+func (m *Model) pop() tea.Cmd {
+	if len(m.stack) <= 1 {
+		return nil
 	}
+	cmd := closeView(m.top())
+	m.stack = m.stack[:len(m.stack)-1]
+	m.filters = m.filters[:len(m.filters)-1]
+	return cmd
+}
+
+// closeView releases what a view holds as it leaves the stack.
+func closeView(v views.View) tea.Cmd {
+	if c, ok := v.(views.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+func (m *Model) closeAll() tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.stack))
+	for _, v := range m.stack {
+		cmds = append(cmds, closeView(v))
+	}
+	return tea.Batch(cmds...)
+}
+
+// quit closes every view, then ends the program.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	return tea.Sequence(m.closeAll(), tea.Quit)
 }
 
 // run carries out a parsed command; it returns the Cmds of the views it opened.
@@ -161,8 +191,14 @@ func (m *Model) run(c Command) tea.Cmd {
 	var opened []views.View
 	switch c.Name {
 	case "quit":
-		m.quitting = true
-		return tea.Quit
+		return m.quit()
+	case "tail":
+		from, err := kafkaclient.ParseFrom(c.From, m.c.Now())
+		if err != nil {
+			m.notice = views.Notice{Text: err.Error(), Error: true}
+			return nil
+		}
+		opened = []views.View{views.NewTopics(m.c), views.NewTail(m.c, kafkaclient.TailSpec{Topic: c.Arg, Partitions: c.Partitions, From: from}, m.c.TailRecords, m.c.TailBytes)}
 	case "topics":
 		opened = []views.View{views.NewTopics(m.c)}
 	case "topic":
@@ -170,8 +206,8 @@ func (m *Model) run(c Command) tea.Cmd {
 	case "brokers":
 		opened = []views.View{views.NewBrokers(m.c)}
 	}
+	cmds := []tea.Cmd{m.closeAll()}
 	m.stack, m.filters = nil, nil
-	var cmds []tea.Cmd
 	for _, v := range opened {
 		m.pushView(v)
 		cmds = append(cmds, v.Init())
@@ -259,11 +295,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.ForceQuit) {
-		m.quitting = true
-		return tea.Quit
+		return m.quit()
 	}
 	if m.mode != inputNone {
 		return m.handleInput(msg)
+	}
+	if ic, ok := m.top().(views.InputCapturer); ok && ic.CapturesInput() {
+		v, cmd := m.top().Update(msg)
+		m.stack[len(m.stack)-1] = v
+		return cmd
 	}
 	if m.showHelp {
 		if key.Matches(msg, m.keys.Help, m.keys.Back, m.keys.Quit) {
@@ -273,8 +313,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
-		m.quitting = true
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, m.keys.Help):
 		m.showHelp = true
 		return nil
@@ -294,9 +333,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setFilter("")
 			return nil
 		}
-		m.pop()
 		m.notice = views.Notice{}
-		return nil
+		return m.pop()
 	}
 	v, cmd := m.top().Update(msg)
 	m.stack[len(m.stack)-1] = v
@@ -316,11 +354,19 @@ func (m *Model) openInput(mode inputMode, value string) tea.Cmd {
 	return m.input.Focus()
 }
 
-func (m *Model) setFilter(f string) {
-	m.filters[len(m.filters)-1] = f
-	if fv, ok := m.top().(views.Filterable); ok {
-		fv.SetFilter(f)
+// setFilter applies f to the current view; a filter the view rejects
+// is reported and the one in force stays.
+func (m *Model) setFilter(f string) bool {
+	fv, ok := m.top().(views.Filterable)
+	if !ok {
+		return false
 	}
+	if err := fv.SetFilter(f); err != nil {
+		m.notice = views.Notice{Text: "filter not applied: " + err.Error(), Error: true}
+		return false
+	}
+	m.filters[len(m.filters)-1] = f
+	return true
 }
 
 func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
@@ -333,11 +379,15 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "enter":
 		mode, value := m.mode, strings.TrimSpace(m.input.Value())
-		m.closeInput()
 		if mode == inputFilter {
-			m.setFilter(value)
+			// A rejected filter keeps the bar open so it can be corrected.
+			if m.setFilter(value) {
+				m.closeInput()
+				m.notice = views.Notice{}
+			}
 			return nil
 		}
+		m.closeInput()
 		c, err := ParseCommand(value)
 		if err != nil {
 			m.notice = views.Notice{Text: err.Error(), Error: true}
@@ -347,7 +397,7 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
-	if m.mode == inputFilter {
+	if _, onSubmit := m.top().(views.SubmitFilter); m.mode == inputFilter && !onSubmit {
 		// The filter follows each keystroke, as in k9s.
 		m.setFilter(m.input.Value())
 	}

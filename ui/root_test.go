@@ -36,6 +36,10 @@ func (f fakeConfigs) TopicConfig(_ context.Context, topic string) ([]kafkaclient
 
 func (fakeConfigs) Refresh() { refreshes++ }
 
+func (fakeConfigs) Tail(context.Context, kafkaclient.TailSpec) (*kafkaclient.Tail, error) {
+	return nil, errors.New("no cluster in this test")
+}
+
 func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
 	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
 }

@@ -48,7 +48,10 @@ func (b *Brokers) Title() string {
 func (b *Brokers) SetSize(w, h int) { b.table.SetSize(w, h) }
 
 // SetFilter implements Filterable.
-func (b *Brokers) SetFilter(f string) { b.table.SetFilter(f) }
+func (b *Brokers) SetFilter(f string) error {
+	b.table.SetFilter(f)
+	return nil
+}
 
 // Update implements View.
 func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {

@@ -79,7 +79,10 @@ func (v *Configs) Title() string {
 func (v *Configs) SetSize(w, h int) { v.table.SetSize(w, h) }
 
 // SetFilter implements Filterable.
-func (v *Configs) SetFilter(f string) { v.table.SetFilter(f) }
+func (v *Configs) SetFilter(f string) error {
+	v.table.SetFilter(f)
+	return nil
+}
 
 // Update implements View.
 func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {

@@ -13,6 +13,10 @@ type KeyMap struct {
 	Reverse  key.Binding
 	Internal key.Binding
 	Reload   key.Binding
+	Tail     key.Binding
+
+	Pause, Follow, KeyDecoder, ValueDecoder, Export key.Binding
+	Next, Prev, Copy                                key.Binding
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -30,6 +34,16 @@ func DefaultKeyMap() *KeyMap {
 		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
 		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		Tail:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tail")),
+
+		Pause:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/resume")),
+		Follow:       key.NewBinding(key.WithKeys("G", "F", "end"), key.WithHelp("G/F", "follow")),
+		KeyDecoder:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "key decoder")),
+		ValueDecoder: key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "value decoder")),
+		Export:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "export")),
+		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next record")),
+		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
+		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
 	}
 }
 

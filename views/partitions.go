@@ -56,7 +56,10 @@ func (p *Partitions) Title() string {
 func (p *Partitions) SetSize(w, h int) { p.table.SetSize(w, h) }
 
 // SetFilter implements Filterable.
-func (p *Partitions) SetFilter(f string) { p.table.SetFilter(f) }
+func (p *Partitions) SetFilter(f string) error {
+	p.table.SetFilter(f)
+	return nil
+}
 
 // Update implements View.
 func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -71,9 +74,15 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		p.rebuild()
 	case tea.KeyPressMsg:
-		if key.Matches(msg, p.c.Keys.Configs) {
+		switch {
+		case key.Matches(msg, p.c.Keys.Configs):
 			cv := NewConfigs(p.c, p.topic)
 			return p, tea.Batch(push(cv), cv.Init())
+		case key.Matches(msg, p.c.Keys.Tail):
+			if r, ok := p.table.Selected(); ok {
+				id, _ := strconv.Atoi(r.Key)
+				return p, openTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}})
+			}
 		}
 		p.table.Update(msg)
 	case tea.MouseWheelMsg:
@@ -123,7 +132,7 @@ func (p *Partitions) rebuild() {
 			id = st.Error.Render(id)
 		}
 		rows[i] = Row{
-			Key:    id,
+			Key:    strconv.Itoa(int(part.ID)),
 			Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
 			Cells:  fixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
 		}
@@ -154,9 +163,11 @@ func replicasCell(p kafkaclient.PartitionInfo, mark func(...string) string) stri
 func (p *Partitions) View() string { return p.table.View() }
 
 // ShortHelp implements help.KeyMap.
-func (p *Partitions) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Configs} }
+func (p *Partitions) ShortHelp() []key.Binding {
+	return []key.Binding{p.c.Keys.Tail, p.c.Keys.Configs}
+}
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Configs}, p.c.Keys.movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs}, p.c.Keys.movement()}
 }

@@ -62,7 +62,10 @@ func (t *Topics) Title() string {
 func (t *Topics) SetSize(w, h int) { t.table.SetSize(w, h) }
 
 // SetFilter implements Filterable.
-func (t *Topics) SetFilter(f string) { t.table.SetFilter(f) }
+func (t *Topics) SetFilter(f string) error {
+	t.table.SetFilter(f)
+	return nil
+}
 
 // Update implements View.
 func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -80,6 +83,10 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			if r, ok := t.table.Selected(); ok {
 				cv := NewConfigs(t.c, r.Key)
 				return t, tea.Batch(push(cv), cv.Init())
+			}
+		case key.Matches(msg, k.Tail):
+			if r, ok := t.table.Selected(); ok {
+				return t, openTail(t.c, kafkaclient.TailSpec{Topic: r.Key})
 			}
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
@@ -188,11 +195,11 @@ func (t *Topics) View() string { return t.table.View() }
 // ShortHelp implements help.KeyMap.
 func (t *Topics) ShortHelp() []key.Binding {
 	k := t.c.Keys
-	return []key.Binding{k.Open, k.Configs, k.Sort, k.Internal}
+	return []key.Binding{k.Open, k.Tail, k.Configs, k.Sort, k.Internal}
 }
 
 // FullHelp implements help.KeyMap.
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{{k.Open, k.Configs, k.Sort, k.Reverse, k.Internal}, k.movement()}
+	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal}, k.movement()}
 }

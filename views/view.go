@@ -26,14 +26,33 @@ type View interface {
 	help.KeyMap
 }
 
-// Filterable views take the root's '/' filter.
+// Filterable views take the root's '/' filter. A filter they cannot
+// use returns an error and the previous filter stays.
 type Filterable interface {
-	SetFilter(string)
+	SetFilter(string) error
+}
+
+// SubmitFilter marks views whose filter is applied when it is entered,
+// not at each keystroke, because applying it costs more than a keystroke.
+type SubmitFilter interface {
+	FilterOnSubmit()
+}
+
+// InputCapturer views sometimes read text themselves; while they do,
+// every key but ctrl+c goes to them.
+type InputCapturer interface {
+	CapturesInput() bool
+}
+
+// Closer views hold goroutines or connections, released when they leave the stack.
+type Closer interface {
+	Close() tea.Cmd
 }
 
 // Cluster is what views may ask of the cluster; kafkaclient.Client has it.
 type Cluster interface {
 	TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
+	Tail(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
 	Refresh()
 }
 
@@ -48,6 +67,8 @@ type Common struct {
 	// Snapshot is the latest cluster observation, so a view opened later
 	// starts with data; the root keeps it current.
 	Snapshot *kafkaclient.Snapshot
+	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
+	TailRecords, TailBytes int
 }
 
 // Push asks the root to open a view on top of the current one.

@@ -1,0 +1,187 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"kscope/kafkaclient"
+	"kscope/views/decode"
+	"kscope/views/sanitize"
+)
+
+// maxHeaderLines bounds the headers table so the value keeps the screen.
+const maxHeaderLines = 8
+
+// Detail shows one record whole: its coordinates, timestamp, key, headers
+// and value, the value decoded and scrolled in a viewport drawn lazily so
+// a 10 MB value opens at once.
+type Detail struct {
+	c         *Common
+	src       *Tail
+	seq       uint64
+	rec       kafkaclient.Record
+	valueMode decode.Mode
+	keyMode   decode.Mode
+	doc       decode.Document
+	scroll    int
+	width     int
+	height    int
+}
+
+// NewDetail opens the record seq of a tail's buffer.
+func NewDetail(c *Common, src *Tail, seq uint64) *Detail {
+	d := &Detail{c: c, src: src, seq: seq, valueMode: src.valueMode, keyMode: src.keyMode}
+	d.load(*src.ring.Get(seq))
+	return d
+}
+
+func (d *Detail) load(r kafkaclient.Record) {
+	d.rec = r
+	d.doc = decode.NewDocument(r.Value, d.valueMode, d.c.Styles)
+	d.scroll = 0
+}
+
+// Init implements View.
+func (d *Detail) Init() tea.Cmd { return nil }
+
+// Title implements View.
+func (d *Detail) Title() string {
+	name, _ := sanitize.Plain(d.rec.Topic)
+	return fmt.Sprintf("record %s/%d@%d", name, d.rec.Partition, d.rec.Offset)
+}
+
+// SetSize implements View.
+func (d *Detail) SetSize(w, h int) { d.width, d.height = w, h }
+
+// Update implements View.
+func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
+	k := d.c.Keys
+	switch msg := msg.(type) {
+	case ThemeChanged:
+		d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Up):
+			d.scrollBy(-1)
+		case key.Matches(msg, k.Down):
+			d.scrollBy(1)
+		case key.Matches(msg, k.PageUp):
+			d.scrollBy(-d.valueRows())
+		case key.Matches(msg, k.PageDown):
+			d.scrollBy(d.valueRows())
+		case key.Matches(msg, k.Top):
+			d.scroll = 0
+		case key.Matches(msg, k.Bottom):
+			d.scrollBy(d.doc.Len())
+		case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
+			dir := 1
+			if key.Matches(msg, k.Prev) {
+				dir = -1
+			}
+			seq, r := d.src.step(d.seq, dir)
+			if r == nil {
+				return d, notify("no more records that way", false)
+			}
+			d.seq = seq
+			d.load(*r)
+		case key.Matches(msg, k.ValueDecoder):
+			d.valueMode = d.valueMode.Next()
+			d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+			d.scroll = 0
+		case key.Matches(msg, k.KeyDecoder):
+			d.keyMode = d.keyMode.Next()
+		case key.Matches(msg, k.Copy):
+			plain := d.doc.Plain()
+			return d, tea.Batch(tea.SetClipboard(string(plain)),
+				notify(fmt.Sprintf("copied the value (%s) to the clipboard", bytesize(int64(len(plain)))), false))
+		}
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			d.scrollBy(-3)
+		case tea.MouseWheelDown:
+			d.scrollBy(3)
+		}
+	}
+	return d, nil
+}
+
+func (d *Detail) scrollBy(n int) {
+	d.scroll = min(max(d.scroll+n, 0), max(d.doc.Len()-d.valueRows(), 0))
+}
+
+func (d *Detail) headerLines() int {
+	n := len(d.rec.Headers)
+	if n == 0 {
+		return 1
+	}
+	return min(n, maxHeaderLines) + 1
+}
+
+func (d *Detail) valueRows() int { return max(d.height-5-d.headerLines(), 1) }
+
+// View implements View: only the value lines on screen are decoded.
+func (d *Detail) View() string {
+	st := d.c.Styles
+	w := d.width
+	label := func(s string) string { return st.Muted.Render(fit(s, 10, false)) }
+	r := &d.rec
+	tsType := "CreateTime"
+	if r.LogAppendTime {
+		tsType = "LogAppendTime"
+	}
+	topic, _ := sanitize.Styled(r.Topic, st.Escape)
+	lines := []string{
+		label("record") + topic + fmt.Sprintf("  partition %d  offset %d  %s", r.Partition, r.Offset, bytesize(int64(r.Size()))),
+		label("timestamp") + r.Timestamp.Format(time.RFC3339Nano) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.Local().Format("15:04:05 MST")+")"),
+		label("key") + st.Muted.Render("["+d.keyMode.String()+"] ") + decode.Preview(r.Key, d.keyMode, max(w-20, 8), st),
+	}
+	if len(r.Headers) == 0 {
+		lines = append(lines, label("headers")+st.Muted.Render("none"))
+	} else {
+		lines = append(lines, label("headers")+st.Muted.Render(strconv.Itoa(len(r.Headers))))
+		kw := 0
+		for _, h := range r.Headers[:min(len(r.Headers), maxHeaderLines)] {
+			_, hw := sanitize.Plain(string(h.Key))
+			kw = max(kw, min(hw, 30))
+		}
+		for i, h := range r.Headers {
+			if i == maxHeaderLines-1 && len(r.Headers) > maxHeaderLines {
+				lines = append(lines, strings.Repeat(" ", 10)+st.Muted.Render(fmt.Sprintf("… %d more", len(r.Headers)-i)))
+				break
+			}
+			hk := sanitize.Line(string(h.Key), kw, "…", st.Escape)
+			lines = append(lines, strings.Repeat(" ", 10)+st.Accent.Render(fit(hk, kw, false))+"  "+
+				decode.Preview(h.Value, decode.Auto, max(w-kw-14, 8), st))
+		}
+	}
+	rows := d.valueRows()
+	end := min(d.scroll+rows, d.doc.Len())
+	lines = append(lines, st.TableHeader.Render(fmt.Sprintf("value  %s · %s · lines %d–%d of %d",
+		d.doc.Kind(), d.valueMode, min(d.scroll+1, end), end, d.doc.Len())))
+	for i := d.scroll; i < end; i++ {
+		lines = append(lines, d.doc.Line(i, w))
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// ShortHelp implements help.KeyMap.
+func (d *Detail) ShortHelp() []key.Binding {
+	k := d.c.Keys
+	return []key.Binding{k.Next, k.Prev, k.ValueDecoder, k.Copy}
+}
+
+// FullHelp implements help.KeyMap.
+func (d *Detail) FullHelp() [][]key.Binding {
+	k := d.c.Keys
+	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.Copy}, k.movement()}
+}

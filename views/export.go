@@ -1,0 +1,188 @@
+package views
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/textinput"
+
+	"kscope/kafkaclient"
+)
+
+// exportedRecord is one JSON Lines row. Bytes that are not valid UTF-8
+// are base64-encoded, and the matching *Encoding field says so.
+type exportedRecord struct {
+	Topic         string           `json:"topic"`
+	Partition     int32            `json:"partition"`
+	Offset        int64            `json:"offset"`
+	Timestamp     string           `json:"timestamp"`
+	TimestampType string           `json:"timestamp_type"`
+	Key           *string          `json:"key"`
+	KeyEncoding   string           `json:"key_encoding,omitempty"`
+	Value         *string          `json:"value"`
+	ValueEncoding string           `json:"value_encoding,omitempty"`
+	Headers       []exportedHeader `json:"headers"`
+}
+
+type exportedHeader struct {
+	Key           string `json:"key"`
+	KeyEncoding   string `json:"key_encoding,omitempty"`
+	Value         string `json:"value"`
+	ValueEncoding string `json:"value_encoding,omitempty"`
+}
+
+// encodeBytes keeps valid UTF-8 as text and base64-encodes anything else.
+func encodeBytes(b []byte) (string, string) {
+	if utf8.Valid(b) {
+		return string(b), ""
+	}
+	return base64.StdEncoding.EncodeToString(b), "base64"
+}
+
+// WriteJSONL writes records as JSON Lines. A nil key or value is null.
+func WriteJSONL(w io.Writer, recs []kafkaclient.Record) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false)
+	for i := range recs {
+		r := &recs[i]
+		out := exportedRecord{
+			Topic: r.Topic, Partition: r.Partition, Offset: r.Offset,
+			Timestamp: r.Timestamp.UTC().Format(time.RFC3339Nano), TimestampType: "CreateTime",
+			Headers: make([]exportedHeader, 0, len(r.Headers)),
+		}
+		if r.LogAppendTime {
+			out.TimestampType = "LogAppendTime"
+		}
+		if r.Key != nil {
+			k, e := encodeBytes(r.Key)
+			out.Key, out.KeyEncoding = &k, e
+		}
+		if r.Value != nil {
+			v, e := encodeBytes(r.Value)
+			out.Value, out.ValueEncoding = &v, e
+		}
+		for _, h := range r.Headers {
+			var eh exportedHeader
+			eh.Key, eh.KeyEncoding = encodeBytes(h.Key)
+			eh.Value, eh.ValueEncoding = encodeBytes(h.Value)
+			out.Headers = append(out.Headers, eh)
+		}
+		if err := enc.Encode(out); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// exportFile writes recs to path; it never replaces an existing file
+// unless overwrite is set.
+func exportFile(path string, recs []kafkaclient.Record, overwrite bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if overwrite {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := WriteJSONL(f, recs); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// exportPrompt asks for a file name, then, if the file exists, whether to
+// replace it, then writes the records off the event loop.
+type exportPrompt struct {
+	c       *Common
+	input   textinput.Model
+	records func() []kafkaclient.Record
+	confirm string // the path waiting for an answer to "replace?"
+}
+
+func newExportPrompt(c *Common, records func() []kafkaclient.Record, topic string, width int) *exportPrompt {
+	in := textinput.New()
+	in.Prompt = "export to: "
+	in.SetWidth(max(width-len(in.Prompt)-1, 10))
+	safe := strings.Map(func(r rune) rune {
+		if r == '/' || r == os.PathSeparator || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, topic)
+	in.SetValue(fmt.Sprintf("%s-%s.jsonl", safe, time.Now().Format("20060102-150405")))
+	in.CursorEnd()
+	return &exportPrompt{c: c, input: in, records: records}
+}
+
+func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
+
+// update handles a message for the prompt; done means the prompt is finished.
+func (p *exportPrompt) update(msg tea.Msg) (tea.Cmd, bool) {
+	km, ok := msg.(tea.KeyPressMsg)
+	if !ok {
+		return nil, false
+	}
+	if p.confirm != "" {
+		switch km.String() {
+		case "y", "Y":
+			return p.write(p.confirm, true), true
+		default:
+			return notify("export cancelled; "+p.confirm+" left as it was", false), true
+		}
+	}
+	switch km.String() {
+	case "esc":
+		return notify("export cancelled", false), true
+	case "enter":
+		path := strings.TrimSpace(p.input.Value())
+		if path == "" {
+			return notify("export needs a file name", true), false
+		}
+		if strings.HasPrefix(path, "~/") {
+			if home, err := os.UserHomeDir(); err == nil {
+				path = filepath.Join(home, path[2:])
+			}
+		}
+		if _, err := os.Stat(path); err == nil {
+			p.confirm = path
+			return nil, false
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return notify("export: "+err.Error(), true), false
+		}
+		return p.write(path, false), true
+	}
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(km)
+	return cmd, false
+}
+
+func (p *exportPrompt) write(path string, overwrite bool) tea.Cmd {
+	recs := p.records()
+	return func() tea.Msg {
+		if err := exportFile(path, recs, overwrite); err != nil {
+			return Notice{Text: "export failed: " + err.Error(), Error: true}
+		}
+		return Notice{Text: fmt.Sprintf("wrote %d records to %s", len(recs), path)}
+	}
+}
+
+func (p *exportPrompt) view() string {
+	if p.confirm != "" {
+		return p.c.Styles.Warn.Render(fmt.Sprintf("%s exists. Replace it? (y/N)", p.confirm))
+	}
+	return p.input.View()
+}

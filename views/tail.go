@@ -1,0 +1,625 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+
+	"kscope/kafkaclient"
+	"kscope/views/decode"
+	"kscope/views/filter"
+	"kscope/views/sanitize"
+)
+
+// Default bounds of a tail's buffer.
+const (
+	DefaultTailRecords = 100_000
+	DefaultTailBytes   = 64 << 20
+)
+
+// openTail pushes a tail view from latest and opens it.
+func openTail(c *Common, spec kafkaclient.TailSpec) tea.Cmd {
+	v := NewTail(c, spec, c.TailRecords, c.TailBytes)
+	return tea.Batch(push(v), v.Init())
+}
+
+// TailOpened answers a Tail view's request to open its tail.
+type TailOpened struct {
+	For  *Tail
+	Tail *kafkaclient.Tail
+	Err  error
+}
+
+// tailClosed says a tail's event channel closed.
+type tailClosed struct{ id int }
+
+// rateWindow is how far back the rates on the status line look.
+const rateWindow = 3 * time.Second
+
+type rateSample struct {
+	at              time.Time
+	received, bytes int64
+}
+
+// Tail is the live tail of a topic: a bounded buffer of the newest
+// records, a filter over it, and a list that follows new records until
+// the user scrolls.
+type Tail struct {
+	c      *Common
+	spec   kafkaclient.TailSpec
+	tail   *kafkaclient.Tail
+	err    error
+	ended  error
+	closed bool
+
+	ring    *Ring
+	filter  *filter.Filter
+	matches []uint64 // sequence numbers of matching records, oldest first
+	scanned int64
+	matched int64
+
+	follow   bool
+	sel      uint64 // sequence number of the selected record while paused
+	top      uint64 // sequence number of the first row shown while paused
+	newSince int64
+
+	keyMode, valueMode decode.Mode
+
+	received, bytes, skipped int64
+	samples                  []rateSample
+	progress                 []kafkaclient.PartitionProgress
+	notice                   kafkaclient.TailNotice
+	hasNotice                bool
+
+	width, height int
+	export        *exportPrompt
+}
+
+// NewTail makes a tail view; its Init opens the tail.
+func NewTail(c *Common, spec kafkaclient.TailSpec, maxRecords, maxBytes int) *Tail {
+	if maxRecords <= 0 {
+		maxRecords = DefaultTailRecords
+	}
+	if maxBytes <= 0 {
+		maxBytes = DefaultTailBytes
+	}
+	spec.PendingRecords, spec.PendingBytes = maxRecords, maxBytes
+	return &Tail{c: c, spec: spec, ring: NewRing(maxRecords, maxBytes), follow: true}
+}
+
+// Init implements View: it opens the tail off the event loop.
+func (v *Tail) Init() tea.Cmd {
+	spec, cluster := v.spec, v.c.Cluster
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		t, err := cluster.Tail(ctx, spec)
+		return TailOpened{For: v, Tail: t, Err: err}
+	}
+}
+
+// Close implements Closer: the tail's consumers stop off the event loop.
+func (v *Tail) Close() tea.Cmd {
+	v.closed = true
+	t := v.tail
+	if t == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		t.Close()
+		return nil
+	}
+}
+
+func (v *Tail) wait() tea.Cmd {
+	t := v.tail
+	return func() tea.Msg {
+		e, ok := <-t.Events()
+		if !ok {
+			return tailClosed{t.ID}
+		}
+		return e
+	}
+}
+
+// Title implements View.
+func (v *Tail) Title() string {
+	name, _ := sanitize.Plain(v.spec.Topic)
+	s := "tail " + name + " from " + v.spec.From.String()
+	if v.spec.Partitions != nil {
+		parts := make([]string, len(v.spec.Partitions))
+		for i, p := range v.spec.Partitions {
+			parts[i] = strconv.Itoa(int(p))
+		}
+		s += " partitions " + strings.Join(parts, ",")
+	}
+	return s
+}
+
+// SetSize implements View.
+func (v *Tail) SetSize(w, h int) { v.width, v.height = w, h }
+
+// CapturesInput implements InputCapturer while the export prompt is open.
+func (v *Tail) CapturesInput() bool { return v.export != nil }
+
+// FilterOnSubmit implements SubmitFilter: a regular expression or jq
+// filter over the whole buffer costs too much to rerun at each keystroke.
+func (v *Tail) FilterOnSubmit() {}
+
+// SetFilter implements Filterable: it filters the buffer and every record
+// that arrives after.
+func (v *Tail) SetFilter(expr string) error {
+	f, err := filter.Parse(expr)
+	if err != nil {
+		return err
+	}
+	v.filter = f
+	v.matches = v.matches[:0]
+	v.scanned, v.matched = 0, 0
+	if f != nil {
+		for seq := v.ring.First(); seq < v.ring.End(); seq++ {
+			v.scan(seq)
+		}
+	}
+	if !v.follow {
+		v.sel = v.nearest(v.sel)
+		v.top = v.sel
+	}
+	return nil
+}
+
+func (v *Tail) scan(seq uint64) {
+	v.scanned++
+	if v.filter.Match(v.ring.Get(seq)) {
+		v.matched++
+		v.matches = append(v.matches, seq)
+	}
+}
+
+// Update implements View.
+func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
+	if v.export != nil {
+		if cmd, done := v.export.update(msg); done || cmd != nil {
+			if done {
+				v.export = nil
+			}
+			return v, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case TailOpened:
+		if msg.For != v {
+			return v, nil
+		}
+		if msg.Err != nil {
+			v.err = msg.Err
+			return v, notify(msg.Err.Error(), true)
+		}
+		v.tail = msg.Tail
+		if v.closed {
+			return v, v.Close()
+		}
+		return v, v.wait()
+	case kafkaclient.RecordBatch:
+		if v.tail == nil || msg.Tail != v.tail.ID {
+			return v, nil
+		}
+		v.ingest(msg)
+		return v, v.wait()
+	case kafkaclient.TailNotice:
+		if v.tail == nil || msg.Tail != v.tail.ID {
+			return v, nil
+		}
+		v.notice, v.hasNotice = msg, true
+		return v, v.wait()
+	case kafkaclient.TailEnded:
+		if v.tail == nil || msg.Tail != v.tail.ID {
+			return v, nil
+		}
+		v.ended = msg.Err
+		return v, tea.Batch(notify("tail ended: "+msg.Err.Error(), true), v.Close())
+	case tailClosed:
+		return v, nil
+	case tea.KeyPressMsg:
+		return v, v.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Button {
+		case tea.MouseWheelUp:
+			v.move(-3)
+		case tea.MouseWheelDown:
+			v.move(3)
+		}
+	}
+	return v, nil
+}
+
+// ingest adds a batch to the buffer; it is the view's hot path.
+func (v *Tail) ingest(b kafkaclient.RecordBatch) {
+	for i := range b.Records {
+		v.ring.Push(b.Records[i])
+		if v.filter != nil {
+			v.scan(v.ring.End() - 1)
+		}
+	}
+	v.prune()
+	if !v.follow {
+		v.newSince += int64(len(b.Records))
+		if v.ring.Get(v.sel) == nil || (v.filter != nil && !v.isMatch(v.sel)) {
+			v.sel = v.nearest(v.sel)
+		}
+	}
+	v.received, v.bytes, v.skipped = b.Received, b.Bytes, b.Skipped
+	v.progress = b.Progress
+	v.samples = append(v.samples, rateSample{b.At, b.Received, b.Bytes})
+	cut := 0
+	for cut < len(v.samples)-1 && b.At.Sub(v.samples[cut].at) > rateWindow {
+		cut++
+	}
+	v.samples = v.samples[cut:]
+}
+
+// prune forgets matches whose records were evicted.
+func (v *Tail) prune() {
+	first := v.ring.First()
+	i := sort.Search(len(v.matches), func(i int) bool { return v.matches[i] >= first })
+	if i > 0 {
+		v.matches = slices.Delete(v.matches, 0, i)
+	}
+}
+
+func (v *Tail) isMatch(seq uint64) bool {
+	_, ok := slices.BinarySearch(v.matches, seq)
+	return ok
+}
+
+// count is the number of records the list shows.
+func (v *Tail) count() int {
+	if v.filter != nil {
+		return len(v.matches)
+	}
+	return v.ring.Len()
+}
+
+// seqAt is the sequence number of the list's i-th record.
+func (v *Tail) seqAt(i int) uint64 {
+	if v.filter != nil {
+		return v.matches[i]
+	}
+	return v.ring.First() + uint64(i)
+}
+
+// indexOf is the list position of seq, or of the first record after it.
+func (v *Tail) indexOf(seq uint64) int {
+	if v.filter != nil {
+		i, _ := slices.BinarySearch(v.matches, seq)
+		return i
+	}
+	if seq < v.ring.First() {
+		return 0
+	}
+	return int(seq - v.ring.First())
+}
+
+// nearest is the listed record at or after seq, else the last one.
+func (v *Tail) nearest(seq uint64) uint64 {
+	n := v.count()
+	if n == 0 {
+		return v.ring.End()
+	}
+	return v.seqAt(min(v.indexOf(seq), n-1))
+}
+
+func (v *Tail) rows() int { return max(v.height-3, 1) }
+
+// selected is the list position of the selected record.
+func (v *Tail) selected() int {
+	n := v.count()
+	if v.follow || n == 0 {
+		return n - 1
+	}
+	return min(v.indexOf(v.sel), n-1)
+}
+
+// pause stops following, keeping what is on screen where it is.
+func (v *Tail) pause() {
+	if !v.follow {
+		return
+	}
+	v.follow = false
+	v.newSince = 0
+	n := v.count()
+	if n == 0 {
+		v.sel, v.top = v.ring.End(), v.ring.End()
+		return
+	}
+	v.sel = v.seqAt(n - 1)
+	v.top = v.seqAt(max(n-v.rows(), 0))
+}
+
+func (v *Tail) resume() {
+	v.follow = true
+	v.newSince = 0
+}
+
+func (v *Tail) move(delta int) {
+	v.pause()
+	n := v.count()
+	if n == 0 {
+		return
+	}
+	i := min(max(v.selected()+delta, 0), n-1)
+	v.sel = v.seqAt(i)
+	top := v.indexOf(v.top)
+	if i < top {
+		top = i
+	}
+	if i >= top+v.rows() {
+		top = i - v.rows() + 1
+	}
+	v.top = v.seqAt(min(max(top, 0), n-1))
+}
+
+func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := v.c.Keys
+	switch {
+	case key.Matches(msg, k.Up):
+		v.move(-1)
+	case key.Matches(msg, k.Down):
+		v.move(1)
+	case key.Matches(msg, k.PageUp):
+		v.move(-v.rows())
+	case key.Matches(msg, k.PageDown):
+		v.move(v.rows())
+	case key.Matches(msg, k.Top):
+		v.move(-v.count())
+	case key.Matches(msg, k.Follow):
+		v.resume()
+	case key.Matches(msg, k.Pause):
+		if v.follow {
+			v.pause()
+		} else {
+			v.resume()
+		}
+	case key.Matches(msg, k.KeyDecoder):
+		v.keyMode = v.keyMode.Next()
+		return notify("key decoder: "+v.keyMode.String(), false)
+	case key.Matches(msg, k.ValueDecoder):
+		v.valueMode = v.valueMode.Next()
+		return notify("value decoder: "+v.valueMode.String(), false)
+	case key.Matches(msg, k.Open):
+		n := v.count()
+		if n == 0 {
+			return nil
+		}
+		seq := v.seqAt(v.selected())
+		v.pause()
+		v.sel = seq
+		return push(NewDetail(v.c, v, seq))
+	case key.Matches(msg, k.Export):
+		if v.count() == 0 {
+			return notify("nothing to export yet", true)
+		}
+		v.export = newExportPrompt(v.c, v.exportRecords, v.spec.Topic, v.width)
+		return v.export.focus()
+	}
+	return nil
+}
+
+// step returns the listed record dir places from seq, for the detail view.
+func (v *Tail) step(seq uint64, dir int) (uint64, *kafkaclient.Record) {
+	n := v.count()
+	if n == 0 {
+		return seq, nil
+	}
+	i := v.indexOf(seq) + dir
+	if i < 0 || i >= n {
+		return seq, nil
+	}
+	s := v.seqAt(i)
+	v.sel = s
+	return s, v.ring.Get(s)
+}
+
+// exportRecords copies the listed records; their payloads are shared,
+// which is safe as nothing writes to them.
+func (v *Tail) exportRecords() []kafkaclient.Record {
+	n := v.count()
+	out := make([]kafkaclient.Record, 0, n)
+	for i := range n {
+		out = append(out, *v.ring.Get(v.seqAt(i)))
+	}
+	return out
+}
+
+// View implements View. It costs O(rows on screen), however many records
+// were seen.
+func (v *Tail) View() string {
+	st := v.c.Styles
+	lines := []string{v.statusLine(), v.secondLine()}
+	if v.export != nil {
+		lines[1] = v.export.view()
+	}
+	tw, pw, ow, sw := 12, 3, 10, 8
+	rest := v.width - tw - pw - ow - sw - 5*columnGap
+	kw := min(max(rest/5, 6), 24)
+	vw := max(rest-kw, 8)
+	gap := strings.Repeat(" ", columnGap)
+	lines = append(lines, st.TableHeader.Render(ansi.Truncate(
+		fit("TIME", tw, false)+gap+fit("P", pw, true)+gap+fit("OFFSET", ow, true)+gap+
+			fit("KEY", kw, false)+gap+fit("VALUE", vw, false)+gap+fit("SIZE", sw, true), v.width, "")))
+
+	n := v.count()
+	if n == 0 {
+		lines = append(lines, st.Muted.Render(v.emptyText()))
+		return strings.Join(lines, "\n")
+	}
+	rows := v.rows()
+	sel := v.selected()
+	top := max(n-rows, 0)
+	if !v.follow {
+		top = min(v.indexOf(v.top), max(n-1, 0))
+		if sel < top {
+			top = sel
+		}
+		if sel >= top+rows {
+			top = sel - rows + 1
+		}
+	}
+	for i := top; i < min(top+rows, n); i++ {
+		r := v.ring.Get(v.seqAt(i))
+		ts := r.Timestamp.Local().Format("15:04:05.000")
+		line := st.Muted.Render(fit(ts, tw, false)) + gap +
+			fit(strconv.Itoa(int(r.Partition)), pw, true) + gap +
+			fit(strconv.FormatInt(r.Offset, 10), ow, true) + gap +
+			fit(decode.Preview(r.Key, v.keyMode, kw, st), kw, false) + gap +
+			fit(decode.Preview(r.Value, v.valueMode, vw, st), vw, false) + gap +
+			st.Muted.Render(fit(bytesize(int64(r.Size())), sw, true))
+		line = ansi.Truncate(line, v.width, "")
+		if i == sel && !v.follow {
+			line = Underlay(line, st.Selected, v.width)
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *Tail) emptyText() string {
+	switch {
+	case v.err != nil:
+		return "could not open the tail: " + v.err.Error()
+	case v.tail == nil:
+		return "opening…"
+	case v.filter != nil && v.ring.Len() > 0:
+		return "no buffered record matches the filter"
+	}
+	return "waiting for records…"
+}
+
+func (v *Tail) statusLine() string {
+	st := v.c.Styles
+	var parts []string
+	switch {
+	case v.ended != nil:
+		parts = append(parts, st.Error.Render("■ ENDED"))
+	case !v.follow:
+		parts = append(parts, st.Warn.Render(fmt.Sprintf("⏸ PAUSED +%s new", count(v.newSince))))
+	case v.live():
+		parts = append(parts, st.OK.Render("● LIVE"))
+	case v.tail != nil:
+		parts = append(parts, st.Warn.Render(fmt.Sprintf("◌ catching up %.0f%%", v.caughtUpPercent())))
+	}
+	recRate, byteRate := v.rates()
+	parts = append(parts,
+		count(v.received)+" records",
+		fmt.Sprintf("%s rec/s", count(int64(recRate))),
+		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
+		fmt.Sprintf("buffer %s/%s (%s/%s)", count(int64(v.ring.Len())), count(int64(v.ring.Cap())),
+			bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
+	if v.filter != nil {
+		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(v.matched), count(v.scanned))))
+	}
+	if v.skipped > 0 {
+		parts = append(parts, st.Warn.Render(count(v.skipped)+" skipped (display fell behind)"))
+	}
+	parts = append(parts, st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
+	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")
+}
+
+// secondLine shows per-partition progress while catching up, else the
+// latest notice or the filter in force.
+func (v *Tail) secondLine() string {
+	st := v.c.Styles
+	if v.hasNotice {
+		text, _ := sanitize.Plain(v.notice.Text)
+		if v.notice.Partition >= 0 {
+			text = fmt.Sprintf("partition %d: %s", v.notice.Partition, text)
+		}
+		style := st.Text
+		if v.notice.Err {
+			style = st.Error
+		}
+		return style.Render(ansi.Truncate(text, v.width, "…"))
+	}
+	if v.tail != nil && !v.live() {
+		var b strings.Builder
+		for _, p := range v.progress {
+			if !p.CaughtUp() {
+				fmt.Fprintf(&b, "p%d %.0f%%  ", p.Partition, p.Percent())
+			}
+		}
+		return st.Muted.Render(ansi.Truncate(b.String(), v.width, "…"))
+	}
+	if v.filter != nil {
+		return st.Muted.Render(ansi.Truncate("filter: "+v.filter.Describe(), v.width, "…"))
+	}
+	return ""
+}
+
+func (v *Tail) live() bool {
+	if len(v.progress) == 0 {
+		return false
+	}
+	for _, p := range v.progress {
+		if !p.CaughtUp() {
+			return false
+		}
+	}
+	return true
+}
+
+func (v *Tail) caughtUpPercent() float64 {
+	var done, total int64
+	for _, p := range v.progress {
+		total += max(p.Target-p.Start, 0)
+		done += max(min(p.Next, p.Target)-p.Start, 0)
+	}
+	if total == 0 {
+		return 100
+	}
+	return 100 * float64(done) / float64(total)
+}
+
+func (v *Tail) rates() (recs, bytes float64) {
+	if len(v.samples) < 2 {
+		return 0, 0
+	}
+	a, b := v.samples[0], v.samples[len(v.samples)-1]
+	dt := b.at.Sub(a.at).Seconds()
+	if dt <= 0 {
+		return 0, 0
+	}
+	return float64(b.received-a.received) / dt, float64(b.bytes-a.bytes) / dt
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *Tail) ShortHelp() []key.Binding {
+	k := v.c.Keys
+	return []key.Binding{k.Open, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}
+}
+
+// FullHelp implements help.KeyMap.
+func (v *Tail) FullHelp() [][]key.Binding {
+	k := v.c.Keys
+	return [][]key.Binding{{k.Open, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}, k.movement()}
+}
+
+// bytesize formats a byte count with a binary unit.
+func bytesize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}
