@@ -130,12 +130,8 @@ func newExportPrompt(c *Common, records func() []kafkaclient.Record, topic strin
 
 func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
 
-// update handles a message for the prompt; done means the prompt is finished.
-func (p *exportPrompt) update(msg tea.Msg) (tea.Cmd, bool) {
-	km, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		return nil, false
-	}
+// update handles a key for the prompt; done means the prompt is finished.
+func (p *exportPrompt) update(km tea.KeyPressMsg) (tea.Cmd, bool) {
 	if p.confirm != "" {
 		switch km.String() {
 		case "y", "Y":

@@ -186,13 +186,12 @@ func (v *Tail) scan(seq uint64) {
 
 // Update implements View.
 func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
-	if v.export != nil {
-		if cmd, done := v.export.update(msg); done || cmd != nil {
-			if done {
-				v.export = nil
-			}
-			return v, cmd
+	if km, isKey := msg.(tea.KeyPressMsg); isKey && v.export != nil {
+		cmd, done := v.export.update(km)
+		if done {
+			v.export = nil
 		}
+		return v, cmd
 	}
 	switch msg := msg.(type) {
 	case TailOpened:
