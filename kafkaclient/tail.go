@@ -241,9 +241,10 @@ func (t *Tail) add(i int, m *sarama.ConsumerMessage) {
 	t.mu.Unlock()
 }
 
-// dropOldest sheds the older half of the pending records; the caller holds mu.
+// dropOldest sheds the oldest tenth of the pending records (a tenth, so
+// the copying stays cheap per record); the caller holds mu.
 func (t *Tail) dropOldest() {
-	n := len(t.pending) / 2
+	n := max(len(t.pending)/10, 1)
 	for _, r := range t.pending[:n] {
 		t.pendBytes -= r.Size()
 	}

@@ -1,0 +1,192 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"kscope/kafkaclient"
+)
+
+// fillTopic writes n records of size bytes, spread over the partitions.
+func fillTopic(b *testing.B, c *kfake.Cluster, topic string, partitions int32, n, size int) {
+	b.Helper()
+	conf := sarama.NewConfig()
+	conf.Version = sarama.V2_8_0_0
+	conf.Producer.Return.Successes = false
+	conf.Producer.Return.Errors = true
+	conf.Producer.Partitioner = sarama.NewRoundRobinPartitioner
+	conf.Producer.Flush.Messages = 5000
+	conf.Producer.Flush.Frequency = 50 * time.Millisecond
+	conf.Producer.RequiredAcks = sarama.WaitForLocal
+	p, err := sarama.NewAsyncProducer(c.ListenAddrs(), conf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	value := sarama.ByteEncoder(strings.Repeat("v", size))
+	go func() {
+		for err := range p.Errors() {
+			b.Error(err)
+		}
+	}()
+	for range n {
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Value: value}
+	}
+	if err := p.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkTailIngest reads 1,000,000 records of 100 bytes from 6
+// partitions through the tail pipeline into a tail view's ring buffer,
+// beside raw sarama partition consumers of the same records in the same
+// run.
+//
+//	go test -run '^$' -bench TailIngest -benchtime 3x ./views/
+func BenchmarkTailIngest(b *testing.B) {
+	const records, size, partitions = 1_000_000, 100, 6
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(partitions, "bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	fillTopic(b, c, "bench", partitions, records, size)
+	cl, err := kafkaclient.Connect(context.Background(), kafkaclient.Config{Brokers: c.ListenAddrs(), RefreshInterval: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+
+	var rawTime, tailTime time.Duration
+	var skipped int64
+	for range b.N {
+		rawTime += rawConsume(b, c.ListenAddrs(), partitions, records)
+		took, skip := tailConsume(b, cl, records)
+		tailTime += took
+		skipped += skip
+	}
+	mb := float64(records*size) / 1e6
+	raw := mb / (rawTime.Seconds() / float64(b.N))
+	tail := mb / (tailTime.Seconds() / float64(b.N))
+	b.ReportMetric(raw, "raw-MB/s")
+	b.ReportMetric(tail, "tail-MB/s")
+	b.ReportMetric(tail/raw, "tail/raw")
+	// Records the view was too slow to take; the ring would have evicted them next.
+	b.ReportMetric(float64(skipped)/float64(b.N), "skipped/run")
+	b.ReportMetric(0, "ns/op")
+}
+
+func rawConsume(b *testing.B, addrs []string, partitions int32, records int) time.Duration {
+	conf := sarama.NewConfig()
+	conf.Version = sarama.V2_8_0_0
+	conf.Consumer.Fetch.Default = 4 << 20
+	conf.ChannelBufferSize = 1024
+	start := time.Now()
+	consumer, err := sarama.NewConsumer(addrs, conf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var got atomic.Int64
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for p := range partitions {
+		pc, err := consumer.ConsumePartition("bench", p, sarama.OffsetOldest)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wg.Go(func() {
+			defer pc.AsyncClose()
+			for {
+				select {
+				case <-pc.Messages():
+					if got.Add(1) == int64(records) {
+						close(done)
+					}
+				case <-done:
+					return
+				}
+			}
+		})
+	}
+	<-done
+	took := time.Since(start)
+	wg.Wait()
+	consumer.Close()
+	return took
+}
+
+func tailConsume(b *testing.B, cl *kafkaclient.Client, records int) (time.Duration, int64) {
+	c := &Common{Styles: testCommon(b).Styles, Keys: DefaultKeyMap(), Cluster: cl}
+	start := time.Now()
+	v := NewTail(c, kafkaclient.TailSpec{Topic: "bench", From: kafkaclient.From{Kind: kafkaclient.FromEarliest}}, 0, 0)
+	opened := v.Init()().(TailOpened)
+	if opened.Err != nil {
+		b.Fatal(opened.Err)
+	}
+	v.Update(opened)
+	for v.received < int64(records) {
+		e, ok := <-opened.Tail.Events()
+		if !ok {
+			b.Fatal("tail closed early")
+		}
+		v.Update(e)
+	}
+	took := time.Since(start)
+	opened.Tail.Close()
+	return took, v.skipped
+}
+
+// BenchmarkTailView draws a full tail at 120×40; the figure must not grow
+// with the number of records seen.
+//
+//	go test -run '^$' -bench TailView ./views/
+func BenchmarkTailView(b *testing.B) {
+	for _, seen := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("seen=%d", seen), func(b *testing.B) {
+			v := openTestTail(b, DefaultTailRecords)
+			v.SetSize(120, 40)
+			batch := make([]kafkaclient.Record, 0, 10_000)
+			for i := range seen {
+				batch = append(batch, order(int32(i%6), int64(i), "gold"))
+				if len(batch) == cap(batch) {
+					feed(v, batch...)
+					batch = batch[:0]
+				}
+			}
+			v.Update(press("up")) // paused with a selection: the costlier frame
+			for b.Loop() {
+				_ = v.View()
+			}
+		})
+	}
+}
+
+// BenchmarkDetailOpen10MB opens a 10 MB JSON record in the detail view
+// and draws its first frame.
+//
+//	go test -run '^$' -bench DetailOpen ./views/
+func BenchmarkDetailOpen10MB(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"items":[`)
+	for i := 0; sb.Len() < 10<<20; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":%d,"name":"item-%d","tags":["a","b"],"price":%d.5}`, i, i, i)
+	}
+	sb.WriteString(`]}`)
+	v := openTestTail(b, 10)
+	feed(v, kafkaclient.Record{Topic: "orders", Offset: 1, Timestamp: t0, Value: []byte(sb.String())})
+	for b.Loop() {
+		d := NewDetail(v.c, v, v.ring.First())
+		d.SetSize(120, 40)
+		_ = d.View()
+	}
+}
