@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
@@ -64,4 +65,47 @@ func TestEndToEndPartitions(t *testing.T) {
 	tm.waitText("topics (2)", 5*time.Second)
 	tm.keys("q")
 	tm.waitFor("kscope to exit", 5*time.Second, func(s string) bool { return !strings.Contains(s, "topics (2)") })
+}
+
+// TestEndToEndTail opens a tail, produces records after it opened, one of
+// them trying to set the terminal's title, clear the screen and ring the
+// bell, and reads the screen and the terminal's title.
+func TestEndToEndTail(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "live"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tm := startTerm(t, "-b", strings.Join(c.ListenAddrs(), ","), "-c", "tail live")
+	tm.waitText("waiting for records", 10*time.Second)
+	// Text is where a record's bytes could reach the terminal; auto would
+	// show this many control bytes as hex.
+	tm.keys("V")
+	tm.waitText("value:json", 5*time.Second)
+	tm.keys("V")
+	tm.waitText("value:text", 5*time.Second)
+
+	conf := sarama.NewConfig()
+	conf.Version = sarama.V2_8_0_0
+	conf.Producer.Return.Successes = true
+	p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, v := range []string{"hello-e2e", "evil\x1b]0;pwned\x07\x1b[2J\x1b[H\a-end"} {
+		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: "live", Value: sarama.StringEncoder(v)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := tm.waitText("-end", 10*time.Second)
+	if !strings.Contains(s, "hello-e2e") || !strings.Contains(s, "● LIVE · 2 records") {
+		t.Errorf("records produced after the tail opened are missing:\n%s", s)
+	}
+	if !strings.HasPrefix(s, "kscope │") {
+		t.Errorf("the screen was disturbed:\n%s", s)
+	}
+	if title := strings.TrimSpace(tm.tmux("display-message", "-p", "#{pane_title}")); title != "kscope" {
+		t.Errorf("terminal title is %q, want kscope", title)
+	}
 }
