@@ -1,0 +1,413 @@
+// Package filter is the live tail's record filter: the expression typed after
+// "/" that decides which records are shown, both those already buffered and
+// those that arrive afterwards.
+//
+// # Syntax
+//
+// An expression takes one of these forms:
+//
+//	TEXT                  substring of the key, the value or any header value
+//	re:PATTERN            Go regular expression (RE2 syntax) over the same fields
+//	text:TEXT             TEXT as a substring even when it looks like another form
+//	jq:EXPR               jq expression over the value parsed as JSON
+//	.EXPR                 the same: an expression starting with "." is jq
+//	key:MATCH             TEXT, re:PATTERN or text:TEXT over the key only
+//	value:MATCH           ... over the value only
+//	header:NAME:MATCH     ... over the values of the headers whose key is NAME
+//
+// Substrings ignore the case of ASCII letters; any other character must match
+// exactly. Regular expressions are case-sensitive unless they start with
+// (?i), and match anywhere in the field unless anchored with ^ or $. Both work
+// on raw bytes, so keys and values need not be UTF-8.
+//
+// A jq expression (github.com/itchyny/gojq) matches a record when its first
+// output is neither false nor null, e.g. .customer.tier == "gold",
+// .amount > 100 and .currency == "EUR", or .items | length > 2. A value that
+// is not one JSON document never matches, nor does an expression that fails
+// on it (.a.b where .a is a string, say). Numbers keep their precision, so a
+// 64-bit id compares exactly.
+//
+// The prefixes are lower-case and are recognised only at the start, in the
+// order above: "key:re:^a" is a regexp over the key, "key:.com" the substring
+// ".com" in the key, "text:re:x" the substring "re:x" anywhere. A header NAME
+// ends at the first ":" and is compared exactly, so a header whose key
+// contains ":" cannot be named. When a header appears more than once, any of
+// its values may match; a record without it never matches.
+//
+// The empty expression is no filter at all: Parse returns a nil *Filter,
+// which matches every record. An empty TEXT or PATTERN after a prefix is an
+// error rather than a filter that matches everything.
+//
+// # Bounds on jq
+//
+// Only the first output of a jq expression is computed, so generators such as
+// repeat(.) or range(1e18) cost no more than their first value. An expression
+// that runs on without producing anything (until(false; .), a recursive def
+// without a base case) is not rejected up front, since no check can tell it
+// apart from a long but finite one; instead each evaluation is limited to
+// about a million jq steps, tens of milliseconds, after which the record does
+// not match. A step budget rather than a timeout keeps the answer the same
+// for the same record however loaded the machine is, and costs no timer.
+//
+// Matching is safe for concurrent use: a Filter is not modified after Parse.
+package filter
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/itchyny/gojq"
+
+	"kscope/kafkaclient"
+)
+
+// jqSteps bounds the work one jq evaluation may do; see the package comment.
+const jqSteps = 1 << 20
+
+// Filter is a parsed filter expression. The nil *Filter matches everything.
+type Filter struct {
+	expr string
+
+	scope  scope
+	header string // the header key, when scope is inHeader
+
+	// Exactly one of needle, re and jq is set.
+	needle []byte // lower-cased
+	anchor int    // index in needle of the byte containsFold scans for
+	fold   bool   // needle contains an ASCII letter, so case matters to the search
+	re     *regexp.Regexp
+	jq     *gojq.Code
+
+	// source is the TEXT, PATTERN or EXPR without its prefixes, for Describe.
+	source string
+}
+
+type scope uint8
+
+const (
+	inAll scope = iota // key, value and header values
+	inKey
+	inValue
+	inHeader
+)
+
+// Parse parses a filter expression, in the syntax of the package comment.
+// The empty expression gives a nil *Filter and no error.
+func Parse(expr string) (*Filter, error) {
+	if expr == "" {
+		return nil, nil
+	}
+	f := &Filter{expr: expr}
+	src, isJQ := strings.CutPrefix(expr, "jq:")
+	if !isJQ && strings.HasPrefix(expr, ".") {
+		src, isJQ = expr, true
+	}
+	if isJQ {
+		if err := f.compileJQ(src); err != nil {
+			return nil, err
+		}
+		return f, nil
+	}
+	rest := expr
+	switch {
+	case strings.HasPrefix(rest, "key:"):
+		f.scope, rest = inKey, rest[len("key:"):]
+	case strings.HasPrefix(rest, "value:"):
+		f.scope, rest = inValue, rest[len("value:"):]
+	case strings.HasPrefix(rest, "header:"):
+		name, match, ok := strings.Cut(rest[len("header:"):], ":")
+		if !ok || name == "" {
+			return nil, errors.New(`header filter needs a name and what to match: header:NAME:TEXT`)
+		}
+		f.scope, f.header, rest = inHeader, name, match
+	}
+	if pattern, ok := strings.CutPrefix(rest, "re:"); ok {
+		if pattern == "" {
+			return nil, errors.New("re: needs a pattern")
+		}
+		re, err := regexp.Compile(pattern)
+		if err != nil {
+			return nil, fmt.Errorf("re: %w", err)
+		}
+		f.re, f.source = re, pattern
+		return f, nil
+	}
+	rest, _ = strings.CutPrefix(rest, "text:")
+	if rest == "" {
+		return nil, fmt.Errorf("nothing to match after %q", expr)
+	}
+	f.needle, f.fold = lower(rest)
+	f.anchor = rarest(f.needle)
+	f.source = rest
+	return f, nil
+}
+
+func (f *Filter) compileJQ(src string) error {
+	q, err := gojq.Parse(src)
+	if err != nil {
+		return fmt.Errorf("jq: %w", err)
+	}
+	// No input iterator, so input and inputs are compile errors: a filter
+	// sees one record at a time.
+	code, err := gojq.Compile(q)
+	if err != nil {
+		return fmt.Errorf("jq: %w", err)
+	}
+	f.jq, f.source = code, strings.TrimSpace(src)
+	return nil
+}
+
+// lower returns s with its ASCII letters lower-cased, and whether it has any.
+func lower(s string) ([]byte, bool) {
+	b := []byte(s)
+	letters := false
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+		letters = letters || 'a' <= b[i] && b[i] <= 'z'
+	}
+	return b, letters
+}
+
+// Match reports whether r passes the filter. A nil f matches every record.
+// It may be called from several goroutines at once.
+func (f *Filter) Match(r *kafkaclient.Record) bool {
+	if f == nil {
+		return true
+	}
+	if f.jq != nil {
+		return f.matchJQ(r.Value)
+	}
+	switch f.scope {
+	case inKey:
+		return f.matchField(r.Key)
+	case inValue:
+		return f.matchField(r.Value)
+	case inHeader:
+		for _, h := range r.Headers {
+			if string(h.Key) == f.header && f.matchField(h.Value) {
+				return true
+			}
+		}
+		return false
+	}
+	if f.matchField(r.Key) || f.matchField(r.Value) {
+		return true
+	}
+	for _, h := range r.Headers {
+		if f.matchField(h.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Filter) matchField(b []byte) bool {
+	switch {
+	case f.re != nil:
+		return f.re.Match(b)
+	case f.fold:
+		return containsFold(b, f.needle, f.anchor)
+	default:
+		return bytes.Contains(b, f.needle)
+	}
+}
+
+// containsFold reports whether needle, non-empty and lower-case, occurs in
+// h when ASCII letters in h are compared without case. It looks for the
+// needle's byte at index anchor, in either case, with bytes.IndexByte, which
+// is vectorised: the rarer that byte, the fewer false starts to check. The
+// next position of each case is remembered, so each is scanned for once.
+func containsFold(h, needle []byte, anchor int) bool {
+	if len(h) < len(needle) {
+		return false
+	}
+	// starts[i] is the byte that must match the anchor if needle starts at i.
+	starts := h[anchor : len(h)-len(needle)+anchor+1]
+	lo, up := needle[anchor], needle[anchor]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	nextLo, nextUp := -1, -1
+	if up == lo {
+		nextUp = len(starts) // the lower-case scan finds every candidate
+	}
+	for i := 0; i < len(starts); i++ {
+		if nextLo < i {
+			nextLo = indexFrom(starts, i, lo)
+		}
+		if nextUp < i {
+			nextUp = indexFrom(starts, i, up)
+		}
+		i = min(nextLo, nextUp)
+		if i == len(starts) {
+			return false
+		}
+		if hasPrefixFold(h[i:], needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// rarest returns the index of the needle byte least common in typical keys
+// and values, by byteRank.
+func rarest(needle []byte) int {
+	best := 0
+	for i, c := range needle {
+		if byteRank[c] < byteRank[needle[best]] {
+			best = i
+		}
+	}
+	return best
+}
+
+// byteRank guesses how common each byte is in record keys and values, JSON
+// and English words mostly: 0 for the rarest, higher for more common.
+var byteRank = func() (rank [256]uint8) {
+	const mostCommonFirst = `",:etaoisnr0 1l2cdu3m54p-6h789._{}gfybwvkxjqz[]/`
+	for i := range len(mostCommonFirst) {
+		rank[mostCommonFirst[i]] = uint8(len(mostCommonFirst) - i)
+	}
+	return rank
+}()
+
+// indexFrom is the index of the first c in s at or after from, or len(s).
+func indexFrom(s []byte, from int, c byte) int {
+	if j := bytes.IndexByte(s[from:], c); j >= 0 {
+		return from + j
+	}
+	return len(s)
+}
+
+// hasPrefixFold reports whether h starts with the lower-case prefix, ASCII
+// letters in h compared without case; h is at least as long as prefix.
+func hasPrefixFold(h, prefix []byte) bool {
+	for i, p := range prefix {
+		c := h[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *Filter) matchJQ(value []byte) bool {
+	v, ok := decodeJSON(value)
+	if !ok {
+		return false
+	}
+	out, ok := f.jq.RunWithContext(newStepBudget(), v).Next()
+	if !ok {
+		return false
+	}
+	switch out := out.(type) {
+	case nil:
+		return false
+	case bool:
+		return out
+	case error:
+		return false
+	}
+	return true
+}
+
+// decodeJSON decodes b if it holds exactly one JSON document. Numbers stay
+// json.Number, which gojq compares exactly, where float64 would round
+// integers beyond 2^53.
+func decodeJSON(b []byte) (any, bool) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return v, true
+}
+
+// stepBudget is the context a jq evaluation runs under. gojq looks at Done
+// before each instruction it executes, so counting those calls counts steps;
+// when the budget is spent the channel is closed and gojq stops, yielding
+// Err as its output.
+type stepBudget struct {
+	context.Context
+	left int
+	done chan struct{}
+}
+
+var errStepBudget = errors.New("jq: step budget exhausted")
+
+func newStepBudget() *stepBudget {
+	return &stepBudget{Context: context.Background(), left: jqSteps, done: make(chan struct{})}
+}
+
+// Done returns the same channel every time, as a context must, and closes
+// it on the call that spends the last step.
+func (b *stepBudget) Done() <-chan struct{} {
+	if b.left > 0 {
+		b.left--
+		if b.left == 0 {
+			close(b.done)
+		}
+	}
+	return b.done
+}
+
+// Err is non-nil once Done is closed, as a context's must be.
+func (b *stepBudget) Err() error {
+	if b.left == 0 {
+		return errStepBudget
+	}
+	return nil
+}
+
+// String returns the expression as given to Parse; "" for the nil filter.
+func (f *Filter) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.expr
+}
+
+// Describe returns a short account of the filter for a status line, e.g.
+// `substring "abc" in key/value/headers`, `regexp ^a in key` or
+// `jq .customer.tier == "gold"`; "" for the nil filter. Patterns and jq
+// expressions appear as typed, so it needs sanitizing like anything else
+// put on screen.
+func (f *Filter) Describe() string {
+	if f == nil {
+		return ""
+	}
+	var where string
+	switch f.scope {
+	case inAll:
+		where = "key/value/headers"
+	case inKey:
+		where = "key"
+	case inValue:
+		where = "value"
+	case inHeader:
+		where = "header " + f.header
+	}
+	switch {
+	case f.jq != nil:
+		return "jq " + f.source
+	case f.re != nil:
+		return "regexp " + f.source + " in " + where
+	default:
+		return fmt.Sprintf("substring %q in %s", f.source, where)
+	}
+}
