@@ -79,6 +79,9 @@ type Tail struct {
 	notice                   kafkaclient.TailNotice
 	hasNotice                bool
 
+	// leaders remembers who led each tailed partition, to tell when one moves.
+	leaders map[int32]int32
+
 	width, height int
 	export        *exportPrompt
 }
@@ -227,6 +230,8 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		return v, tea.Batch(notify("tail ended: "+msg.Err.Error(), true), v.Close())
 	case tailClosed:
 		return v, nil
+	case kafkaclient.ClusterUpdated:
+		v.watchLeaders(msg.Snapshot)
 	case tea.KeyPressMsg:
 		return v, v.key(msg)
 	case tea.MouseWheelMsg:
@@ -238,6 +243,35 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		}
 	}
 	return v, nil
+}
+
+// watchLeaders notes partitions of the tail whose leader changed since
+// the previous snapshot; the consumers follow the move by themselves.
+func (v *Tail) watchLeaders(snap *kafkaclient.Snapshot) {
+	t := snap.Topic(v.spec.Topic)
+	if t == nil {
+		return
+	}
+	first := v.leaders == nil
+	if first {
+		v.leaders = map[int32]int32{}
+	}
+	for _, p := range t.Partitions {
+		if v.spec.Partitions != nil && !slices.Contains(v.spec.Partitions, p.ID) {
+			continue
+		}
+		old, seen := v.leaders[p.ID]
+		v.leaders[p.ID] = p.Leader
+		if first || !seen || old == p.Leader {
+			continue
+		}
+		text := fmt.Sprintf("leader moved from broker %d to %d", old, p.Leader)
+		if p.Leader < 0 {
+			text = fmt.Sprintf("leader %d lost; the partition is offline", old)
+		}
+		v.notice = kafkaclient.TailNotice{Partition: p.ID, Text: text, Err: p.Leader < 0}
+		v.hasNotice = true
+	}
 }
 
 // ingest adds a batch to the buffer; it is the view's hot path.

@@ -307,3 +307,20 @@ func TestTailGolden(t *testing.T) {
 	v.Update(press("up"))
 	golden.RequireEqual(t, v.View())
 }
+
+func TestTailReportsLeaderMoves(t *testing.T) {
+	v := openTestTail(t, 10)
+	snap := func(leader int32) *kafkaclient.Snapshot {
+		return &kafkaclient.Snapshot{Topics: []kafkaclient.TopicInfo{{Name: "orders", Partitions: []kafkaclient.PartitionInfo{
+			{ID: 0, Leader: 1}, {ID: 1, Leader: leader},
+		}}}}
+	}
+	v.Update(kafkaclient.ClusterUpdated{Snapshot: snap(2)})
+	if strings.Contains(plain(v), "leader moved") {
+		t.Fatal("the first snapshot is no move")
+	}
+	v.Update(kafkaclient.ClusterUpdated{Snapshot: snap(3)})
+	if s := plain(v); !strings.Contains(s, "partition 1: leader moved from broker 2 to 3") {
+		t.Errorf("no notice of the move:\n%s", s)
+	}
+}
