@@ -1,0 +1,79 @@
+package demo
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// workload is the demo's simulated traffic: one producer feeding every
+// topic and the consumer groups reading them.
+type workload struct {
+	addrs       []string
+	logf        func(format string, args ...any)
+	replication int16
+	// records is shared by the seeding and the live producer, one after
+	// the other, so that ids keep counting up from the history.
+	records *records
+	// wg counts every goroutine the workload starts, so that Close can wait
+	// for the last of them before the brokers go away.
+	wg *sync.WaitGroup
+}
+
+// config is the sarama configuration every demo client starts from.
+func (w *workload) config(clientID string) *sarama.Config {
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V2_8_0_0
+	cfg.ClientID = clientID
+	cfg.Net.DialTimeout = 5 * time.Second
+	cfg.Metadata.AllowAutoTopicCreation = false
+	return cfg
+}
+
+// prepare creates the topics, writes their history and leaves the stopped
+// group behind, so that kscope's first frame already has data.
+func (w *workload) prepare(ctx context.Context) error {
+	if err := w.createTopics(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ends, err := w.seed(time.Now())
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return w.leaveStoppedGroup(ctx, ends)
+}
+
+// run starts the workload's goroutines; they stop when ctx is done.
+func (w *workload) run(ctx context.Context) {
+	w.goRun(func() { w.produce(ctx) })
+	w.startGroups(ctx)
+}
+
+// goRun runs fn in a goroutine that Close waits for.
+func (w *workload) goRun(fn func()) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		fn()
+	}()
+}
+
+// sleep waits for d or until ctx is done, and reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
