@@ -158,7 +158,7 @@ func TestLeaderMoveShowsAtNextRefresh(t *testing.T) {
 	cl := connect(t, c)
 	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
 	old := s.Topic("t").Partitions[1].Leader
-	target := (old % 3) + 1
+	target := (old + 1) % 3 // kfake numbers nodes from 0
 	if err := c.MoveTopicPartition("t", 1, target); err != nil {
 		t.Fatal(err)
 	}
