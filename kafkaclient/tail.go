@@ -18,12 +18,17 @@ type TailSpec struct {
 	// Partitions limits the tail; nil means every partition.
 	Partitions []int32
 	From       From
-	// PendingRecords and PendingBytes bound what is held between two
-	// batches when the reader falls behind: the oldest go first, as the
-	// reader's own bounded buffer would drop them anyway. Zero: 100,000 / 64 MiB.
-	PendingRecords int
-	PendingBytes   int
 }
+
+// What a tail holds between two batches, at most. When the reader of the
+// batches falls that far behind, reading pauses until it catches up, so
+// nothing is dropped. A partition's share must hold a whole fetch
+// (fetchBytes of small records) or sarama's next fetch waits a frame.
+const (
+	pendingRecords = 100_000
+	pendingBytes   = 32 << 20
+	fetchBytes     = 1 << 20
+)
 
 // FlushInterval is how often a tail publishes what it read: one batch per
 // frame at 60 frames a second.
@@ -51,15 +56,17 @@ func (p PartitionProgress) Percent() float64 {
 	return 100 * float64(min(p.Next, p.Target)-p.Start) / float64(p.Target-p.Start)
 }
 
-// RecordBatch is what a tail read since its previous batch.
+// RecordBatch is what a tail read since its previous batch. Records
+// come in chunks as the partition readers took them, so no record is
+// copied on its way from the consumer to the reader of the batch; records
+// of one partition are in offset order.
 type RecordBatch struct {
 	Tail     int
-	Records  []Record
+	Records  [][]Record
 	Progress []PartitionProgress
-	// Received and Bytes count everything read since the tail opened;
-	// Skipped what was dropped because the reader fell behind.
-	Received, Bytes, Skipped int64
-	At                       time.Time
+	// Received and Bytes count everything read since the tail opened.
+	Received, Bytes int64
+	At              time.Time
 }
 
 // TailNotice is something a tail wants the user to know (a clamped start
@@ -77,6 +84,15 @@ type TailEnded struct {
 	Err  error
 }
 
+// Len is the number of records in the batch.
+func (b *RecordBatch) Len() int {
+	n := 0
+	for _, c := range b.Records {
+		n += len(c)
+	}
+	return n
+}
+
 func (RecordBatch) event() {}
 func (TailNotice) event()  {}
 func (TailEnded) event()   {}
@@ -90,23 +106,38 @@ type Tail struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	client sarama.Client
-	pcs    []sarama.PartitionConsumer
+	parts  []*tailPartition
 
 	logAppendTime bool
-	maxRecords    int
-	maxBytes      int
 
-	mu        sync.Mutex
-	pending   []Record
-	pendBytes int
+	mu        sync.Mutex // guards notices and ended
 	notices   []TailNotice
-	progress  []PartitionProgress // parallel to pcs
-	received  int64
-	bytes     int64
-	skipped   int64
 	ended     error
 	closeOnce sync.Once
 }
+
+// tailPartition is what one partition's reader hands to the flusher. Each
+// has its own lock, so readers of different partitions never wait on
+// each other.
+type tailPartition struct {
+	pc       sarama.PartitionConsumer
+	maxRecs  int
+	maxBytes int
+
+	mu        sync.Mutex
+	drained   sync.Cond // signalled when the flusher took the pending records, or at close
+	closed    bool
+	pending   [][]Record
+	pendRecs  int
+	pendBytes int
+	progress  PartitionProgress
+	received  int64
+	bytes     int64
+}
+
+// readChunk is how many records a reader takes off its consumer before
+// it locks to hand them over.
+const readChunk = 256
 
 var tailIDs atomic.Int64
 
@@ -114,19 +145,13 @@ var tailIDs atomic.Int64
 // returns (with notices for any that had to be clamped); records then
 // arrive as RecordBatch events on the tail's channel.
 func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
-	if spec.PendingRecords <= 0 {
-		spec.PendingRecords = 100_000
-	}
-	if spec.PendingBytes <= 0 {
-		spec.PendingBytes = 64 << 20
-	}
 	starts, notices, err := c.startOffsets(spec)
 	if err != nil {
 		return nil, err
 	}
 	conf := *c.sconf
 	conf.Consumer.Return.Errors = true
-	conf.Consumer.Fetch.Default = 4 << 20
+	conf.Consumer.Fetch.Default = fetchBytes
 	conf.Consumer.MaxWaitTime = 250 * time.Millisecond
 	conf.ChannelBufferSize = 1024
 	client, err := sarama.NewClient(c.cfg.Brokers, &conf)
@@ -146,9 +171,11 @@ func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		cancel:        cancel,
 		client:        client,
 		logAppendTime: c.logAppendTime(ctx, spec.Topic),
-		maxRecords:    spec.PendingRecords,
-		maxBytes:      spec.PendingBytes,
 	}
+	// The bounds are shared out, with a floor so a tail of many
+	// partitions still moves a useful amount per frame.
+	maxRecs := max(pendingRecords/len(starts), 4*readChunk)
+	maxBytes := max(pendingBytes/len(starts), 1<<20)
 	for _, s := range starts {
 		pc, err := consumer.ConsumePartition(spec.Topic, s.Partition, s.Start)
 		if err != nil {
@@ -157,15 +184,16 @@ func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
 			cancel()
 			return nil, fmt.Errorf("tail %s/%d from %d: %w", spec.Topic, s.Partition, s.Start, err)
 		}
-		t.pcs = append(t.pcs, pc)
-		t.progress = append(t.progress, s)
+		p := &tailPartition{pc: pc, progress: s, maxRecs: maxRecs, maxBytes: maxBytes}
+		p.drained.L = &p.mu
+		t.parts = append(t.parts, p)
 	}
 	for _, n := range notices {
 		n.Tail = t.ID
 		t.notices = append(t.notices, n)
 	}
-	for i, pc := range t.pcs {
-		t.wg.Go(func() { t.read(i, pc) })
+	for _, p := range t.parts {
+		t.wg.Go(func() { t.read(p) })
 	}
 	t.wg.Go(func() { t.flush(tctx) })
 	return t, nil
@@ -186,38 +214,49 @@ func (t *Tail) Close() {
 }
 
 func (t *Tail) closePartitions() {
-	for _, pc := range t.pcs {
-		pc.AsyncClose()
+	for _, p := range t.parts {
+		p.pc.AsyncClose()
+		p.mu.Lock()
+		p.closed = true
+		p.drained.Broadcast()
+		p.mu.Unlock()
 	}
 }
 
-// read moves one partition's records into the pending batch until the
-// partition consumer is closed.
-func (t *Tail) read(i int, pc sarama.PartitionConsumer) {
-	msgs, errs := pc.Messages(), pc.Errors()
-	for msgs != nil {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				msgs = nil
-				continue
-			}
-			t.add(i, m)
-		case err, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			t.partitionError(i, err)
+// read moves one partition's records to its pending list until the
+// partition consumer is closed, taking whatever is ready in chunks so the
+// lock is taken once per chunk, not once per record.
+func (t *Tail) read(p *tailPartition) {
+	t.wg.Go(func() {
+		for err := range p.pc.Errors() {
+			t.partitionError(p.progress.Partition, err)
 		}
-	}
-	if errs != nil {
-		for range errs {
+	})
+	msgs := p.pc.Messages()
+	for {
+		m, ok := <-msgs
+		if !ok {
+			return
 		}
+		chunk := make([]Record, 1, readChunk)
+		chunk[0] = t.record(m)
+	more:
+		for len(chunk) < readChunk {
+			select {
+			case m, ok := <-msgs:
+				if !ok {
+					break more
+				}
+				chunk = append(chunk, t.record(m))
+			default:
+				break more
+			}
+		}
+		p.push(chunk)
 	}
 }
 
-func (t *Tail) add(i int, m *sarama.ConsumerMessage) {
+func (t *Tail) record(m *sarama.ConsumerMessage) Record {
 	r := Record{
 		Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp,
 		LogAppendTime: t.logAppendTime, Key: m.Key, Value: m.Value,
@@ -228,32 +267,33 @@ func (t *Tail) add(i int, m *sarama.ConsumerMessage) {
 			r.Headers[j] = Header{Key: h.Key, Value: h.Value}
 		}
 	}
-	size := r.Size()
-	t.mu.Lock()
-	t.pending = append(t.pending, r)
-	t.pendBytes += size
-	t.received++
-	t.bytes += int64(size)
-	t.progress[i].Next = m.Offset + 1
-	if len(t.pending) > t.maxRecords || t.pendBytes > t.maxBytes {
-		t.dropOldest()
-	}
-	t.mu.Unlock()
+	return r
 }
 
-// dropOldest sheds the oldest tenth of the pending records (a tenth, so
-// the copying stays cheap per record); the caller holds mu.
-func (t *Tail) dropOldest() {
-	n := max(len(t.pending)/10, 1)
-	for _, r := range t.pending[:n] {
-		t.pendBytes -= r.Size()
+// push hands a chunk to the flusher, first waiting while the pending
+// records are over their bounds: a reader that falls behind slows the
+// consumers down instead of losing records.
+func (p *tailPartition) push(chunk []Record) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for !p.closed && (p.pendRecs >= p.maxRecs || p.pendBytes >= p.maxBytes) {
+		p.drained.Wait()
 	}
-	t.skipped += int64(n)
-	t.pending = slices.Delete(t.pending, 0, n)
+	if p.closed {
+		return
+	}
+	for i := range chunk {
+		size := chunk[i].Size()
+		p.pendBytes += size
+		p.bytes += int64(size)
+	}
+	p.pending = append(p.pending, chunk)
+	p.pendRecs += len(chunk)
+	p.received += int64(len(chunk))
+	p.progress.Next = chunk[len(chunk)-1].Offset + 1
 }
 
-func (t *Tail) partitionError(i int, err *sarama.ConsumerError) {
-	p := t.progress[i].Partition
+func (t *Tail) partitionError(partition int32, err *sarama.ConsumerError) {
 	if errors.Is(err.Err, sarama.ErrUnknownTopicOrPartition) && !t.topicExists() {
 		t.mu.Lock()
 		t.ended = fmt.Errorf("topic %s was deleted", t.Spec.Topic)
@@ -261,10 +301,10 @@ func (t *Tail) partitionError(i int, err *sarama.ConsumerError) {
 		return
 	}
 	if errors.Is(err.Err, sarama.ErrOffsetOutOfRange) {
-		t.notice(p, "offset out of range (records deleted by retention?): "+err.Err.Error(), true)
+		t.notice(partition, "offset out of range (records deleted by retention?): "+err.Err.Error(), true)
 		return
 	}
-	t.notice(p, "reconnecting: "+err.Err.Error(), true)
+	t.notice(partition, "reconnecting: "+err.Err.Error(), true)
 }
 
 func (t *Tail) topicExists() bool {
@@ -278,6 +318,23 @@ func (t *Tail) notice(partition int32, text string, isErr bool) {
 	t.notices = append(t.notices, TailNotice{Tail: t.ID, Partition: partition, Text: text, Err: isErr})
 }
 
+// collect gathers every partition's pending records into one batch.
+func (t *Tail) collect(now time.Time) RecordBatch {
+	b := RecordBatch{Tail: t.ID, At: now, Progress: make([]PartitionProgress, len(t.parts))}
+	for i, p := range t.parts {
+		p.mu.Lock()
+		b.Records = append(b.Records, p.pending...)
+		p.pending, p.pendRecs, p.pendBytes = nil, 0, 0
+		b.Progress[i] = p.progress
+		b.Received += p.received
+		b.Bytes += p.bytes
+		p.drained.Broadcast()
+		p.mu.Unlock()
+		b.Progress[i].High = p.pc.HighWaterMarkOffset()
+	}
+	return b
+}
+
 // flush publishes what was read once per frame; between records it still
 // publishes a batch every second so rates can fall to zero on screen.
 func (t *Tail) flush(ctx context.Context) {
@@ -289,15 +346,11 @@ func (t *Tail) flush(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-tick.C:
+			batch := t.collect(now)
 			t.mu.Lock()
-			batch := RecordBatch{Tail: t.ID, Records: t.pending, Received: t.received, Bytes: t.bytes, Skipped: t.skipped, At: now}
 			notices, ended := t.notices, t.ended
-			t.pending, t.pendBytes, t.notices = nil, 0, nil
-			batch.Progress = slices.Clone(t.progress)
+			t.notices = nil
 			t.mu.Unlock()
-			for i := range batch.Progress {
-				batch.Progress[i].High = t.pcs[i].HighWaterMarkOffset()
-			}
 			for _, n := range notices {
 				if !t.send(ctx, n) {
 					return

@@ -25,7 +25,9 @@ func collect(t *testing.T, tl *Tail, want int, timeout time.Duration) ([]Record,
 		case e := <-tl.Events():
 			switch e := e.(type) {
 			case RecordBatch:
-				recs = append(recs, e.Records...)
+				for _, c := range e.Records {
+					recs = append(recs, c...)
+				}
 				progress = e.Progress
 			case TailNotice:
 				notices = append(notices, e)

@@ -23,13 +23,13 @@ func NewRing(maxRecords, maxBytes int) *Ring {
 }
 
 // Push adds r as the newest record, evicting the oldest ones that no longer fit.
-func (g *Ring) Push(r kafkaclient.Record) {
+func (g *Ring) Push(r *kafkaclient.Record) {
 	size := r.Size()
 	for g.n > 0 && (g.n == len(g.recs) || g.bytes+size > g.maxBytes) {
 		g.evict()
 	}
 	slot := (g.head + g.n) % len(g.recs)
-	g.recs[slot] = r
+	g.recs[slot] = *r
 	g.sizes[slot] = size
 	g.n++
 	g.bytes += size

@@ -7,8 +7,8 @@ import (
 	"kscope/kafkaclient"
 )
 
-func rec(offset int64, value string) kafkaclient.Record {
-	return kafkaclient.Record{Offset: offset, Value: []byte(value)}
+func rec(offset int64, value string) *kafkaclient.Record {
+	return &kafkaclient.Record{Offset: offset, Value: []byte(value)}
 }
 
 func TestRingBoundsByCount(t *testing.T) {

@@ -73,8 +73,8 @@ type Tail struct {
 
 	keyMode, valueMode decode.Mode
 
-	received, bytes, skipped int64
-	samples                  []rateSample
+	received, bytes int64
+	samples         []rateSample
 	progress                 []kafkaclient.PartitionProgress
 	notice                   kafkaclient.TailNotice
 	hasNotice                bool
@@ -94,7 +94,6 @@ func NewTail(c *Common, spec kafkaclient.TailSpec, maxRecords, maxBytes int) *Ta
 	if maxBytes <= 0 {
 		maxBytes = DefaultTailBytes
 	}
-	spec.PendingRecords, spec.PendingBytes = maxRecords, maxBytes
 	return &Tail{c: c, spec: spec, ring: NewRing(maxRecords, maxBytes), follow: true}
 }
 
@@ -276,20 +275,24 @@ func (v *Tail) watchLeaders(snap *kafkaclient.Snapshot) {
 
 // ingest adds a batch to the buffer; it is the view's hot path.
 func (v *Tail) ingest(b kafkaclient.RecordBatch) {
-	for i := range b.Records {
-		v.ring.Push(b.Records[i])
-		if v.filter != nil {
-			v.scan(v.ring.End() - 1)
+	n := 0
+	for _, chunk := range b.Records {
+		for i := range chunk {
+			v.ring.Push(&chunk[i])
+			if v.filter != nil {
+				v.scan(v.ring.End() - 1)
+			}
 		}
+		n += len(chunk)
 	}
 	v.prune()
 	if !v.follow {
-		v.newSince += int64(len(b.Records))
+		v.newSince += int64(n)
 		if v.ring.Get(v.sel) == nil || (v.filter != nil && !v.isMatch(v.sel)) {
 			v.sel = v.nearest(v.sel)
 		}
 	}
-	v.received, v.bytes, v.skipped = b.Received, b.Bytes, b.Skipped
+	v.received, v.bytes = b.Received, b.Bytes
 	v.progress = b.Progress
 	v.samples = append(v.samples, rateSample{b.At, b.Received, b.Bytes})
 	cut := 0
@@ -558,9 +561,6 @@ func (v *Tail) statusLine() string {
 			bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
 	if v.filter != nil {
 		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(v.matched), count(v.scanned))))
-	}
-	if v.skipped > 0 {
-		parts = append(parts, st.Warn.Render(count(v.skipped)+" skipped (display fell behind)"))
 	}
 	parts = append(parts, st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
 	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")

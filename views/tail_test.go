@@ -57,7 +57,7 @@ func order(p int32, off int64, tier string) kafkaclient.Record {
 // feed delivers records as one batch, with every partition caught up.
 func feed(v *Tail, recs ...kafkaclient.Record) {
 	v.received += int64(len(recs))
-	v.Update(kafkaclient.RecordBatch{Tail: 7, Records: recs, Received: v.received, At: t0,
+	v.Update(kafkaclient.RecordBatch{Tail: 7, Records: [][]kafkaclient.Record{recs}, Received: v.received, At: t0,
 		Progress: []kafkaclient.PartitionProgress{{Partition: 0, Start: 0, Target: 1, Next: 1}}})
 }
 
