@@ -75,9 +75,9 @@ type Tail struct {
 
 	received, bytes int64
 	samples         []rateSample
-	progress                 []kafkaclient.PartitionProgress
-	notice                   kafkaclient.TailNotice
-	hasNotice                bool
+	progress        []kafkaclient.PartitionProgress
+	notice          kafkaclient.TailNotice
+	hasNotice       bool
 
 	// leaders remembers who led each tailed partition, to tell when one moves.
 	leaders map[int32]int32
