@@ -209,7 +209,7 @@ func BenchmarkTail5M(b *testing.B) {
 		// Keypresses while the backlog pours in: each flips the key decoder.
 		var keyTotal, keyMax time.Duration
 		presses := 0
-		modes := []string{"key:json", "key:text", "key:hex", "key:base64", "key:auto"}
+		modes := []string{"key decoder: json", "key decoder: text", "key decoder: hex", "key decoder: base64", "key decoder: auto"}
 		for i := 0; i < len(modes); i++ {
 			s := tm.screen()
 			if strings.Contains(s, "LIVE") {

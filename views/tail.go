@@ -557,12 +557,12 @@ func (v *Tail) statusLine() string {
 		count(v.received)+" records",
 		fmt.Sprintf("%s rec/s", count(int64(recRate))),
 		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
-		fmt.Sprintf("buffer %s/%s (%s/%s)", count(int64(v.ring.Len())), count(int64(v.ring.Cap())),
-			bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
+		st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
 	if v.filter != nil {
 		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(v.matched), count(v.scanned))))
 	}
-	parts = append(parts, st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
+	parts = append(parts, fmt.Sprintf("buffer %s/%s %s/%s", count(int64(v.ring.Len())), count(int64(v.ring.Cap())),
+		bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
 	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")
 }
 
