@@ -41,6 +41,9 @@ var shots = []shot{
 	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events"},
 	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "partitions (12)"},
 	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)"},
+	{name: "tail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE"},
+	{name: "detail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE", keys: []string{"Space", "Enter"}, then: "value  json"},
+	{name: "filter", args: []string{"--demo", "-c", "tail orders --from -200"}, waitFor: "LIVE", keys: []string{"/", `.customer.tier == "gold"`, "Enter"}, then: "matched"},
 }
 
 func main() {

@@ -8,6 +8,7 @@ type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
 	Open     key.Binding
+	Inspect  key.Binding
 	Configs  key.Binding
 	Sort     key.Binding
 	Reverse  key.Binding
@@ -29,6 +30,7 @@ func DefaultKeyMap() *KeyMap {
 		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
+		Inspect:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
 		Configs:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
 		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),

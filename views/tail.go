@@ -430,7 +430,7 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.ValueDecoder):
 		v.valueMode = v.valueMode.Next()
 		return notify("value decoder: "+v.valueMode.String(), false)
-	case key.Matches(msg, k.Open):
+	case key.Matches(msg, k.Inspect):
 		n := v.count()
 		if n == 0 {
 			return nil
@@ -635,13 +635,13 @@ func (v *Tail) rates() (recs, bytes float64) {
 // ShortHelp implements help.KeyMap.
 func (v *Tail) ShortHelp() []key.Binding {
 	k := v.c.Keys
-	return []key.Binding{k.Open, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}
+	return []key.Binding{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *Tail) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{k.Open, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}, k.movement()}
+	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}, k.movement()}
 }
 
 // bytesize formats a byte count with a binary unit.
