@@ -343,6 +343,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *Model) openInput(mode inputMode, value string) tea.Cmd {
 	m.mode = mode
+	m.notice = views.Notice{}
 	m.input.Prompt = ":"
 	m.input.Placeholder = KnownCommands()
 	if mode == inputFilter {
@@ -515,6 +516,11 @@ func (m *Model) statusLine() string {
 }
 
 func (m *Model) footer() string {
+	if m.mode != inputNone && m.notice.Error {
+		// The bar holds the status line; its error takes the footer's place.
+		text, _ := sanitize.Plain(m.notice.Text)
+		return m.c.Styles.Error.Render(ansi.Truncate(text, m.width, "…"))
+	}
 	bindings := append(m.top().ShortHelp(), m.keys.short()...)
 	// help.Model overruns its width when even its ellipsis does not fit.
 	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")

@@ -516,3 +516,30 @@ func TestGolden(t *testing.T) {
 }
 
 var _ views.Cluster = fakeConfigs{}
+
+func TestRejectedFilterKeepsTheBarOpenAndTheOldFilter(t *testing.T) {
+	m := withSnapshot(t, Command{Name: "tail", Arg: "orders"})
+	press(m, "/")
+	typeText(m, "gold")
+	press(m, "enter")
+	if s := screen(m); !strings.Contains(s, "filter: gold") {
+		t.Fatalf("filter not applied:\n%s", s)
+	}
+	press(m, "/")
+	for range len("gold") {
+		send(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
+	}
+	typeText(m, "re:(")
+	press(m, "enter")
+	lines := strings.Split(screen(m), "\n")
+	if status := lines[len(lines)-2]; !strings.HasPrefix(status, "/") {
+		t.Errorf("the filter bar closed on a bad expression: %q", status)
+	}
+	if !strings.Contains(screen(m), "filter not applied: re: error parsing regexp") {
+		t.Errorf("no error shown:\n%s", screen(m))
+	}
+	press(m, "esc")
+	if m.filters[len(m.filters)-1] != "" {
+		t.Errorf("esc in the bar should clear the filter, got %q", m.filters[len(m.filters)-1])
+	}
+}
