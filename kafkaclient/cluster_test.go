@@ -44,8 +44,8 @@ func connect(t testing.TB, c *kfake.Cluster) *Client {
 	return cl
 }
 
-// produce writes n records to each partition of topic.
-func produce(t testing.TB, c *kfake.Cluster, topic string, partitions int32, n int) {
+// syncProducer writes to the partitions its messages name; it is closed with the test.
+func syncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
 	t.Helper()
 	conf := sarama.NewConfig()
 	conf.Version = sarama.V2_8_0_0
@@ -55,7 +55,14 @@ func produce(t testing.TB, c *kfake.Cluster, topic string, partitions int32, n i
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer p.Close()
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// produce writes n records to each partition of topic.
+func produce(t testing.TB, c *kfake.Cluster, topic string, partitions int32, n int) {
+	t.Helper()
+	p := syncProducer(t, c)
 	var msgs []*sarama.ProducerMessage
 	for part := range partitions {
 		for range n {

@@ -44,15 +44,7 @@ func collect(t *testing.T, tl *Tail, want int, timeout time.Duration) ([]Record,
 // produceValues writes values to one partition with timestamps one second apart from base.
 func produceValues(t *testing.T, c *kfake.Cluster, topic string, partition int32, base time.Time, values ...string) {
 	t.Helper()
-	conf := sarama.NewConfig()
-	conf.Version = sarama.V2_8_0_0
-	conf.Producer.Return.Successes = true
-	conf.Producer.Partitioner = sarama.NewManualPartitioner
-	p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := syncProducer(t, c)
 	for i, v := range values {
 		msg := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(v),
 			Key: sarama.StringEncoder("k" + v), Timestamp: base.Add(time.Duration(i) * time.Second),
@@ -166,17 +158,8 @@ func TestTailOffsetsContiguousAcrossLeaderMoves(t *testing.T) {
 	defer tl.Close()
 
 	var wg sync.WaitGroup
+	p := syncProducer(t, c)
 	wg.Go(func() {
-		conf := sarama.NewConfig()
-		conf.Version = sarama.V2_8_0_0
-		conf.Producer.Return.Successes = true
-		conf.Producer.Partitioner = sarama.NewManualPartitioner
-		p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer p.Close()
 		for i := range perPartition {
 			for part := range int32(partitions) {
 				if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: "moving", Partition: part, Value: sarama.StringEncoder(fmt.Sprint(i))}); err != nil {

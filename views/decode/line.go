@@ -13,28 +13,9 @@ import (
 // sgr is a style as the SGR sequences that turn it on and off.
 type sgr struct{ on, off string }
 
-// sgrOf takes style's SGR sequences from a rendering of one cell, leaving
-// out anything else a style could add (padding, margins, borders), which
-// would change widths.
 func sgrOf(style lipgloss.Style) sgr {
-	var out sgr
-	r := style.Render("x")
-	var state byte
-	seen := false
-	for r != "" {
-		seq, cells, n, next := ansi.DecodeSequence(r, state, nil)
-		state, r = next, r[n:]
-		switch {
-		case cells > 0:
-			seen, out.off = true, ""
-		case !strings.HasPrefix(seq, "\x1b[") || !strings.HasSuffix(seq, "m"):
-		case seen:
-			out.off += seq
-		default:
-			out.on += seq
-		}
-	}
-	return out
+	on, off := sanitize.SGR(style)
+	return sgr{on, off}
 }
 
 // palette is the Styles a Document draws with, turned into SGR sequences

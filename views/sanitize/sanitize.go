@@ -211,7 +211,7 @@ func (w *writer) escape(i, n int) {
 		w.dirty = true
 		w.b.Grow(w.size)
 		if w.styled {
-			w.on, w.off = sgr(w.style)
+			w.on, w.off = SGR(w.style)
 		}
 	}
 	w.text(i)
@@ -253,10 +253,11 @@ func (w *writer) finish(end int, tail string) string {
 	return w.b.String()
 }
 
-// sgr returns the SGR sequences style starts and ends its text with, taken
+// SGR returns the SGR sequences style starts and ends its text with, taken
 // from a rendering of a single cell and stripped of everything else, so
-// that no layout property of style can add cells.
-func sgr(style lipgloss.Style) (on, off string) {
+// that no layout property of style can add cells. Drawing code that
+// styles many small pieces uses it to pay for a lipgloss render once.
+func SGR(style lipgloss.Style) (on, off string) {
 	r := style.Render("x")
 	var state byte
 	seen := false

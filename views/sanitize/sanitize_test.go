@@ -115,9 +115,9 @@ func TestCleanInputDoesNotAllocate(t *testing.T) {
 
 func TestStyled(t *testing.T) {
 	style := lipgloss.NewStyle().Reverse(true).Foreground(lipgloss.Color("#ff0000"))
-	on, off := sgr(style)
+	on, off := SGR(style)
 	if on == "" || off == "" {
-		t.Fatalf("sgr(%v) = %q, %q", style, on, off)
+		t.Fatalf("SGR(%v) = %q, %q", style, on, off)
 	}
 	for _, tt := range plainTests {
 		got, w := Styled(tt.in, style)
@@ -211,7 +211,7 @@ func TestLine(t *testing.T) {
 
 func TestLineStyled(t *testing.T) {
 	style := lipgloss.NewStyle().Faint(true)
-	on, off := sgr(style)
+	on, off := SGR(style)
 	got := Line("ab\x1b[2Jcd", 8, "…", style)
 	if want := "ab" + on + `\x1b` + off + "[…"; got != want {
 		t.Errorf("Line = %q, want %q", got, want)
