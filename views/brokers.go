@@ -101,7 +101,9 @@ func (b *Brokers) rebuild() {
 			if br.Err != nil {
 				msg += ": " + br.Err.Error()
 			}
-			status = st.Error.Render(msg)
+			// Connection errors quote the broker's advertised address.
+			clean, _ := sanitize.Plain(msg)
+			status = st.Error.Render(clean)
 		}
 		rows[i] = Row{
 			Key:    strconv.Itoa(int(br.ID)),

@@ -122,7 +122,8 @@ func (p *Partitions) rebuild() {
 			low, high, msgs = count(part.Low), count(part.High), count(part.Messages())
 		}
 		if part.Err != nil {
-			msgs = st.Error.Render(part.Err.Error())
+			clean, _ := sanitize.Plain(part.Err.Error())
+			msgs = st.Error.Render(clean)
 		}
 		offline := st.Muted.Render("-")
 		if len(part.Offline) > 0 {

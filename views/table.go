@@ -7,6 +7,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"kscope/views/sanitize"
 )
 
 // Column describes one table column. Width 0 makes it share the space the
@@ -246,8 +248,10 @@ func (t *Table) View() string {
 	b.Reset()
 	b.WriteString(header)
 	if len(t.visible) == 0 {
+		// The message may quote a name or an error from the cluster.
+		empty, _ := sanitize.Plain(t.Empty)
 		b.WriteString("\n")
-		b.WriteString(st.Muted.Render(fit(t.Empty, t.width, false)))
+		b.WriteString(st.Muted.Render(fit(empty, t.width, false)))
 		return b.String()
 	}
 	end := min(t.offset+t.bodyHeight(), len(t.visible))

@@ -494,7 +494,8 @@ func (v *Tail) View() string {
 
 	n := v.count()
 	if n == 0 {
-		lines = append(lines, st.Muted.Render(v.emptyText()))
+		empty, _ := sanitize.Plain(v.emptyText())
+		lines = append(lines, st.Muted.Render(empty))
 		return strings.Join(lines, "\n")
 	}
 	rows := v.rows()

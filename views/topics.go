@@ -172,7 +172,8 @@ func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp
 		name += st.Muted.Render(" (internal)")
 	}
 	if t.Err != nil {
-		name += " " + st.Error.Render(t.Err.Error())
+		clean, _ := sanitize.Plain(t.Err.Error())
+		name += " " + st.Error.Render(clean)
 	}
 	// Partitions without watermarks (offline ones) add nothing, so the
 	// sum shows once any watermarks were read.
