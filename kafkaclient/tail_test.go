@@ -11,6 +11,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // collect reads a tail's events until want records arrived or the deadline passed.
@@ -35,7 +36,7 @@ func collect(t *testing.T, tl *Tail, want int, timeout time.Duration) ([]Record,
 				t.Fatalf("tail ended: %v", e.Err)
 			}
 		case <-deadline:
-			t.Fatalf("got %d of %d records within %s", len(recs), want, timeout)
+			t.Fatalf("got %d of %d records within %s; notices %+v", len(recs), want, timeout, notices)
 		}
 	}
 	return recs, notices, progress
@@ -244,6 +245,45 @@ func TestParseFrom(t *testing.T) {
 		got, err := ParseFrom(tt.in, now)
 		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
 			t.Errorf("ParseFrom(%q) = %+v, %v", tt.in, got, err)
+		}
+	}
+}
+
+// TestTailSaysReconnectingWhenABrokerStopsAnswering leaves the tail's
+// fetches unanswered: the tail must say it is reconnecting and keep
+// publishing (so rates fall on screen) instead of going quiet.
+func TestTailSaysReconnectingWhenABrokerStopsAnswering(t *testing.T) {
+	c := newCluster(t, 1, kfake.SeedTopics(1, "flaky"))
+	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Second, RefreshInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	tl, err := cl.Tail(context.Background(), TailSpec{Topic: "flaky", From: From{Kind: FromEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	produceValues(t, c, "flaky", 0, time.Now(), "a")
+	collect(t, tl, 1, 10*time.Second)
+
+	c.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		return nil, nil, true // no answer: the client's read times out
+	})
+	deadline := time.After(15 * time.Second)
+	batches, reconnecting := 0, false
+	for !reconnecting || batches < 2 {
+		select {
+		case e := <-tl.Events():
+			switch e := e.(type) {
+			case TailNotice:
+				reconnecting = reconnecting || (e.Err && strings.Contains(e.Text, "reconnecting") && strings.Contains(e.Text, "timeout"))
+			case RecordBatch:
+				batches++
+			}
+		case <-deadline:
+			t.Fatalf("after 15s of silence: reconnecting notice %v, %d batches", reconnecting, batches)
 		}
 	}
 }
