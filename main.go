@@ -64,7 +64,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.StringVar(&o.theme, "theme", "", "colour theme `NAME` ("+strings.Join(themes.Names(), ", ")+"); default follows the terminal background")
 	fs.DurationVar(&o.timeout, "timeout", kafkaclient.DefaultConnectTimeout, "give up connecting after this `duration`")
 	fs.DurationVar(&o.refresh, "refresh", kafkaclient.DefaultRefreshInterval, "metadata refresh `interval`")
-	fs.StringVar(&o.kafkaVersion, "kafka-version", kafkaclient.DefaultVersion, "Kafka protocol `version` to speak")
+	fs.StringVar(&o.kafkaVersion, "kafka-version", "", "Kafka protocol `version` to speak (default: detected from the cluster)")
 	fs.StringVar(&o.clientID, "client-id", kafkaclient.DefaultClientID, "client `id` sent to the brokers")
 	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
 	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -17,7 +18,8 @@ import (
 type Config struct {
 	Brokers  []string
 	ClientID string
-	// Version is the Kafka protocol version to speak, e.g. "2.8.0"; empty means DefaultVersion.
+	// Version is the Kafka protocol version to speak, e.g. "2.8.0"; empty
+	// means the one the bootstrap broker's ApiVersions answer shows.
 	Version string
 	// ConnectTimeout bounds Connect and every dial; RequestTimeout bounds each request.
 	ConnectTimeout time.Duration
@@ -26,8 +28,8 @@ type Config struct {
 	RefreshInterval time.Duration
 }
 
-// DefaultVersion is old enough for most clusters in service and new
-// enough for every request kscope sends; newer brokers accept it too.
+// DefaultVersion is spoken to the bootstrap broker until its ApiVersions
+// answer tells which version the cluster runs.
 const DefaultVersion = "2.8.0"
 
 // Defaults for the zero values of Config.
@@ -42,9 +44,6 @@ func (c Config) withDefaults() Config {
 	if c.ClientID == "" {
 		c.ClientID = DefaultClientID
 	}
-	if c.Version == "" {
-		c.Version = DefaultVersion
-	}
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
 	}
@@ -58,7 +57,11 @@ func (c Config) withDefaults() Config {
 }
 
 func (c Config) sarama() (*sarama.Config, error) {
-	v, err := sarama.ParseKafkaVersion(c.Version)
+	version := c.Version
+	if version == "" {
+		version = DefaultVersion
+	}
+	v, err := sarama.ParseKafkaVersion(version)
 	if err != nil {
 		return nil, fmt.Errorf("kafka version %q: %w", c.Version, err)
 	}
@@ -105,6 +108,15 @@ type Client struct {
 	events chan Event
 	pool   *pool
 
+	// offsetFetchMax is the highest OffsetFetch version the cluster takes;
+	// from 8 on one request can ask for many groups.
+	offsetFetchMax int16
+	// snap is the latest snapshot, for the leaders of partitions.
+	snap atomic.Pointer[Snapshot]
+	// coords caches each group's coordinator.
+	coordMu sync.Mutex
+	coords  map[string]int32
+
 	refreshNow chan struct{}
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
@@ -123,9 +135,15 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed, err := probe(ctx, cfg, sconf)
+	seed, versions, err := probe(ctx, cfg, sconf)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Version == "" {
+		// A copy: the probe's late dials may still read the first one.
+		detected := *sconf
+		detected.Version = detectVersion(versions)
+		sconf = &detected
 	}
 	rctx, cancel := context.WithCancel(context.Background())
 	c := &Client{
@@ -136,33 +154,77 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		refreshNow: make(chan struct{}, 1),
 		cancel:     cancel,
 	}
+	if c.sconf.Version.IsAtLeast(sarama.V3_0_0_0) {
+		for _, k := range versions.ApiKeys {
+			if k.ApiKey == apiKeyOffsetFetch {
+				c.offsetFetchMax = k.MaxVersion
+			}
+		}
+	}
 	c.wg.Add(1)
 	go c.poll(rctx)
 	return c, nil
 }
 
+// API keys kscope reads in ApiVersions answers.
+const (
+	apiKeyMetadata    = 3
+	apiKeyOffsetFetch = 9
+)
+
+// detectVersion maps what a broker supports to the newest Kafka release
+// whose requests it takes, because sarama picks request versions by
+// release rather than by asking.
+func detectVersion(v *sarama.ApiVersionsResponse) sarama.KafkaVersion {
+	maxOf := func(key int16) int16 {
+		for _, k := range v.ApiKeys {
+			if k.ApiKey == key {
+				return k.MaxVersion
+			}
+		}
+		return -1
+	}
+	switch metadata := maxOf(apiKeyMetadata); {
+	case maxOf(apiKeyOffsetFetch) >= 8:
+		return sarama.V3_0_0_0
+	case metadata >= 11:
+		return sarama.V2_8_0_0
+	case metadata >= 9:
+		return sarama.V2_4_0_0
+	case metadata >= 8:
+		return sarama.V2_3_0_0
+	case metadata >= 7:
+		return sarama.V2_1_0_0
+	case metadata >= 5:
+		return sarama.V1_0_0_0
+	}
+	return sarama.V0_11_0_0
+}
+
 // probe opens every bootstrap broker at once and keeps the first that
 // answers an ApiVersions request; the others are closed.
-func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broker, error) {
+func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broker, *sarama.ApiVersionsResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	type result struct {
-		i   int
-		b   *sarama.Broker
-		err error
+		i        int
+		b        *sarama.Broker
+		versions *sarama.ApiVersionsResponse
+		err      error
 	}
 	results := make(chan result, len(cfg.Brokers))
 	for i, addr := range cfg.Brokers {
 		go func() {
 			b := sarama.NewBroker(addr)
 			err := b.Open(sconf)
+			var versions *sarama.ApiVersionsResponse
 			if err == nil {
-				_, err = b.ApiVersions(&sarama.ApiVersionsRequest{Version: 0})
+				versions, err = b.ApiVersions(&sarama.ApiVersionsRequest{Version: 0})
 			}
 			if err != nil {
 				_ = b.Close()
 			}
-			results <- result{i, b, err}
+			results <- result{i, b, versions, err}
 		}()
 	}
 	attempts := make([]BrokerError, len(cfg.Brokers))
@@ -170,6 +232,7 @@ func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broke
 		attempts[i] = BrokerError{Addr: addr, Err: errors.New("no answer before the timeout")}
 	}
 	var seed *sarama.Broker
+	var versions *sarama.ApiVersionsResponse
 	pending := len(cfg.Brokers)
 wait:
 	for pending > 0 && seed == nil {
@@ -177,7 +240,7 @@ wait:
 		case r := <-results:
 			pending--
 			if r.err == nil {
-				seed = r.b
+				seed, versions = r.b, r.versions
 			} else {
 				attempts[r.i].Err = r.err
 			}
@@ -194,9 +257,9 @@ wait:
 		}
 	}()
 	if seed == nil {
-		return nil, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
+		return nil, nil, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
 	}
-	return seed, nil
+	return seed, versions, nil
 }
 
 // Events delivers what the client observes. It is closed by Close.

@@ -40,10 +40,27 @@ func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
 	}
 	c.pool.update(meta.Brokers)
 	snap := newSnapshot(meta, prev, time.Now())
+	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})
 	snap = c.withWatermarks(snap)
+	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})
 	return snap
+}
+
+// broker returns a connection to broker id, reading the metadata first
+// when the id is new (a coordinator or leader named before the next refresh).
+func (c *Client) broker(id int32) (*sarama.Broker, error) {
+	b, err := c.pool.get(id)
+	if !errors.Is(err, errUnknownBroker) {
+		return b, err
+	}
+	meta, err := c.metadata()
+	if err != nil {
+		return nil, err
+	}
+	c.pool.update(meta.Brokers)
+	return c.pool.get(id)
 }
 
 // metadata asks the brokers in turn for the metadata of every topic.

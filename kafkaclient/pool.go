@@ -46,13 +46,16 @@ func (p *pool) update(meta []*sarama.Broker) {
 	}
 }
 
+// errUnknownBroker is get's answer for an id no metadata named yet.
+var errUnknownBroker = errors.New("unknown broker")
+
 // get returns an open connection to broker id, reopening it if it dropped.
 func (p *pool) get(id int32) (*sarama.Broker, error) {
 	p.mu.Lock()
 	b, ok := p.brokers[id]
 	p.mu.Unlock()
 	if !ok {
-		return nil, errors.New("unknown broker")
+		return nil, errUnknownBroker
 	}
 	return b, ensureOpen(b, p.conf)
 }
@@ -128,4 +131,15 @@ func ensureOpen(b *sarama.Broker, conf *sarama.Config) error {
 		return err
 	}
 	return nil
+}
+
+// ids lists the known brokers.
+func (p *pool) ids() []int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]int32, 0, len(p.brokers))
+	for id := range p.brokers {
+		out = append(out, id)
+	}
+	return out
 }
