@@ -282,4 +282,3 @@ func mustClient(t testing.TB, c *kfake.Cluster) sarama.Client {
 	t.Cleanup(func() { client.Close() })
 	return client
 }
-

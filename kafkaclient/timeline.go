@@ -1,6 +1,7 @@
 package kafkaclient
 
 import (
+	"cmp"
 	"errors"
 	"maps"
 	"slices"
@@ -87,9 +88,9 @@ func (e TimelineEvent) Text() string {
 		}
 		return p + ": " + from + " → " + to
 	case EventPartitionUnowned:
-		return p + ": " + cmpOr(e.FromClient, e.From) + " → (unowned)"
+		return p + ": " + cmp.Or(e.FromClient, e.From) + " → (unowned)"
 	case EventPartitionAssigned:
-		return p + ": (unowned) → " + cmpOr(e.ToClient, e.To)
+		return p + ": (unowned) → " + cmp.Or(e.ToClient, e.To)
 	case EventRebalanceStarted:
 		return "rebalance #" + strconv.Itoa(e.Rebalance) + " started"
 	case EventRebalanceEnded:
@@ -508,16 +509,9 @@ func memberText(client, host, id string) string {
 	return strings.Join(append(parts, "id "+id), " ")
 }
 
-// cmpOr is the client ID when there is one, else the member ID.
-func cmpOr(client, member string) string {
-	if client != "" {
-		return client
-	}
-	return member
-}
-
-// roundDuration keeps a tenth of a second above one second and whole
-// milliseconds below, which is all a 500 ms poll can tell.
+// roundDuration keeps tenths of a second from one second up and whole
+// milliseconds below: polls are hundreds of milliseconds apart, so more
+// digits would be noise.
 func roundDuration(d time.Duration) string {
 	if d >= time.Second {
 		return d.Round(100 * time.Millisecond).String()
