@@ -52,6 +52,8 @@ type options struct {
 	version      bool
 	tailRecords  int
 	tailMiB      int
+	groupsEvery  time.Duration
+	groupEvery   time.Duration
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -68,6 +70,8 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.StringVar(&o.clientID, "client-id", kafkaclient.DefaultClientID, "client `id` sent to the brokers")
 	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
 	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")
+	fs.DurationVar(&o.groupsEvery, "groups-refresh", views.DefaultGroupsEvery, "how often the groups list is refreshed")
+	fs.DurationVar(&o.groupEvery, "group-poll", views.DefaultGroupEvery, "how often an open group is observed for its timeline")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [flags]\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
@@ -113,6 +117,10 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return usage("--tail-records must be at least 1")
 	case o.tailMiB < 1:
 		return usage("--tail-mib must be at least 1")
+	case o.groupsEvery < time.Second:
+		return usage("--groups-refresh must be at least 1s")
+	case o.groupEvery < 100*time.Millisecond:
+		return usage("--group-poll must be at least 100ms")
 	}
 	for _, b := range brokers {
 		if !strings.Contains(b, ":") {
@@ -166,6 +174,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 
 		TailRecords: o.tailRecords,
 		TailBytes:   o.tailMiB << 20,
+		GroupsEvery: o.groupsEvery,
+		GroupEvery:  o.groupEvery,
 	})
 	if _, err := tea.NewProgram(model).Run(); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)

@@ -13,8 +13,7 @@ import (
 // TimelineKind says what a TimelineEvent reports.
 type TimelineKind int
 
-// The kinds of timeline events, in the order they are listed within one
-// observation (rebalance started first, rebalance ended last).
+// The kinds of timeline events.
 const (
 	// EventMemberJoined: a member ID not in the previous observation.
 	EventMemberJoined TimelineKind = iota
@@ -212,7 +211,11 @@ func (t *Timeline) Rebalances() int { return t.rebalances }
 
 // Observe takes the next observation of the group and returns the events
 // it produced, which the timeline also keeps. Observations must come in
-// the order they were made.
+// the order they were made. A failed poll produces at most a failure
+// event, and the next good one is compared with the last good one.
+// Otherwise the events come as: rebalance started, members left, members
+// joined, state, generation, partitions by topic and number, rebalance
+// ended.
 func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
 	var out []TimelineEvent
 	switch {
@@ -220,10 +223,13 @@ func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
 		out = t.lost(g)
 	case g.Err != nil:
 		out = t.failed(g)
-	case t.last == nil:
-		out = t.baseline(g)
 	default:
-		out = t.diff(g)
+		t.lastErr, t.gone = "", false
+		if t.last == nil {
+			out = t.baseline(g)
+		} else {
+			out = t.diff(g)
+		}
 	}
 	t.events = append(t.events, out...)
 	if n := len(t.events) - t.maxEvents; n > 0 {
@@ -283,7 +289,6 @@ func (t *Timeline) baseline(g GroupInfo) []TimelineEvent {
 }
 
 func (t *Timeline) diff(g GroupInfo) []TimelineEvent {
-	t.lastErr, t.gone = "", false
 	prev := t.last
 	owners := ownersOf(&g)
 	var out []TimelineEvent
@@ -354,7 +359,7 @@ func (t *Timeline) diff(g GroupInfo) []TimelineEvent {
 		return out
 	}
 	t.current = nil
-	s := r.end(g, owners)
+	s := r.end(&g, owners)
 	return append(out, TimelineEvent{At: g.At, Kind: EventRebalanceEnded, Rebalance: s.Number, Summary: s})
 }
 
@@ -416,7 +421,7 @@ func (r *rebalance) settled(g *GroupInfo, owners map[TopicPartition]string) bool
 	return true
 }
 
-func (r *rebalance) end(g GroupInfo, owners map[TopicPartition]string) *RebalanceSummary {
+func (r *rebalance) end(g *GroupInfo, owners map[TopicPartition]string) *RebalanceSummary {
 	s := r.summary
 	s.End = g.At
 	s.Duration = s.End.Sub(s.Start)

@@ -45,6 +45,9 @@ type Options struct {
 	Now   func() time.Time
 	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
 	TailRecords, TailBytes int
+	// GroupsEvery and GroupEvery are how often the groups list and an open
+	// group are observed (0: the defaults).
+	GroupsEvery, GroupEvery time.Duration
 }
 
 type inputMode int
@@ -96,6 +99,8 @@ func New(opts Options) *Model {
 
 		TailRecords: opts.TailRecords,
 		TailBytes:   opts.TailBytes,
+		GroupsEvery: opts.GroupsEvery,
+		GroupEvery:  opts.GroupEvery,
 	}
 	m := &Model{
 		c:          c,
@@ -205,6 +210,10 @@ func (m *Model) run(c Command) tea.Cmd {
 		opened = []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}
 	case "brokers":
 		opened = []views.View{views.NewBrokers(m.c)}
+	case "groups":
+		opened = []views.View{views.NewGroups(m.c)}
+	case "group":
+		opened = []views.View{views.NewGroups(m.c), views.NewGroup(m.c, c.Arg)}
 	}
 	cmds := []tea.Cmd{m.closeAll()}
 	m.stack, m.filters = nil, nil

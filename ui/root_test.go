@@ -40,6 +40,14 @@ func (fakeConfigs) Tail(context.Context, kafkaclient.TailSpec) (*kafkaclient.Tai
 	return nil, errors.New("no cluster in this test")
 }
 
+func (fakeConfigs) Groups(context.Context) ([]kafkaclient.GroupInfo, error) {
+	return nil, errors.New("no cluster in this test")
+}
+
+func (fakeConfigs) Group(context.Context, string) (kafkaclient.GroupInfo, error) {
+	return kafkaclient.GroupInfo{}, errors.New("no cluster in this test")
+}
+
 func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
 	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
 }

@@ -86,9 +86,9 @@ func WriteJSONL(w io.Writer, recs []kafkaclient.Record) error {
 	return bw.Flush()
 }
 
-// exportFile writes recs to path; it never replaces an existing file
-// unless overwrite is set.
-func exportFile(path string, recs []kafkaclient.Record, overwrite bool) error {
+// exportFile writes to path with write; it never replaces an existing
+// file unless overwrite is set.
+func exportFile(path string, overwrite bool, write func(io.Writer) error) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 	if overwrite {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
@@ -97,23 +97,32 @@ func exportFile(path string, recs []kafkaclient.Record, overwrite bool) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteJSONL(f, recs); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
 }
 
+// exportJob is what an export prompt writes: a snapshot of the items,
+// taken when the file name is confirmed, and how to write them.
+type exportJob struct {
+	n     int
+	noun  string // "records", "events"
+	write func(io.Writer) error
+}
+
 // exportPrompt asks for a file name, then, if the file exists, whether to
-// replace it, then writes the records off the event loop.
+// replace it, then writes off the event loop.
 type exportPrompt struct {
 	c       *Common
 	input   textinput.Model
-	records func() []kafkaclient.Record
+	job     func() exportJob
 	confirm string // the path waiting for an answer to "replace?"
 }
 
-func newExportPrompt(c *Common, records func() []kafkaclient.Record, topic string, width int) *exportPrompt {
+// newExportPrompt proposes a file named after name (a topic or group) and the time.
+func newExportPrompt(c *Common, job func() exportJob, name string, width int) *exportPrompt {
 	in := textinput.New()
 	in.Prompt = "export to: "
 	in.SetWidth(max(width-len(in.Prompt)-1, 10))
@@ -122,10 +131,10 @@ func newExportPrompt(c *Common, records func() []kafkaclient.Record, topic strin
 			return '_'
 		}
 		return r
-	}, topic)
-	in.SetValue(fmt.Sprintf("%s-%s.jsonl", safe, time.Now().Format("20060102-150405")))
+	}, name)
+	in.SetValue(fmt.Sprintf("%s-%s.jsonl", safe, c.Now().Format("20060102-150405")))
 	in.CursorEnd()
-	return &exportPrompt{c: c, input: in, records: records}
+	return &exportPrompt{c: c, input: in, job: job}
 }
 
 func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
@@ -167,12 +176,12 @@ func (p *exportPrompt) update(km tea.KeyPressMsg) (tea.Cmd, bool) {
 }
 
 func (p *exportPrompt) write(path string, overwrite bool) tea.Cmd {
-	recs := p.records()
+	job := p.job()
 	return func() tea.Msg {
-		if err := exportFile(path, recs, overwrite); err != nil {
+		if err := exportFile(path, overwrite, job.write); err != nil {
 			return Notice{Text: "export failed: " + err.Error(), Error: true}
 		}
-		return Notice{Text: fmt.Sprintf("wrote %d records to %s", len(recs), path)}
+		return Notice{Text: fmt.Sprintf("wrote %d %s to %s", job.n, job.noun, path)}
 	}
 }
 

@@ -7,14 +7,16 @@ import "charm.land/bubbles/v2/key"
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
 
-	Open     key.Binding
-	Inspect  key.Binding
-	Configs  key.Binding
-	Sort     key.Binding
-	Reverse  key.Binding
-	Internal key.Binding
-	Reload   key.Binding
-	Tail     key.Binding
+	Open      key.Binding
+	Inspect   key.Binding
+	OpenGroup key.Binding
+	Focus     key.Binding
+	Configs   key.Binding
+	Sort      key.Binding
+	Reverse   key.Binding
+	Internal  key.Binding
+	Reload    key.Binding
+	Tail      key.Binding
 
 	Pause, Follow, KeyDecoder, ValueDecoder, Export key.Binding
 	Next, Prev, Copy                                key.Binding
@@ -23,20 +25,22 @@ type KeyMap struct {
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
-		Inspect:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
-		Configs:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
-		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
-		Internal: key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
-		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-		Tail:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tail")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
+		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
+		OpenGroup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "group detail")),
+		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Configs:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
+		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		Internal:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
+		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		Tail:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tail")),
 
 		Pause:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause/resume")),
 		Follow:       key.NewBinding(key.WithKeys("G", "F", "end"), key.WithHelp("G/F", "follow")),

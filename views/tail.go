@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strconv"
@@ -443,7 +444,7 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 		if v.count() == 0 {
 			return notify("nothing to export yet", true)
 		}
-		v.export = newExportPrompt(v.c, v.exportRecords, v.spec.Topic, v.width)
+		v.export = newExportPrompt(v.c, v.exportJob, v.spec.Topic, v.width)
 		return v.export.focus()
 	}
 	return nil
@@ -464,15 +465,15 @@ func (v *Tail) step(seq uint64, dir int) (uint64, *kafkaclient.Record) {
 	return s, v.ring.Get(s)
 }
 
-// exportRecords copies the listed records; their payloads are shared,
-// which is safe as nothing writes to them.
-func (v *Tail) exportRecords() []kafkaclient.Record {
+// exportJob copies the listed records; their payloads are shared, which
+// is safe as nothing writes to them.
+func (v *Tail) exportJob() exportJob {
 	n := v.count()
-	out := make([]kafkaclient.Record, 0, n)
+	recs := make([]kafkaclient.Record, 0, n)
 	for i := range n {
-		out = append(out, *v.ring.Get(v.seqAt(i)))
+		recs = append(recs, *v.ring.Get(v.seqAt(i)))
 	}
-	return out
+	return exportJob{n: n, noun: "records", write: func(w io.Writer) error { return WriteJSONL(w, recs) }}
 }
 
 // View implements View. It costs O(rows on screen), however many records

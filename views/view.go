@@ -53,6 +53,8 @@ type Closer interface {
 type Cluster interface {
 	TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
 	Tail(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
+	Groups(ctx context.Context) ([]kafkaclient.GroupInfo, error)
+	Group(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
 	Refresh()
 }
 
@@ -69,6 +71,9 @@ type Common struct {
 	Snapshot *kafkaclient.Snapshot
 	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
 	TailRecords, TailBytes int
+	// GroupsEvery and GroupEvery are how often the groups list and an open
+	// group are observed (0: the defaults).
+	GroupsEvery, GroupEvery time.Duration
 }
 
 // Push asks the root to open a view on top of the current one.

@@ -1,0 +1,507 @@
+package views
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"kscope/kafkaclient"
+	"kscope/themes"
+	"kscope/views/sanitize"
+)
+
+// timelineEvents bounds what one group's timeline keeps in a session.
+const timelineEvents = 10_000
+
+// GroupLoaded answers a Group view's observation.
+type GroupLoaded struct {
+	For  *Group
+	Info kafkaclient.GroupInfo
+	Err  error
+}
+
+type groupTick struct{ For *Group }
+
+const (
+	paneParts = iota
+	paneMembers
+	paneTimeline
+	panes
+)
+
+// Group is one consumer group up close: its members, its lag per
+// partition with rates and health, and the timeline of every change seen
+// while the view is open, rebalances summarised.
+type Group struct {
+	c        *Common
+	name     string
+	info     kafkaclient.GroupInfo
+	loaded   bool
+	health   *kafkaclient.GroupHealth
+	timeline *kafkaclient.Timeline
+	members  *Table
+	parts    *Table
+	// tlBack is how many events the timeline pane is scrolled back from the newest.
+	tlBack int
+	focus  int
+	width  int
+	height int
+	export *exportPrompt
+	closed bool
+}
+
+// NewGroup makes the detail view of group name; its Init starts watching.
+func NewGroup(c *Common, name string) *Group {
+	g := &Group{c: c, name: name,
+		health:   kafkaclient.NewGroupHealth(kafkaclient.DefaultHealthWindow, kafkaclient.DefaultHealthSamples),
+		timeline: kafkaclient.NewTimeline(timelineEvents),
+		members: NewTable(c, []Column{
+			{Title: "CLIENT ID", Width: 24},
+			{Title: "HOST", Width: 18},
+			{Title: "PARTS", Width: 5, Right: true},
+			{Title: "ASSIGNED"},
+			{Title: "MEMBER ID", Width: 30},
+		}),
+		parts: NewTable(c, []Column{
+			{Title: "TOPIC"},
+			{Title: "P", Width: 4, Right: true},
+			{Title: "OWNER", Width: 18},
+			{Title: "COMMITTED", Width: 11, Right: true},
+			{Title: "LOG END", Width: 11, Right: true},
+			{Title: "LAG", Width: 9, Right: true},
+			{Title: "TREND", Width: 12},
+			{Title: "CONS/s", Width: 7, Right: true},
+			{Title: "PROD/s", Width: 7, Right: true},
+			{Title: "CATCH-UP", Width: 14},
+			{Title: "STATUS", Width: 6},
+		}),
+	}
+	g.members.Empty = "no members"
+	g.parts.Empty = "loading…"
+	return g
+}
+
+// Init implements View.
+func (g *Group) Init() tea.Cmd { return g.load() }
+
+// Close implements Closer: no observation is scheduled after it.
+func (g *Group) Close() tea.Cmd {
+	g.closed = true
+	return nil
+}
+
+func (g *Group) load() tea.Cmd {
+	cluster, name := g.c.Cluster, g.name
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		info, err := cluster.Group(ctx, name)
+		if info.At.IsZero() {
+			info.At = time.Now()
+		}
+		return GroupLoaded{For: g, Info: info, Err: err}
+	}
+}
+
+func (g *Group) every() time.Duration {
+	if g.c.GroupEvery > 0 {
+		return g.c.GroupEvery
+	}
+	return DefaultGroupEvery
+}
+
+// Title implements View.
+func (g *Group) Title() string {
+	name, _ := sanitize.Plain(g.name)
+	return "group " + name
+}
+
+// SetSize implements View.
+func (g *Group) SetSize(w, h int) {
+	g.width, g.height = w, h
+	g.layout()
+}
+
+// paneHeights splits the body: a summary line, the members (up to six),
+// the timeline (a third, at most twelve lines) and the partitions the rest.
+func (g *Group) paneHeights() (members, parts, timeline int) {
+	body := max(g.height-1, 6)
+	members = min(max(len(g.info.Members), 1)+1, 7)
+	timeline = min(max(body/3, 3), 12)
+	parts = max(body-members-timeline, 3)
+	return
+}
+
+func (g *Group) layout() {
+	mh, ph, _ := g.paneHeights()
+	g.members.SetSize(g.width, mh)
+	g.parts.SetSize(g.width, ph)
+}
+
+// SetFilter implements Filterable: it filters the partitions.
+func (g *Group) SetFilter(f string) error {
+	g.parts.SetFilter(f)
+	return nil
+}
+
+// CapturesInput implements InputCapturer while the export prompt is open.
+func (g *Group) CapturesInput() bool { return g.export != nil }
+
+// Update implements View.
+func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
+	if km, isKey := msg.(tea.KeyPressMsg); isKey && g.export != nil {
+		cmd, done := g.export.update(km)
+		if done {
+			g.export = nil
+		}
+		return g, cmd
+	}
+	k := g.c.Keys
+	switch msg := msg.(type) {
+	case GroupLoaded:
+		if msg.For != g || g.closed {
+			return g, nil
+		}
+		g.observe(msg.Info)
+		return g, tea.Tick(g.every(), func(time.Time) tea.Msg { return groupTick{g} })
+	case groupTick:
+		if msg.For == g && !g.closed {
+			return g, g.load()
+		}
+	case ThemeChanged:
+		g.rebuild()
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, k.Focus):
+			g.focus = (g.focus + 1) % panes
+		case key.Matches(msg, k.Export):
+			g.export = newExportPrompt(g.c, g.exportJob, g.name+"-timeline", g.width)
+			return g, g.export.focus()
+		case g.focus == paneTimeline:
+			g.scrollTimeline(msg)
+		case g.focus == paneMembers:
+			g.members.Update(msg)
+		default:
+			g.parts.Update(msg)
+		}
+	case tea.MouseWheelMsg:
+		g.parts.Update(msg)
+	}
+	return g, nil
+}
+
+func (g *Group) scrollTimeline(msg tea.KeyPressMsg) {
+	k := g.c.Keys
+	n := len(g.timeline.Events())
+	switch {
+	case key.Matches(msg, k.Up):
+		g.tlBack++
+	case key.Matches(msg, k.Down):
+		g.tlBack--
+	case key.Matches(msg, k.PageUp):
+		g.tlBack += 10
+	case key.Matches(msg, k.PageDown):
+		g.tlBack -= 10
+	case key.Matches(msg, k.Top):
+		g.tlBack = n
+	case key.Matches(msg, k.Bottom):
+		g.tlBack = 0
+	}
+	g.tlBack = min(max(g.tlBack, 0), max(n-1, 0))
+}
+
+func (g *Group) observe(info kafkaclient.GroupInfo) {
+	if g.tlBack > 0 {
+		// Keep the lines being read where they are as new events arrive.
+		before := len(g.timeline.Events())
+		defer func() { g.tlBack += len(g.timeline.Events()) - before }()
+	}
+	g.timeline.Observe(info)
+	if info.Err != nil && g.loaded {
+		// Keep the last good data on screen; the timeline says what failed.
+		return
+	}
+	g.info, g.loaded = info, true
+	g.health.Observe(info.At, info.Offsets)
+	g.layout()
+	g.rebuild()
+}
+
+func (g *Group) rebuild() {
+	if !g.loaded {
+		return
+	}
+	st := g.c.Styles
+	clients := map[string]string{}
+	mrows := make([]Row, len(g.info.Members))
+	for i, m := range g.info.Members {
+		clients[m.ID] = m.ClientID
+		mrows[i] = Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: fixedCells(memberCells(st, m)...)}
+	}
+	g.members.SetRows(mrows)
+
+	prows := make([]Row, len(g.info.Offsets))
+	for i, o := range g.info.Offsets {
+		status, w := g.health.Partition(o.TopicPartition, g.info.At)
+		owner := clients[o.Owner]
+		prows[i] = Row{
+			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
+			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + owner),
+			Cells:  func() []string { return partitionLagCells(st, o, owner, status, w) },
+		}
+	}
+	g.parts.Empty = "no committed offsets and no assignments"
+	if g.info.Err != nil {
+		g.parts.Empty = g.info.Err.Error()
+	}
+	g.parts.SetRows(prows)
+}
+
+func memberCells(st *themes.Styles, m kafkaclient.GroupMember) []string {
+	client, _ := sanitize.Styled(m.ClientID, st.Escape)
+	host, _ := sanitize.Styled(m.Host, st.Escape)
+	id, _ := sanitize.Styled(m.ID, st.Escape)
+	n := strconv.Itoa(len(m.Assigned))
+	assigned := compactPartitions(m.Assigned)
+	if len(m.Assigned) == 0 {
+		// More members than partitions, or caught mid-rebalance.
+		n, assigned = st.Warn.Render(n), st.Warn.Render("none")
+	} else {
+		assigned, _ = sanitize.Styled(assigned, st.Escape)
+	}
+	return []string{client, host, n, assigned, st.Muted.Render(id)}
+}
+
+// compactPartitions writes partitions as "orders/0,1,5 payments/2".
+func compactPartitions(tps []kafkaclient.TopicPartition) string {
+	var b strings.Builder
+	for i, tp := range tps {
+		switch {
+		case i == 0:
+			b.WriteString(tp.Topic + "/")
+		case tps[i-1].Topic != tp.Topic:
+			b.WriteString(" " + tp.Topic + "/")
+		default:
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(int(tp.Partition)))
+	}
+	return b.String()
+}
+
+func partitionLagCells(st *themes.Styles, o kafkaclient.PartitionOffsets, owner string, status kafkaclient.Status, w *kafkaclient.Window) []string {
+	dash := st.Muted.Render("—")
+	topic, _ := sanitize.Styled(o.Topic, st.Escape)
+	ownerCell := st.Muted.Render("(none)")
+	if o.Owner != "" {
+		ownerCell, _ = sanitize.Styled(owner, st.Escape)
+	}
+	committed, end, lagCell := dash, dash, dash
+	if o.Committed >= 0 {
+		committed = count(o.Committed)
+	}
+	if o.LogEnd >= 0 {
+		end = count(o.LogEnd)
+	}
+	lag, hasLag := o.Lag()
+	if hasLag {
+		lagCell = count(lag)
+	}
+	trend, cons, prod, eta := "", dash, dash, dash
+	if w != nil {
+		trend = st.Accent.Render(sparkline(w.Lags(), 12))
+		if c, p, ok := w.Rates(); ok {
+			cons, prod = rate(c), rate(p)
+			eta = catchUp(st, lag, hasLag, c, p)
+		}
+	}
+	return []string{topic, strconv.Itoa(int(o.Partition)), ownerCell, committed, end, lagCell, trend, cons, prod, eta, statusCell(st, status)}
+}
+
+func rate(r float64) string {
+	if r >= 100 {
+		return strconv.FormatFloat(r, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 1, 64)
+}
+
+// catchUp is how long the lag takes to clear at the current rates.
+func catchUp(st *themes.Styles, lag int64, hasLag bool, consume, produce float64) string {
+	switch {
+	case !hasLag:
+		return st.Muted.Render("—")
+	case lag == 0:
+		return st.OK.Render("caught up")
+	case consume <= produce:
+		return st.Warn.Render("falling behind")
+	}
+	d := time.Duration(float64(lag) / (consume - produce) * float64(time.Second))
+	return d.Round(time.Second).String()
+}
+
+// View implements View.
+func (g *Group) View() string {
+	st := g.c.Styles
+	lines := []string{g.summary()}
+	mh, ph, th := g.paneHeights()
+	pane := func(t *Table, focus int, h int) {
+		view := t.View()
+		if g.focus != focus {
+			view = st.Muted.Render(ansi.Strip(view))
+		}
+		out := strings.Split(view, "\n")
+		for len(out) < h {
+			out = append(out, "")
+		}
+		lines = append(lines, out[:h]...)
+	}
+	pane(g.parts, paneParts, ph)
+	pane(g.members, paneMembers, mh)
+	lines = append(lines, g.timelineLines(th)...)
+	return strings.Join(lines, "\n")
+}
+
+func (g *Group) summary() string {
+	st := g.c.Styles
+	if !g.loaded {
+		return st.Muted.Render("observing…")
+	}
+	i := g.info
+	gen := "?"
+	if i.Generation >= 0 {
+		gen = strconv.Itoa(int(i.Generation))
+	}
+	kind, _ := sanitize.Plain(i.ProtocolType + "/" + i.Protocol)
+	parts := []string{
+		stateCell(st, i.State),
+		kind,
+		"generation " + gen,
+		fmt.Sprintf("%d members", len(i.Members)),
+		"lag " + count(i.TotalLag()),
+		"status " + statusCell(st, g.health.Status(i.At)),
+		fmt.Sprintf("rebalances seen %d", g.timeline.Rebalances()),
+		fmt.Sprintf("coordinator %d", i.Coordinator),
+	}
+	if g.timeline.Rebalancing() {
+		parts = append(parts, st.Warn.Render("⟳ rebalancing"))
+	}
+	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), g.width, "…")
+}
+
+func (g *Group) timelineLines(h int) []string {
+	st := g.c.Styles
+	events := g.timeline.Events()
+	title := fmt.Sprintf("TIMELINE (%d events)", len(events))
+	if g.tlBack > 0 {
+		title += fmt.Sprintf(" — %d newer below", g.tlBack)
+	}
+	if g.export != nil {
+		title = g.export.view()
+	} else if g.focus != paneTimeline {
+		title = st.Muted.Render(title)
+	} else {
+		title = st.TableHeader.Render(title)
+	}
+	out := []string{title}
+	end := len(events) - g.tlBack
+	start := max(end-(h-1), 0)
+	for _, e := range events[start:max(end, 0)] {
+		text, _ := sanitize.Plain(e.Text())
+		line := st.Muted.Render(e.At.Local().Format("15:04:05.000")) + "  " + eventStyle(st, e.Kind).Render(text)
+		out = append(out, ansi.Truncate(line, g.width, "…"))
+	}
+	if len(events) == 0 {
+		out = append(out, st.Muted.Render("changes to the group appear here as they happen"))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out[:h]
+}
+
+func eventStyle(st *themes.Styles, k kafkaclient.TimelineKind) lipgloss.Style {
+	switch k {
+	case kafkaclient.EventRebalanceEnded, kafkaclient.EventRebalanceStarted:
+		return st.Accent
+	case kafkaclient.EventMemberLeft, kafkaclient.EventPartitionUnowned:
+		return st.Warn
+	case kafkaclient.EventMemberJoined, kafkaclient.EventPartitionAssigned:
+		return st.OK
+	case kafkaclient.EventError, kafkaclient.EventGroupGone:
+		return st.Error
+	}
+	return st.Text
+}
+
+// exportedEvent is one timeline event as a JSON Lines row.
+type exportedEvent struct {
+	At        string                        `json:"at"`
+	Group     string                        `json:"group"`
+	Kind      string                        `json:"kind"`
+	Text      string                        `json:"text"`
+	Member    string                        `json:"member,omitempty"`
+	ClientID  string                        `json:"client_id,omitempty"`
+	Host      string                        `json:"host,omitempty"`
+	Topic     string                        `json:"topic,omitempty"`
+	Partition *int32                        `json:"partition,omitempty"`
+	From      string                        `json:"from,omitempty"`
+	To        string                        `json:"to,omitempty"`
+	Rebalance int                           `json:"rebalance,omitempty"`
+	Summary   *kafkaclient.RebalanceSummary `json:"summary,omitempty"`
+}
+
+var eventKinds = map[kafkaclient.TimelineKind]string{
+	kafkaclient.EventMemberJoined:      "member_joined",
+	kafkaclient.EventMemberLeft:        "member_left",
+	kafkaclient.EventStateChanged:      "state_changed",
+	kafkaclient.EventGenerationChanged: "generation_changed",
+	kafkaclient.EventPartitionMoved:    "partition_moved",
+	kafkaclient.EventPartitionUnowned:  "partition_unowned",
+	kafkaclient.EventPartitionAssigned: "partition_assigned",
+	kafkaclient.EventRebalanceStarted:  "rebalance_started",
+	kafkaclient.EventRebalanceEnded:    "rebalance_ended",
+	kafkaclient.EventGroupGone:         "group_gone",
+	kafkaclient.EventError:             "error",
+}
+
+func (g *Group) exportJob() exportJob {
+	events, group := g.timeline.Events(), g.name
+	return exportJob{n: len(events), noun: "events", write: func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		enc := json.NewEncoder(bw)
+		for _, e := range events {
+			row := exportedEvent{At: e.At.UTC().Format(time.RFC3339Nano), Group: group, Kind: eventKinds[e.Kind], Text: e.Text(),
+				Member: e.Member, ClientID: e.ClientID, Host: e.Host, From: e.From, To: e.To, Rebalance: e.Rebalance, Summary: e.Summary}
+			if e.Partition.Topic != "" {
+				p := e.Partition.Partition
+				row.Topic, row.Partition = e.Partition.Topic, &p
+			}
+			if err := enc.Encode(row); err != nil {
+				return err
+			}
+		}
+		return bw.Flush()
+	}}
+}
+
+// ShortHelp implements help.KeyMap.
+func (g *Group) ShortHelp() []key.Binding {
+	k := g.c.Keys
+	return []key.Binding{k.Focus, k.Export}
+}
+
+// FullHelp implements help.KeyMap.
+func (g *Group) FullHelp() [][]key.Binding {
+	k := g.c.Keys
+	return [][]key.Binding{{k.Focus, k.Export}, k.movement()}
+}
