@@ -152,6 +152,11 @@ func TestGroupsLagAndMembers(t *testing.T) {
 				return false
 			}
 		}
+		for _, o := range g.Offsets {
+			if _, ok := o.Lag(); !ok {
+				return false // no commit yet is not caught up
+			}
+		}
 		return true
 	})
 	live := gs["live"]
