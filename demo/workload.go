@@ -25,7 +25,9 @@ type workload struct {
 // config is the sarama configuration every demo client starts from.
 func (w *workload) config(clientID string) *sarama.Config {
 	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V2_8_0_0
+	// 3.2 or later: members then tell their generation when they rejoin
+	// (KIP-792), which kscope shows.
+	cfg.Version = sarama.V3_6_0_0
 	cfg.ClientID = clientID
 	cfg.Net.DialTimeout = 5 * time.Second
 	cfg.Metadata.AllowAutoTopicCreation = false

@@ -335,15 +335,19 @@ func rate(r float64) string {
 	return strconv.FormatFloat(r, 'f', 1, 64)
 }
 
-// catchUp is how long the lag takes to clear at the current rates.
+// catchUp is how long the lag takes to clear at the current rates. Rates
+// measured from commits wobble, so within 5% of each other they count as
+// keeping up rather than as a verdict either way.
 func catchUp(st *themes.Styles, lag int64, hasLag bool, consume, produce float64) string {
 	switch {
 	case !hasLag:
 		return st.Muted.Render("—")
 	case lag == 0:
 		return st.OK.Render("caught up")
-	case consume <= produce:
+	case consume < produce*0.95:
 		return st.Warn.Render("falling behind")
+	case consume <= produce*1.05:
+		return st.Text.Render("keeping up")
 	}
 	d := time.Duration(float64(lag) / (consume - produce) * float64(time.Second))
 	return d.Round(time.Second).String()
