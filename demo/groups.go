@@ -79,7 +79,9 @@ func (w *workload) startGroups(ctx context.Context) {
 	inventory := make([]*member, 3)
 	for i := range inventory {
 		inventory[i] = w.newMember(groupInventory, i, []string{topicOrders}, keepUp{}, func(cfg *sarama.Config) {
-			cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+			// Cooperative: its members name their generation when they
+			// rejoin, so its rebalances show generation changes.
+			cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyCooperativeSticky()}
 		})
 		inventory[i].start(ctx)
 	}
