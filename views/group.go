@@ -88,7 +88,15 @@ func NewGroup(c *Common, name string) *Group {
 	}
 	g.members.Empty = "no members"
 	g.parts.Empty = "loading…"
+	g.setFocus(paneParts)
 	return g
+}
+
+// setFocus moves the keys to pane; the other tables hide their cursor.
+func (g *Group) setFocus(pane int) {
+	g.focus = pane
+	g.parts.Blurred = pane != paneParts
+	g.members.Blurred = pane != paneMembers
 }
 
 // Init implements View.
@@ -183,7 +191,7 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Focus):
-			g.focus = (g.focus + 1) % panes
+			g.setFocus((g.focus + 1) % panes)
 		case key.Matches(msg, k.Export):
 			g.export = newExportPrompt(g.c, g.exportJob, g.name+"-timeline", g.width)
 			return g, g.export.focus()
@@ -355,22 +363,17 @@ func catchUp(st *themes.Styles, lag int64, hasLag bool, consume, produce float64
 
 // View implements View.
 func (g *Group) View() string {
-	st := g.c.Styles
 	lines := []string{g.summary()}
 	mh, ph, th := g.paneHeights()
-	pane := func(t *Table, focus int, h int) {
-		view := t.View()
-		if g.focus != focus {
-			view = st.Muted.Render(ansi.Strip(view))
-		}
-		out := strings.Split(view, "\n")
+	pane := func(t *Table, h int) {
+		out := strings.Split(t.View(), "\n")
 		for len(out) < h {
 			out = append(out, "")
 		}
 		lines = append(lines, out[:h]...)
 	}
-	pane(g.parts, paneParts, ph)
-	pane(g.members, paneMembers, mh)
+	pane(g.parts, ph)
+	pane(g.members, mh)
 	lines = append(lines, g.timelineLines(th)...)
 	return strings.Join(lines, "\n")
 }

@@ -62,7 +62,7 @@ func NewGroups(c *Common) *Groups {
 		table: NewTable(c, []Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
-			{Title: "TYPE/ASSIGNOR", Width: 20},
+			{Title: "TYPE/ASSIGNOR", Width: 28},
 			{Title: "MEMBERS", Width: 7, Right: true},
 			{Title: "TOPICS", Width: 6, Right: true},
 			{Title: "LAG", Width: 12, Right: true},

@@ -53,6 +53,8 @@ type Table struct {
 	desc    bool
 	// Empty is shown when no row is visible.
 	Empty string
+	// Blurred hides the cursor, for a table beside the one keys move.
+	Blurred bool
 }
 
 // NewTable makes a table with the given columns; sortCol -1 shows no sort mark.
@@ -270,7 +272,7 @@ func (t *Table) View() string {
 			line.WriteString(fit(cell, t.widths[i], t.cols[i].Right))
 		}
 		s := ansi.Truncate(line.String(), t.width, "")
-		if vi == t.cursor {
+		if vi == t.cursor && !t.Blurred {
 			s = Underlay(s, st.Selected, t.width)
 		}
 		b.WriteString(s)

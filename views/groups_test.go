@@ -1,0 +1,199 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"kscope/kafkaclient"
+)
+
+func tp(p int32) kafkaclient.TopicPartition { return kafkaclient.TopicPartition{Topic: "orders", Partition: p} }
+
+// shop is a group of two members on a 4-partition topic, one partition
+// without a commit, observed at `at` with the given committed offset.
+func shop(at time.Time, committed int64, state string, members ...kafkaclient.GroupMember) kafkaclient.GroupInfo {
+	g := kafkaclient.GroupInfo{Name: "shop", State: state, ProtocolType: "consumer", Protocol: "cooperative-sticky",
+		Generation: 4, Coordinator: 1, Members: members, At: at}
+	owner := map[kafkaclient.TopicPartition]string{}
+	for _, m := range members {
+		for _, p := range m.Assigned {
+			owner[p] = m.ID
+		}
+	}
+	for p := range int32(4) {
+		c := committed
+		if p == 3 {
+			c = -1
+		}
+		g.Offsets = append(g.Offsets, kafkaclient.PartitionOffsets{TopicPartition: tp(p), Committed: c, LogEnd: 1000, Owner: owner[tp(p)]})
+	}
+	return g
+}
+
+var (
+	alice = kafkaclient.GroupMember{ID: "m-a", ClientID: "shop-a", Host: "/10.0.0.1", Assigned: []kafkaclient.TopicPartition{tp(0), tp(1)}}
+	bob   = kafkaclient.GroupMember{ID: "m-b", ClientID: "shop-b", Host: "/10.0.0.2", Assigned: []kafkaclient.TopicPartition{tp(2), tp(3)}}
+	idle  = kafkaclient.GroupMember{ID: "m-c", ClientID: "shop-c", Host: "/10.0.0.3"}
+)
+
+func TestGroupsList(t *testing.T) {
+	c := testCommon(t)
+	g := NewGroups(c)
+	g.SetSize(120, 10)
+	stopped := kafkaclient.GroupInfo{Name: "old-reports", State: "Empty", ProtocolType: "consumer", At: t0,
+		Offsets: []kafkaclient.PartitionOffsets{{TopicPartition: tp(0), Committed: 10, LogEnd: 50}}}
+	connect := kafkaclient.GroupInfo{Name: "connect-sink", State: "Stable", ProtocolType: "connect", Protocol: "sessioned", At: t0}
+	for i := range 3 {
+		at := t0.Add(time.Duration(i) * 5 * time.Second)
+		rebalancing := shop(at, 700+int64(i)*100, "PreparingRebalance", alice, bob)
+		stopped.At, connect.At = at, at
+		g.Update(GroupsLoaded{For: g, Groups: []kafkaclient.GroupInfo{stopped, rebalancing, connect}, At: at})
+	}
+	s := plain(g)
+	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, "consumer/cooperativ") || !strings.Contains(l, " 300 ") {
+		t.Errorf("shop row: %q", l)
+	}
+	if l := lineWith(t, s, "old-reports"); !strings.Contains(l, "Empty") || !strings.Contains(l, " 40 ") || !strings.Contains(l, "STALL") {
+		t.Errorf("stopped row: %q", l)
+	}
+	if l := lineWith(t, s, "connect-sink"); !strings.Contains(l, "connect/sessioned") || !strings.Contains(l, "—") {
+		t.Errorf("connect row: %q", l)
+	}
+	g.Update(press("s")) // by state
+	g.Update(press("s")) // by lag, most first
+	if s := plain(g); strings.Index(s, "shop") > strings.Index(s, "old-reports") {
+		t.Errorf("lag sort:\n%s", s)
+	}
+	g.Update(press("enter"))
+}
+
+// partitionLine is the row of orders/p in a group detail.
+func partitionLine(t *testing.T, s string, p int) string {
+	t.Helper()
+	for _, l := range strings.Split(s, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "orders" && f[1] == strconv.Itoa(p) {
+			return l
+		}
+	}
+	t.Fatalf("no row for orders/%d in:\n%s", p, s)
+	return ""
+}
+
+func lineWith(t *testing.T, s, sub string) string {
+	t.Helper()
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			return l
+		}
+	}
+	t.Fatalf("no line contains %q in:\n%s", sub, s)
+	return ""
+}
+
+// watchShop opens the detail of shop and feeds it a member leaving.
+func watchShop(t *testing.T) *Group {
+	c := testCommon(t)
+	g := NewGroup(c, "shop")
+	g.SetSize(120, 32)
+	at := t0
+	feed := func(info kafkaclient.GroupInfo) {
+		g.Update(GroupLoaded{For: g, Info: info})
+		at = at.Add(500 * time.Millisecond)
+	}
+	feed(shop(at, 600, "Stable", alice, bob, idle))
+	feed(shop(at, 650, "Stable", alice, bob, idle))
+	aliceAlone := alice
+	aliceAlone.Assigned = nil
+	feed(shop(at, 650, "PreparingRebalance", aliceAlone, idle))
+	aliceAll := alice
+	aliceAll.Assigned = []kafkaclient.TopicPartition{tp(0), tp(1), tp(2)}
+	idleGets := idle
+	idleGets.Assigned = []kafkaclient.TopicPartition{tp(3)}
+	feed(shop(at, 700, "Stable", aliceAll, idleGets))
+	return g
+}
+
+func TestGroupDetail(t *testing.T) {
+	g := watchShop(t)
+	s := plain(g)
+	for _, want := range []string{"Stable", "generation 4", "2 members", "rebalances seen 1"} {
+		if !strings.Contains(lineWith(t, s, "members"), want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	// Partition 3 has no commit: its lag is a dash, never 0.
+	if f := strings.Fields(partitionLine(t, s, 3)); f[3] != "—" || f[5] != "—" {
+		t.Errorf("uncommitted partition: %q", f)
+	}
+	// Partition 0: committed 600 → 700 over 1.5 s, log end 1,000.
+	if f := strings.Fields(partitionLine(t, s, 0)); f[2] != "shop-a" || f[5] != "300" || f[7] != "66.7" || f[9] != "5s" {
+		t.Errorf("partition 0: %q", f)
+	}
+	for _, want := range []string{"orders/2: shop-b → (unowned)", "orders/3: (unowned) → shop-c", "rebalance #1 done in 500ms: 2 partitions moved"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, s)
+		}
+	}
+	// The start of the rebalance has scrolled out of the pane: tab to it and scroll back.
+	g.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	g.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	for range 4 {
+		g.Update(press("up"))
+	}
+	if s := plain(g); !strings.Contains(s, "member left: shop-b (/10.0.0.2) id m-b") || !strings.Contains(s, "4 newer below") {
+		t.Errorf("scrolled timeline:\n%s", s)
+	}
+}
+
+func TestGroupDetailHighlightsIdleMembers(t *testing.T) {
+	c := testCommon(t)
+	g := NewGroup(c, "shop")
+	g.SetSize(120, 32)
+	g.Update(GroupLoaded{For: g, Info: shop(t0, 10, "Stable", alice, bob, idle)})
+	if l := lineWith(t, plain(g), "shop-c"); !strings.Contains(l, "none") {
+		t.Errorf("idle member: %q", l)
+	}
+	if !strings.Contains(g.View(), c.Styles.Warn.Render("none")) {
+		t.Error("a member without partitions is not highlighted")
+	}
+}
+
+func TestGroupTimelineExport(t *testing.T) {
+	g := watchShop(t)
+	job := g.exportJob()
+	var b strings.Builder
+	if err := job.write(&b); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if job.noun != "events" || len(lines) != job.n || job.n < 5 {
+		t.Fatalf("%d %s, %d lines", job.n, job.noun, len(lines))
+	}
+	last := lines[len(lines)-1]
+	for _, want := range []string{`"kind":"rebalance_ended"`, `"group":"shop"`, `"PartitionsMoved":2`} {
+		if !strings.Contains(last, want) {
+			t.Errorf("last row %s lacks %s", last, want)
+		}
+	}
+}
+
+func TestGroupGolden(t *testing.T) {
+	g := watchShop(t)
+	golden.RequireEqual(t, g.View())
+}
+
+func TestGroupsGolden(t *testing.T) {
+	c := testCommon(t)
+	g := NewGroups(c)
+	g.SetSize(120, 8)
+	for i := range 4 {
+		at := t0.Add(time.Duration(i) * 5 * time.Second)
+		g.Update(GroupsLoaded{For: g, Groups: []kafkaclient.GroupInfo{shop(at, 600+int64(i)*80, "Stable", alice, bob)}, At: at})
+	}
+	golden.RequireEqual(t, g.View())
+}
