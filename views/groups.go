@@ -62,11 +62,11 @@ func NewGroups(c *Common) *Groups {
 		table: NewTable(c, []Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
-			{Title: "TYPE/ASSIGNOR", Width: 28},
+			{Title: "TYPE/ASSIGNOR", Width: 22},
 			{Title: "MEMBERS", Width: 7, Right: true},
 			{Title: "TOPICS", Width: 6, Right: true},
 			{Title: "LAG", Width: 12, Right: true},
-			{Title: "TREND", Width: 16},
+			{Title: "TREND", Width: 12},
 			{Title: "STATUS", Width: 7},
 		})}
 	g.table.Empty = "loading groups…"
@@ -253,7 +253,7 @@ func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.S
 		lag = st.Error.Render(clean)
 	}
 	return []string{name, state, kind, strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Topics())), lag,
-		st.Accent.Render(sparkline(hist, 16)), statusCell(st, status)}
+		st.Accent.Render(sparkline(hist, 12)), statusCell(st, status)}
 }
 
 // stateCell marks a rebalancing group so it stands out in a long list.

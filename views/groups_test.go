@@ -12,7 +12,9 @@ import (
 	"kscope/kafkaclient"
 )
 
-func tp(p int32) kafkaclient.TopicPartition { return kafkaclient.TopicPartition{Topic: "orders", Partition: p} }
+func tp(p int32) kafkaclient.TopicPartition {
+	return kafkaclient.TopicPartition{Topic: "orders", Partition: p}
+}
 
 // shop is a group of two members on a 4-partition topic, one partition
 // without a commit, observed at `at` with the given committed offset.
