@@ -46,7 +46,12 @@ func groupConfig(clientID string) *sarama.Config {
 // startMember joins group on topics and consumes until stopped.
 func startMember(t testing.TB, c *kfake.Cluster, group, clientID string, topics ...string) *member {
 	t.Helper()
-	g, err := sarama.NewConsumerGroup(c.ListenAddrs(), group, groupConfig(clientID))
+	return startMemberWith(t, c, group, groupConfig(clientID), topics...)
+}
+
+func startMemberWith(t testing.TB, c *kfake.Cluster, group string, conf *sarama.Config, topics ...string) *member {
+	t.Helper()
+	g, err := sarama.NewConsumerGroup(c.ListenAddrs(), group, conf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,21 +51,7 @@ func cooperativeMember(t *testing.T, c *kfake.Cluster, group, clientID string) *
 	// Cooperative sticky moves only the partitions it must, so the count
 	// is exact, and its members tell their generation when they rejoin.
 	conf.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyCooperativeSticky()}
-	g, err := sarama.NewConsumerGroup(c.ListenAddrs(), group, conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	m := &member{group: g, cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(m.done)
-		for ctx.Err() == nil {
-			if err := g.Consume(ctx, []string{"orders"}, markAll{}); err != nil {
-				return
-			}
-		}
-	}()
-	return m
+	return startMemberWith(t, c, group, conf, "orders")
 }
 
 // TestTimelineOfAConsumerShutdown runs three sarama members on a

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // The size of every shot's terminal.
@@ -35,6 +36,9 @@ type shot struct {
 	waitFor string   // text that shows the first screen is ready
 	keys    []string // tmux send-keys arguments ("j", "Enter", …) to send after waitFor
 	then    string   // text that shows the screen reached by keys is ready
+	// patience replaces the usual wait, for a shot of something the demo
+	// does only now and then.
+	patience time.Duration
 }
 
 var shots = []shot{
@@ -43,6 +47,9 @@ var shots = []shot{
 	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)"},
 	{name: "tail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE"},
 	{name: "detail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE", keys: []string{"Space", "Enter"}, then: "value  json"},
+	{name: "groups", args: []string{"--demo", "-c", "groups", "--groups-refresh", "1s"}, waitFor: "STALL"},
+	// The demo stops one member of inventory-sync every 30 to 60 s.
+	{name: "group", args: []string{"--demo", "-c", "group inventory-sync"}, waitFor: "rebalance #2 done", patience: 90 * time.Second},
 	{name: "filter", args: []string{"--demo", "-c", "tail orders --from -200"}, waitFor: "LIVE", keys: []string{"/", `.customer.tier == "gold"`, "Enter"}, then: "matched"},
 }
 

@@ -149,7 +149,11 @@ func killSession(ctx context.Context, srv server, session string) {
 // waitFor polls the viewed screen until it shows text, failing with what the
 // program shows instead if it exits or the timeout passes first.
 func (t *tmux) waitFor(ctx context.Context, s shot, session, text string) error {
-	deadline := time.Now().Add(t.timeout)
+	timeout := t.timeout
+	if s.patience > 0 {
+		timeout = s.patience
+	}
+	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -176,7 +180,7 @@ func (t *tmux) waitFor(ctx context.Context, s shot, session, text string) error 
 				s.name, text, strings.TrimSpace(screen))
 		case time.Now().After(deadline):
 			return fmt.Errorf("shot %q: %q did not appear within %v; the screen showed:\n%s",
-				s.name, text, t.timeout, strings.TrimSpace(screen))
+				s.name, text, timeout, strings.TrimSpace(screen))
 		}
 		select {
 		case <-ctx.Done():

@@ -74,14 +74,14 @@ func NewGroup(c *Common, name string) *Group {
 		}),
 		parts: NewTable(c, []Column{
 			{Title: "TOPIC"},
-			{Title: "P", Width: 4, Right: true},
+			{Title: "P", Width: 3, Right: true},
 			{Title: "OWNER", Width: 18},
-			{Title: "COMMITTED", Width: 11, Right: true},
-			{Title: "LOG END", Width: 11, Right: true},
-			{Title: "LAG", Width: 9, Right: true},
-			{Title: "TREND", Width: 12},
-			{Title: "CONS/s", Width: 7, Right: true},
-			{Title: "PROD/s", Width: 7, Right: true},
+			{Title: "COMMITTED", Width: 10, Right: true},
+			{Title: "LOG END", Width: 10, Right: true},
+			{Title: "LAG", Width: 8, Right: true},
+			{Title: "TREND", Width: 10},
+			{Title: "CONS/s", Width: 6, Right: true},
+			{Title: "PROD/s", Width: 6, Right: true},
 			{Title: "CATCH-UP", Width: 14},
 			{Title: "STATUS", Width: 6},
 		}),
@@ -327,7 +327,7 @@ func partitionLagCells(st *themes.Styles, o kafkaclient.PartitionOffsets, owner 
 	}
 	trend, cons, prod, eta := "", dash, dash, dash
 	if w != nil {
-		trend = st.Accent.Render(sparkline(w.Lags(), 12))
+		trend = st.Accent.Render(sparkline(w.Lags(), 10))
 		if c, p, ok := w.Rates(); ok {
 			cons, prod = rate(c), rate(p)
 			eta = catchUp(st, lag, hasLag, c, p)
