@@ -140,12 +140,14 @@ func (w *Window) Samples() []LagSample {
 //     than the window while there is lag. Only when the window spans at
 //     least half its span, as shorter windows cannot tell a stop from a
 //     pause.
-//  5. STALL when the committed offset is the same across the whole window
+//  5. UNKNOWN while fewer than three samples have a commit or they cover
+//     less than a sixth of the span: too little to call a trend.
+//  6. STALL when the committed offset is the same across the whole window
 //     while there is lag in every sample.
-//  6. WARN when the committed offset moved but the lag never decreased
+//  7. WARN when the committed offset moved but the lag never decreased
 //     between consecutive samples and is greater at the newest than at the
 //     oldest: the consumer is falling behind.
-//  7. OK otherwise.
+//  8. OK otherwise.
 //
 // Polling cannot see a consumer that commits the same offset again, so a
 // stall is reported while the window has watched an offset for no longer
@@ -197,6 +199,11 @@ func (w *Window) Evaluate(now time.Time) Status {
 	switch {
 	case spans >= w.span/2 && unchanged > spans:
 		return StatusStop
+	case commits < 3 || spans < w.span/6:
+		// A few quick samples of a consumer that commits once a second
+		// would call it stalled or falling behind: no verdict on a trend
+		// until the window has seen a sixth of its span.
+		return StatusUnknown
 	case !moved:
 		return StatusStall
 	case !lagDecreased && newestLag > oldestLag:

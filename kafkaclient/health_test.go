@@ -68,6 +68,7 @@ func TestWindowEvaluate(t *testing.T) {
 		{name: "samples without log end skipped", pairs: [][2]int64{{100, 150}, {110, -1}, {120, 180}}, want: StatusWarn},
 		{name: "evaluated within the span", pairs: [][2]int64{{100, 150}, {110, 160}, {120, 170}}, later: 50 * time.Second, want: StatusOK},
 		{name: "one sample left at now", pairs: [][2]int64{{100, 150}, {110, 160}, {120, 170}}, later: 58 * time.Second, want: StatusUnknown},
+		{name: "two samples are too few for a trend", pairs: [][2]int64{{100, 150}, {100, 160}}, want: StatusUnknown},
 		{name: "stale", pairs: [][2]int64{{100, 150}, {100, 160}, {100, 170}}, later: 2 * time.Minute, want: StatusUnknown},
 	}
 	for _, tt := range tests {
@@ -78,6 +79,20 @@ func TestWindowEvaluate(t *testing.T) {
 				t.Errorf("Evaluate = %s, want %s; samples %+v", got, tt.want, w.Samples())
 			}
 		})
+	}
+}
+
+// Samples a second apart are too close together to call a consumer that
+// commits every few seconds stalled.
+func TestWindowNeedsASixthOfItsSpan(t *testing.T) {
+	w := NewWindow(time.Minute, DefaultHealthSamples)
+	last := fill(w, 1, constant(5, 100)...) // 4 s of a stuck offset
+	if got := w.Evaluate(last); got != StatusUnknown {
+		t.Errorf("after 4 s: %s", got)
+	}
+	last = fill(w, 1, constant(12, 100)...) // 11 s
+	if got := w.Evaluate(last); got != StatusStall {
+		t.Errorf("after 11 s: %s", got)
 	}
 }
 
@@ -92,7 +107,8 @@ func TestWindowStallBecomesStop(t *testing.T) {
 		w.Add(LagSample{At: sec(float64(s)), Committed: committed, LogEnd: int64(s)*10 + 50})
 		got = append(got, w.Evaluate(sec(float64(s))))
 	}
-	want := []Status{StatusUnknown, StatusOK, StatusOK, StatusOK, StatusOK, StatusOK, StatusOK}
+	// Two samples 5 s apart are too few to judge.
+	want := []Status{StatusUnknown, StatusUnknown, StatusOK, StatusOK, StatusOK, StatusOK, StatusOK}
 	for len(want) < 18 { // through 85 s: the window still holds commits before 30 s
 		want = append(want, StatusWarn)
 	}
