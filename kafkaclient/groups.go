@@ -29,22 +29,49 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	var mu sync.Mutex
-	var out []GroupInfo
-	var wg sync.WaitGroup
+	// A coordinator that is slow to answer costs only its own groups: the
+	// others are shown without waiting for it.
+	deadline := time.Now().Add(groupsPatience)
+	results := make(chan []GroupInfo, len(byCoordinator))
 	for coord, names := range byCoordinator {
-		wg.Go(func() {
-			groups := c.describeAt(ctx, coord, names)
-			mu.Lock()
-			out = append(out, groups...)
-			mu.Unlock()
-		})
+		go func() { results <- c.describeAt(ctx, coord, names) }()
 	}
-	wg.Wait()
-	c.fillLogEnds(out)
+	late := time.NewTimer(time.Until(deadline))
+	defer late.Stop()
+	var out []GroupInfo
+	answered := map[int32]bool{}
+	for len(answered) < len(byCoordinator) {
+		select {
+		case gs := <-results:
+			if len(gs) > 0 {
+				answered[gs[0].Coordinator] = true
+			}
+			out = append(out, gs...)
+		case <-late.C:
+			for coord, names := range byCoordinator {
+				if answered[coord] {
+					continue
+				}
+				answered[coord] = true
+				for _, n := range names {
+					out = append(out, GroupInfo{Name: n, Coordinator: coord, Generation: -1, At: time.Now(),
+						Err: fmt.Errorf("coordinator %d did not answer within %s", coord, groupsPatience)})
+				}
+			}
+		}
+	}
+	// A second more at least, so a coordinator that used up the patience
+	// does not leave every log end unknown too.
+	if floor := time.Now().Add(time.Second); deadline.Before(floor) {
+		deadline = floor
+	}
+	c.fillLogEnds(out, deadline)
 	slices.SortFunc(out, func(a, b GroupInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
+
+// groupsPatience is how long a refresh of all groups waits for slow brokers.
+const groupsPatience = 5 * time.Second
 
 // Group observes one group, asking its coordinator (found again if the
 // coordinator moved).
@@ -59,7 +86,7 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 			continue
 		}
 		groups := []GroupInfo{g}
-		c.fillLogEnds(groups)
+		c.fillLogEnds(groups, time.Now().Add(groupsPatience))
 		return groups[0], groups[0].Err
 	}
 	err := fmt.Errorf("group %s: the coordinator keeps moving", name)
@@ -293,8 +320,8 @@ func describeGroupsVersion(v sarama.KafkaVersion) int16 {
 }
 
 // fillLogEnds reads the log end of every partition the groups are in,
-// with one ListOffsets request per leader.
-func (c *Client) fillLogEnds(groups []GroupInfo) {
+// with one ListOffsets request per leader, waiting until deadline at most.
+func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 	need := map[TopicPartition]bool{}
 	for _, g := range groups {
 		for _, o := range g.Offsets {
@@ -311,33 +338,45 @@ func (c *Client) fillLogEnds(groups []GroupInfo) {
 			byLeader[l] = append(byLeader[l], tp)
 		}
 	}
-	ends := map[TopicPartition]int64{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
+	// Like coordinators, a slow leader leaves only its partitions' log
+	// ends unknown.
+	type answer struct {
+		tps  []TopicPartition
+		resp *sarama.OffsetResponse
+	}
+	answers := make(chan answer, len(byLeader))
 	for leader, tps := range byLeader {
-		wg.Go(func() {
-			b, err := c.broker(leader)
-			if err != nil {
-				return
+		go func() {
+			var resp *sarama.OffsetResponse
+			if b, err := c.broker(leader); err == nil {
+				resp, _ = c.offsetsAt(b, sarama.OffsetNewest, func(add func(string, int32)) {
+					for _, tp := range tps {
+						add(tp.Topic, tp.Partition)
+					}
+				})
 			}
-			resp, err := c.offsetsAt(b, sarama.OffsetNewest, func(add func(string, int32)) {
-				for _, tp := range tps {
-					add(tp.Topic, tp.Partition)
-				}
-			})
-			if err != nil {
-				return
+			answers <- answer{tps, resp}
+		}()
+	}
+	ends := map[TopicPartition]int64{}
+	late := time.NewTimer(time.Until(deadline))
+	defer late.Stop()
+wait:
+	for range byLeader {
+		select {
+		case a := <-answers:
+			if a.resp == nil {
+				continue
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, tp := range tps {
-				if blk := resp.GetBlock(tp.Topic, tp.Partition); blk != nil && errors.Is(blk.Err, sarama.ErrNoError) {
+			for _, tp := range a.tps {
+				if blk := a.resp.GetBlock(tp.Topic, tp.Partition); blk != nil && errors.Is(blk.Err, sarama.ErrNoError) {
 					ends[tp] = blk.Offset
 				}
 			}
-		})
+		case <-late.C:
+			break wait
+		}
 	}
-	wg.Wait()
 	for gi := range groups {
 		for oi := range groups[gi].Offsets {
 			if end, ok := ends[groups[gi].Offsets[oi].TopicPartition]; ok {

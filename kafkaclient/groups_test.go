@@ -292,3 +292,56 @@ func mustClient(t testing.TB, c *kfake.Cluster) sarama.Client {
 	t.Cleanup(func() { client.Close() })
 	return client
 }
+
+// TestSlowCoordinatorDoesNotHoldUpTheOthers leaves one coordinator's
+// DescribeGroups unanswered: its groups show an error, the others their lag.
+func TestSlowCoordinatorDoesNotHoldUpTheOthers(t *testing.T) {
+	c := groupCluster(t, 3)
+	produce(t, c, "orders", 6, 2)
+	var names []string
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("g-%02d", i))
+		commitAt(t, c, names[i], "orders", 6, 1)
+	}
+	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: 7 * time.Second, RefreshInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	slow := c.CoordinatorFor(names[0])
+	c.ControlKey(int16(kmsg.DescribeGroups), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if c.CurrentNode() == slow {
+			return nil, nil, true // never answered
+		}
+		return nil, nil, false
+	})
+	start := time.Now()
+	gs, err := cl.Groups(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > groupsPatience+2*time.Second {
+		t.Errorf("refresh took %s", took)
+	}
+	for _, g := range gs {
+		if g.Coordinator == slow {
+			if g.Err == nil {
+				t.Errorf("%s of the silent coordinator has no error", g.Name)
+			}
+			continue
+		}
+		if g.Err != nil {
+			t.Errorf("%s held up: %v", g.Name, g.Err)
+		}
+		// The silent broker also leads partitions: their log ends, and so
+		// their lags, are unknown; the others are there.
+		for _, o := range g.Offsets {
+			lag, ok := o.Lag()
+			if onSlow := c.LeaderFor("orders", o.Partition) == slow; ok == onSlow || (ok && lag != 1) {
+				t.Errorf("%s %v: lag %d known %v (leader on the silent broker: %v)", g.Name, o.TopicPartition, lag, ok, onSlow)
+			}
+		}
+	}
+}
