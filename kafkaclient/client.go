@@ -26,6 +26,32 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RefreshInterval is how often metadata and watermarks are re-read.
 	RefreshInterval time.Duration
+	// SASL and TLS secure the connections; nil means none.
+	SASL *SASL
+	TLS  *TLS
+	// ReadOnly makes every call that would change the cluster fail.
+	ReadOnly bool
+}
+
+// SASL is how kscope authenticates.
+type SASL struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+	Mechanism string
+	Username  string
+	// Password is a secret: it never appears in an error, a log or on screen.
+	Password string
+}
+
+// TLS is how kscope encrypts its connections and checks the brokers'.
+type TLS struct {
+	// CAFile verifies the brokers (PEM); empty means the system's roots.
+	CAFile string
+	// CertFile and KeyFile are a client certificate and key (PEM), for brokers that ask for one.
+	CertFile, KeyFile string
+	// ServerName overrides the name checked in the brokers' certificates.
+	ServerName string
+	// InsecureSkipVerify accepts any certificate; the UI warns while it is on.
+	InsecureSkipVerify bool
 }
 
 // DefaultVersion is spoken to the bootstrap broker until its ApiVersions
@@ -73,6 +99,9 @@ func (c Config) sarama() (*sarama.Config, error) {
 	sc.Net.WriteTimeout = c.RequestTimeout
 	// kscope reads the full metadata itself; sarama's own full refresh would fetch it twice.
 	sc.Metadata.Full = false
+	if err := applySecurity(sc, c); err != nil {
+		return nil, err
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
@@ -242,7 +271,7 @@ wait:
 			if r.err == nil {
 				seed, versions = r.b, r.versions
 			} else {
-				attempts[r.i].Err = r.err
+				attempts[r.i].Err = explain(cfg, r.err)
 			}
 		case <-ctx.Done():
 			break wait
