@@ -1,0 +1,44 @@
+package kafkaclient
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// readCalls are the Client's methods that only read. Every other exported
+// method changes the cluster and must be listed in writeCalls with a call
+// that exercises it, so a new method cannot skip the read-only check.
+var readCalls = []string{
+	"Bootstrap", "Close", "Events", "Group", "Groups", "ReadOnly", "Refresh", "Tail", "TopicConfig",
+}
+
+// writeCalls exercise each method that changes the cluster; none yet.
+var writeCalls = map[string]func(*Client) error{}
+
+func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {
+	typ := reflect.TypeOf(&Client{})
+	for i := range typ.NumMethod() {
+		name := typ.Method(i).Name
+		_, writes := writeCalls[name]
+		if !writes && !slices.Contains(readCalls, name) {
+			t.Errorf("Client.%s is neither a read nor a write call: classify it, and guard it if it writes", name)
+		}
+	}
+}
+
+func TestReadOnlyRefusesEveryWrite(t *testing.T) {
+	c := &Client{cfg: Config{ReadOnly: true}}
+	for name, call := range writeCalls {
+		if err := call(c); !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%s in read-only mode: %v", name, err)
+		}
+	}
+	if err := c.guardWrite("delete topic orders"); !errors.Is(err, ErrReadOnly) || err.Error() != "delete topic orders: read-only mode: kscope does not change the cluster" {
+		t.Errorf("guard: %v", err)
+	}
+	if err := (&Client{}).guardWrite("x"); err != nil {
+		t.Errorf("writable client refused: %v", err)
+	}
+}
