@@ -354,3 +354,40 @@ func TestConnectRejectsBadVersion(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestBrokerLossAndRecovery cuts one broker off: the snapshot says which
+// broker is down, keeps the last watermarks of the partitions it leads, and
+// everything comes back once the broker answers again.
+func TestBrokerLossAndRecovery(t *testing.T) {
+	c := newCluster(t, 3, kfake.SeedTopics(6, "t"))
+	produce(t, c, "t", 6, 3)
+	cl := connect(t, c)
+	waitSnapshot(t, cl, func(s *Snapshot) bool { return s.BrokersUp() == 3 })
+
+	const lost = int32(1)
+	var down atomic.Bool
+	down.Store(true)
+	c.Control(func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if down.Load() && c.CurrentNode() == lost {
+			return nil, errors.New("cut off by the test"), true
+		}
+		return nil, nil, false
+	})
+	cl.Refresh()
+	s := waitSnapshot(t, cl, func(s *Snapshot) bool { return s.BrokersUp() == 2 })
+	for _, b := range s.Brokers {
+		if (b.ID == lost) == b.Up {
+			t.Errorf("broker %d up=%v", b.ID, b.Up)
+		}
+	}
+	for _, p := range s.Topic("t").Partitions {
+		if !p.WatermarksKnown || p.High != 3 {
+			t.Errorf("partition %d (leader %d) lost its watermarks: %+v", p.ID, p.Leader, p)
+		}
+	}
+
+	down.Store(false)
+	cl.Refresh()
+	waitSnapshot(t, cl, func(s *Snapshot) bool { return s.BrokersUp() == 3 })
+}

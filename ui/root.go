@@ -5,6 +5,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,12 @@ func (m *Model) Init() tea.Cmd {
 }
 
 type eventsClosed struct{}
+
+type staleTickMsg struct{}
+
+func staleTick() tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return staleTickMsg{} })
+}
 
 // waitEvent turns the client's channel into messages, one at a time; it
 // is issued again after each event.
@@ -277,9 +284,20 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshedAt = msg.Snapshot.At
 		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
 	case kafkaclient.RefreshFailed:
+		wasStale := m.refreshErr != nil
 		m.refreshErr = msg.Err
 		m.notice = views.Notice{Text: msg.Err.Error(), Error: true}
-		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
+		cmds := []tea.Cmd{m.broadcast(msg), m.waitEvent()}
+		if !wasStale {
+			cmds = append(cmds, staleTick())
+		}
+		return m, tea.Batch(cmds...)
+	case staleTickMsg:
+		// The header counts the age of stale data up each second until a refresh succeeds.
+		if m.refreshErr != nil {
+			return m, staleTick()
+		}
+		return m, nil
 	case eventsClosed:
 		return m, nil
 	case views.Push:
@@ -476,17 +494,31 @@ func (m *Model) header() string {
 		up, total := snap.BrokersUp(), len(snap.Brokers)
 		brokers := fmt.Sprintf("brokers %d/%d", up, total)
 		if up < total {
-			brokers = st.Error.Render(brokers)
+			var downs []string
+			for _, b := range snap.Brokers {
+				if !b.Up {
+					downs = append(downs, strconv.Itoa(int(b.ID)))
+				}
+			}
+			brokers = st.Error.Render(brokers + " (down: " + strings.Join(downs, ",") + ")")
 		}
-		parts = append(parts, brokers, fmt.Sprintf("controller %d", snap.ControllerID))
+		parts = append(parts, brokers)
 	}
 	switch {
+	case m.refreshErr != nil && snap != nil:
+		// The data on screen is the last that could be read: say how old.
+		age := m.c.Now().Sub(m.refreshedAt).Truncate(time.Second)
+		parts = append(parts, st.Error.Render(fmt.Sprintf("● stale %s (refresh failed)", age)))
 	case m.refreshErr != nil:
 		parts = append(parts, st.Error.Render("● refresh failed"))
 	case snap == nil:
 		parts = append(parts, st.Warn.Render("● connecting"))
 	default:
 		parts = append(parts, st.OK.Render("●")+" refreshed "+m.refreshedAt.Format("15:04:05"))
+	}
+	if snap != nil {
+		// Last: the first thing to go when the terminal is narrow.
+		parts = append(parts, fmt.Sprintf("controller %d", snap.ControllerID))
 	}
 	line := ansi.Truncate(strings.Join(parts, sep), m.width, "…")
 	return views.Underlay(line, st.Header, m.width)

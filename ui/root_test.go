@@ -395,6 +395,9 @@ func TestMouseWheelMovesSelection(t *testing.T) {
 
 func TestHeaderShowsClusterState(t *testing.T) {
 	m := newModel(t, Command{Name: "topics"})
+	now := fixedNow
+	m.c.Now = func() time.Time { return now }
+	send(m, tea.WindowSizeMsg{Width: 140, Height: 24})
 	if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "connecting") {
 		t.Errorf("before data: %q", h)
 	}
@@ -405,9 +408,13 @@ func TestHeaderShowsClusterState(t *testing.T) {
 			t.Errorf("header %q lacks %q", h, want)
 		}
 	}
-	send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: EOF"), At: fixedNow})
+	if !strings.Contains(h, "brokers 2/3 (down: 3)") {
+		t.Errorf("header %q does not name the broker that is down", h)
+	}
+	now = fixedNow.Add(12 * time.Second)
+	send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: EOF"), At: now})
 	lines := strings.Split(screen(m), "\n")
-	if !strings.Contains(lines[0], "refresh failed") || !strings.Contains(lines[len(lines)-2], "metadata refresh failed: EOF") {
+	if !strings.Contains(lines[0], "stale 12s (refresh failed)") || !strings.Contains(lines[len(lines)-2], "metadata refresh failed: EOF") {
 		t.Errorf("after failure: header %q, status %q", lines[0], lines[len(lines)-2])
 	}
 	if !strings.Contains(screen(m), "orders") {
