@@ -321,3 +321,10 @@ func (c *Client) publish(ctx context.Context, e Event) {
 	case <-ctx.Done():
 	}
 }
+
+// String shows who authenticates how, never the password, so that a
+// config printed by mistake in a log or a panic gives nothing away.
+func (s SASL) String() string { return s.Username + "@" + s.Mechanism }
+
+// GoString keeps %#v as discreet as %v.
+func (s SASL) GoString() string { return "kafkaclient.SASL{" + s.String() + "}" }

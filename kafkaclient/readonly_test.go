@@ -2,6 +2,8 @@ package kafkaclient
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"reflect"
 	"slices"
 	"testing"
@@ -40,5 +42,15 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 	}
 	if err := (&Client{}).guardWrite("x"); err != nil {
 		t.Errorf("writable client refused: %v", err)
+	}
+}
+
+func TestSASLNeverPrintsThePassword(t *testing.T) {
+	s := &SASL{Mechanism: "PLAIN", Username: "ops", Password: "hunter2"}
+	cfg := Config{Brokers: []string{"b:9092"}, SASL: s}
+	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v", *s, *s, *s), fmt.Sprintf("%v %+v", cfg, cfg)} {
+		if strings.Contains(out, "hunter2") {
+			t.Errorf("password printed: %s", out)
+		}
 	}
 }
