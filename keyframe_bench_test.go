@@ -63,7 +63,7 @@ func BenchmarkKeyFrameDuringTail(b *testing.B) {
 			b.Fatal(err)
 		}
 		p, _ := themes.Builtin("dark")
-		f := &frameWatch{Model: ui.New(ui.Options{Events: client.Events(), Cluster: client, Theme: p, ThemeFixed: true,
+		f := &frameWatch{Model: ui.New(ui.Options{Session: ui.Session{Events: client.Events(), Cluster: client}, Theme: p, ThemeFixed: true,
 			Start: ui.Command{Name: "tail", Arg: "topic-00000", From: "earliest"}})}
 		in, keys := io.Pipe()
 		prog := tea.NewProgram(f, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40), tea.WithoutSignals())

@@ -165,9 +165,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	defer client.Close()
 
 	model := ui.New(ui.Options{
-		Events:     client.Events(),
-		Cluster:    client,
-		Context:    label,
+		Session:    ui.Session{Events: client.Events(), Cluster: client, Label: label},
 		Theme:      palette,
 		ThemeFixed: fixed,
 		Start:      start,

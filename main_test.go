@@ -20,7 +20,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{args: nil, code: exitUsage, stderr: "no cluster given: use -b host:port or --demo"},
 		{args: []string{"-b", "a:1", "--demo"}, code: exitUsage, stderr: "-b and --demo exclude each other"},
 		{args: []string{"-b", "localhost"}, code: exitUsage, stderr: `broker "localhost" has no port`},
-		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, tail TOPIC [--from`},
+		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, contexts, tail TOPIC [--from`},
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
 		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
 		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},

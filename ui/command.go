@@ -12,7 +12,7 @@ import (
 
 // Command is a parsed ':' command (also what -c takes).
 type Command struct {
-	Name string // canonical name: topics, topic, brokers, groups, group, tail, quit
+	Name string // canonical name: topics, topic, brokers, groups, group, contexts, tail, quit
 	Arg  string
 	// From and Partitions are tail's options; From is kept as typed and
 	// resolved when the tail opens, so "-15m" counts from then.
@@ -33,6 +33,7 @@ var commandSpecs = []commandSpec{
 	{name: "brokers", aliases: []string{"br"}},
 	{name: "groups", aliases: []string{"gr", "cg"}},
 	{name: "group", arg: "NAME"},
+	{name: "contexts", aliases: []string{"ctx"}},
 	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]"},
 	{name: "quit", aliases: []string{"q", "q!", "exit"}},
 }

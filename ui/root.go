@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -30,17 +31,30 @@ const (
 // chromeLines are the header, title, status and footer lines around a view.
 const chromeLines = 4
 
-// Options wire the root model to a cluster.
-type Options struct {
+// Session is one connection to a cluster as the root model uses it.
+type Session struct {
 	Events  <-chan kafkaclient.Event
 	Cluster views.Cluster
-	// Context names what kscope is connected to in the header (a context name or the bootstrap list).
-	Context string
+	// Label names what kscope is connected to in the header (a context,
+	// the bootstrap list, user@mechanism); it never holds a secret.
+	Label    string
+	ReadOnly bool
+	// Insecure is set while TLS certificates go unchecked; the header says so.
+	Insecure bool
+	// Close ends the session; it may block, so the root calls it off the event loop.
+	Close func()
+}
+
+// Options wire the root model to a cluster.
+type Options struct {
+	Session Session
+	// Contexts are offered by :contexts; Switch connects to one of them.
+	Contexts []views.ContextInfo
+	Switch   func(ctx context.Context, name string) (Session, error)
 	// Theme is the palette to start with; ThemeFixed keeps it even when the
 	// terminal reports a background it does not suit.
 	Theme      themes.Palette
 	ThemeFixed bool
-	ReadOnly   bool
 	// Start is the command whose view opens first (default: topics).
 	Start Command
 	Now   func() time.Time
@@ -61,9 +75,13 @@ const (
 
 // Model is the root bubbletea model.
 type Model struct {
-	c          *views.Common
-	events     <-chan kafkaclient.Event
-	context    string
+	c        *views.Common
+	session  Session
+	contexts []views.ContextInfo
+	switchTo func(ctx context.Context, name string) (Session, error)
+	// gen counts sessions, so events still on their way from a closed
+	// session are told apart and dropped.
+	gen        int
 	themeFixed bool
 	keys       globalKeys
 	help       help.Model
@@ -94,8 +112,8 @@ func New(opts Options) *Model {
 	c := &views.Common{
 		Styles:   themes.New(opts.Theme),
 		Keys:     views.DefaultKeyMap(),
-		Cluster:  opts.Cluster,
-		ReadOnly: opts.ReadOnly,
+		Cluster:  opts.Session.Cluster,
+		ReadOnly: opts.Session.ReadOnly,
 		Now:      opts.Now,
 
 		TailRecords: opts.TailRecords,
@@ -105,8 +123,9 @@ func New(opts Options) *Model {
 	}
 	m := &Model{
 		c:          c,
-		events:     opts.Events,
-		context:    opts.Context,
+		session:    opts.Session,
+		contexts:   opts.Contexts,
+		switchTo:   opts.Switch,
 		themeFixed: opts.ThemeFixed,
 		keys:       newGlobalKeys(),
 		help:       help.New(),
@@ -140,10 +159,23 @@ func staleTick() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return staleTickMsg{} })
 }
 
-// waitEvent turns the client's channel into messages, one at a time; it
+// sessionEvent is an event of the session numbered gen.
+type sessionEvent struct {
+	gen int
+	e   kafkaclient.Event
+}
+
+// switched answers a switch of context.
+type switched struct {
+	name    string
+	session Session
+	err     error
+}
+
+// waitEvent turns the session's channel into messages, one at a time; it
 // is issued again after each event.
 func (m *Model) waitEvent() tea.Cmd {
-	ch := m.events
+	ch, gen := m.session.Events, m.gen
 	if ch == nil {
 		return nil
 	}
@@ -152,8 +184,40 @@ func (m *Model) waitEvent() tea.Cmd {
 		if !ok {
 			return eventsClosed{}
 		}
-		return e
+		return sessionEvent{gen, e}
 	}
+}
+
+// switchContext connects to context name off the event loop.
+func (m *Model) switchContext(name string) tea.Cmd {
+	if m.switchTo == nil {
+		m.notice = views.Notice{Text: "no contexts to switch to: kscope was started with -b or --demo", Error: true}
+		return nil
+	}
+	connect := m.switchTo
+	m.notice = views.Notice{Text: "connecting to " + name + "…"}
+	return func() tea.Msg {
+		s, err := connect(context.Background(), name)
+		return switched{name, s, err}
+	}
+}
+
+// adopt makes s the current session: the old one is closed, the views
+// start again on the new cluster.
+func (m *Model) adopt(name string, s Session) tea.Cmd {
+	old := m.session.Close
+	m.session, m.gen = s, m.gen+1
+	m.c.Cluster, m.c.ReadOnly, m.c.Snapshot = s.Cluster, s.ReadOnly, nil
+	m.refreshErr, m.refreshedAt = nil, time.Time{}
+	for i := range m.contexts {
+		m.contexts[i].Current = m.contexts[i].Name == name
+	}
+	cmds := []tea.Cmd{m.run(Command{Name: "topics"}), m.waitEvent()}
+	if old != nil {
+		cmds = append(cmds, func() tea.Msg { old(); return nil })
+	}
+	m.notice = views.Notice{Text: "switched to " + name}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) top() views.View { return m.stack[len(m.stack)-1] }
@@ -217,6 +281,8 @@ func (m *Model) run(c Command) tea.Cmd {
 		opened = []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}
 	case "brokers":
 		opened = []views.View{views.NewBrokers(m.c)}
+	case "contexts":
+		opened = []views.View{views.NewContexts(m.c, m.contexts)}
 	case "groups":
 		opened = []views.View{views.NewGroups(m.c)}
 	case "group":
@@ -278,16 +344,30 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		*m.c.Styles = *themes.New(themes.ForBackground(msg.IsDark()))
 		m.applyStyles()
 		return m, m.broadcast(views.ThemeChanged{})
+	case sessionEvent:
+		if msg.gen != m.gen {
+			return m, nil // from a session already closed
+		}
+		_, cmd := m.Update(msg.e)
+		return m, tea.Batch(cmd, m.waitEvent())
+	case switched:
+		if msg.err != nil {
+			m.notice = views.Notice{Text: "could not switch to " + msg.name + ": " + msg.err.Error(), Error: true}
+			return m, nil
+		}
+		return m, m.adopt(msg.name, msg.session)
+	case views.SwitchContext:
+		return m, m.switchContext(msg.Name)
 	case kafkaclient.ClusterUpdated:
 		m.c.Snapshot = msg.Snapshot
 		m.refreshErr = nil
 		m.refreshedAt = msg.Snapshot.At
-		return m, tea.Batch(m.broadcast(msg), m.waitEvent())
+		return m, m.broadcast(msg)
 	case kafkaclient.RefreshFailed:
 		wasStale := m.refreshErr != nil
 		m.refreshErr = msg.Err
 		m.notice = views.Notice{Text: msg.Err.Error(), Error: true}
-		cmds := []tea.Cmd{m.broadcast(msg), m.waitEvent()}
+		cmds := []tea.Cmd{m.broadcast(msg)}
 		if !wasStale {
 			cmds = append(cmds, staleTick())
 		}
@@ -480,9 +560,13 @@ func (m *Model) render() string {
 func (m *Model) header() string {
 	st := m.c.Styles
 	sep := " │ "
-	parts := []string{st.Title.Render("kscope"), m.context}
+	label, _ := sanitize.Plain(m.session.Label)
+	parts := []string{st.Title.Render("kscope"), label}
 	if m.c.ReadOnly {
 		parts = append(parts, st.Badge.Render(" READ-ONLY "))
+	}
+	if m.session.Insecure {
+		parts = append(parts, st.Badge.Render(" TLS NOT VERIFIED "))
 	}
 	snap := m.c.Snapshot
 	if snap != nil {

@@ -90,12 +90,11 @@ func newModel(t *testing.T, start Command) *Model {
 		t.Fatal(err)
 	}
 	m := New(Options{
-		Cluster: fakeConfigs{"orders": {
+		Session: Session{Label: "127.0.0.1:9092", Cluster: fakeConfigs{"orders": {
 			{Name: "cleanup.policy", Value: "delete", Default: "delete", Source: "default"},
 			{Name: "retention.ms", Value: "3600000", Default: "604800000", Source: "topic", Overridden: true},
 			{Name: "sasl.jaas.config", Value: "", Source: "topic", Sensitive: true},
-		}},
-		Context:    "127.0.0.1:9092",
+		}}},
 		Theme:      p,
 		ThemeFixed: true,
 		Start:      start,
@@ -556,5 +555,49 @@ func TestRejectedFilterKeepsTheBarOpenAndTheOldFilter(t *testing.T) {
 	press(m, "esc")
 	if m.filters[len(m.filters)-1] != "" {
 		t.Errorf("esc in the bar should clear the filter, got %q", m.filters[len(m.filters)-1])
+	}
+}
+
+func TestSwitchingContextsStartsAgainOnTheNewCluster(t *testing.T) {
+	p, _ := themes.Builtin("dark")
+	oldEvents := make(chan kafkaclient.Event, 1)
+	closed := false
+	m := New(Options{
+		Session: Session{Label: "prod (ops@PLAIN)", Cluster: fakeConfigs{}, Events: oldEvents, Close: func() { closed = true }},
+		Contexts: []views.ContextInfo{
+			{Name: "prod", Brokers: "p1:9092", Auth: "ops@PLAIN", Current: true},
+			{Name: "staging", Brokers: "s1:9092", TLS: true, ReadOnly: true},
+			{Name: "broken", Brokers: "b1:9092"},
+		},
+		Switch: func(_ context.Context, name string) (Session, error) {
+			if name == "broken" {
+				return Session{}, errors.New("no broker answered within 10s")
+			}
+			return Session{Label: name, Cluster: fakeConfigs{}, ReadOnly: true}, nil
+		},
+		Theme: p, ThemeFixed: true, Start: Command{Name: "contexts"},
+	})
+	send(m, tea.WindowSizeMsg{Width: 120, Height: 20})
+	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+	s := screen(m)
+	if l := lineWith(t, s, "staging"); !strings.Contains(l, "read-only") || !strings.Contains(l, "on") {
+		t.Errorf("staging row: %q", l)
+	}
+	press(m, "down", "down", "enter")
+	if s := screen(m); !strings.Contains(s, "could not switch to broken: no broker answered") || !strings.Contains(s, "contexts (3)") {
+		t.Fatalf("a failed switch must say why and change nothing:\n%s", s)
+	}
+	press(m, "up", "enter")
+	s = screen(m)
+	if !strings.HasPrefix(s, "kscope │ staging │  READ-ONLY") || !strings.Contains(s, "waiting for metadata") {
+		t.Errorf("after switching:\n%s", s)
+	}
+	if !closed {
+		t.Error("the old session was not closed")
+	}
+	// An event the old session sent before it closed is not the new cluster's.
+	send(m, sessionEvent{gen: 0, e: kafkaclient.ClusterUpdated{Snapshot: snapshot()}})
+	if strings.Contains(screen(m), "orders") {
+		t.Error("an event of the closed session reached the new one")
 	}
 }

@@ -10,6 +10,7 @@ type KeyMap struct {
 	Open      key.Binding
 	Inspect   key.Binding
 	OpenGroup key.Binding
+	Switch    key.Binding
 	Focus     key.Binding
 	Configs   key.Binding
 	Sort      key.Binding
@@ -34,6 +35,7 @@ func DefaultKeyMap() *KeyMap {
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
 		OpenGroup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "group detail")),
+		Switch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "switch to")),
 		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		Configs:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
 		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),

@@ -1,0 +1,123 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/bubbles/v2/key"
+
+	"kscope/views/sanitize"
+)
+
+// ContextInfo is a context as :contexts lists it; it holds no secret.
+type ContextInfo struct {
+	Name    string
+	Brokers string
+	// Auth is "user@MECHANISM", or "" without SASL.
+	Auth     string
+	TLS      bool
+	Insecure bool
+	ReadOnly bool
+	Source   string
+	Current  bool
+}
+
+// SwitchContext asks the root to connect to another context.
+type SwitchContext struct{ Name string }
+
+// Contexts lists the configured clusters; enter switches to one.
+type Contexts struct {
+	c     *Common
+	table *Table
+}
+
+// NewContexts makes the contexts view.
+func NewContexts(c *Common, infos []ContextInfo) *Contexts {
+	v := &Contexts{c: c, table: NewTable(c, []Column{
+		{Title: "", Width: 1},
+		{Title: "CONTEXT", Width: 20},
+		{Title: "BROKERS"},
+		{Title: "AUTH", Width: 24},
+		{Title: "TLS", Width: 12},
+		{Title: "MODE", Width: 9},
+		{Title: "FROM", Width: 28},
+	})}
+	v.table.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
+	st := c.Styles
+	rows := make([]Row, len(infos))
+	for i, ci := range infos {
+		mark := ""
+		if ci.Current {
+			mark = st.Accent.Render("●")
+		}
+		tls := st.Muted.Render("off")
+		switch {
+		case ci.Insecure:
+			tls = st.Warn.Render("unverified")
+		case ci.TLS:
+			tls = st.OK.Render("on")
+		}
+		mode := "read-write"
+		if ci.ReadOnly {
+			mode = st.Warn.Render("read-only")
+		}
+		auth := ci.Auth
+		if auth == "" {
+			auth = st.Muted.Render("none")
+		}
+		name, _ := sanitize.Plain(ci.Name)
+		brokers, _ := sanitize.Plain(ci.Brokers)
+		source, _ := sanitize.Plain(ci.Source)
+		rows[i] = Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
+			Cells: fixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
+	}
+	v.table.SetRows(rows)
+	return v
+}
+
+// Init implements View.
+func (v *Contexts) Init() tea.Cmd { return nil }
+
+// Title implements View.
+func (v *Contexts) Title() string {
+	_, n := v.table.Counts()
+	return fmt.Sprintf("contexts (%d)", n)
+}
+
+// SetSize implements View.
+func (v *Contexts) SetSize(w, h int) { v.table.SetSize(w, h) }
+
+// SetFilter implements Filterable.
+func (v *Contexts) SetFilter(f string) error {
+	v.table.SetFilter(f)
+	return nil
+}
+
+// Update implements View.
+func (v *Contexts) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if key.Matches(msg, v.c.Keys.Switch) {
+			if r, ok := v.table.Selected(); ok {
+				return v, func() tea.Msg { return SwitchContext{Name: r.Key} }
+			}
+			return v, nil
+		}
+		v.table.Update(msg)
+	case tea.MouseWheelMsg:
+		v.table.Update(msg)
+	}
+	return v, nil
+}
+
+// View implements View.
+func (v *Contexts) View() string { return v.table.View() }
+
+// ShortHelp implements help.KeyMap.
+func (v *Contexts) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Switch} }
+
+// FullHelp implements help.KeyMap.
+func (v *Contexts) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.movement()}
+}
