@@ -3,9 +3,9 @@ package kafkaclient
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
