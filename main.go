@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/IBM/sarama"
 
 	"kscope/demo"
 	"kscope/kafkaclient"
@@ -54,6 +56,7 @@ type options struct {
 	tailMiB      int
 	groupsEvery  time.Duration
 	groupEvery   time.Duration
+	debug        string
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -72,6 +75,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")
 	fs.DurationVar(&o.groupsEvery, "groups-refresh", views.DefaultGroupsEvery, "how often the groups list is refreshed")
 	fs.DurationVar(&o.groupEvery, "group-poll", views.DefaultGroupEvery, "how often an open group is observed for its timeline")
+	fs.StringVar(&o.debug, "debug", "", "append the Kafka client's log to `FILE`, passwords redacted")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [flags]\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
@@ -138,6 +142,18 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	palette, fixed, err := pickTheme(o.theme, getenv("NO_COLOR") != "")
 	if err != nil {
 		return usage("%v", err)
+	}
+
+	secrets := &redactor{w: io.Discard}
+	if o.debug != "" {
+		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return usage("--debug: %v", err)
+		}
+		defer f.Close()
+		secrets.w = f
+		// sarama's logger is process-wide; kscope owns the process.
+		sarama.Logger = log.New(secrets, "sarama ", log.LstdFlags|log.Lmicroseconds)
 	}
 
 	ctx := context.Background()
