@@ -6,6 +6,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -57,6 +58,11 @@ type options struct {
 	groupsEvery  time.Duration
 	groupEvery   time.Duration
 	debug        string
+	context      string
+	config       string
+	props        multiFlag
+	propFiles    multiFlag
+	readOnly     bool
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -70,15 +76,20 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.DurationVar(&o.timeout, "timeout", kafkaclient.DefaultConnectTimeout, "give up connecting after this `duration`")
 	fs.DurationVar(&o.refresh, "refresh", kafkaclient.DefaultRefreshInterval, "metadata refresh `interval`")
 	fs.StringVar(&o.kafkaVersion, "kafka-version", "", "Kafka protocol `version` to speak (default: detected from the cluster)")
-	fs.StringVar(&o.clientID, "client-id", kafkaclient.DefaultClientID, "client `id` sent to the brokers")
+	fs.StringVar(&o.clientID, "client-id", "", "client `id` sent to the brokers (default kscope)")
 	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
 	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")
 	fs.DurationVar(&o.groupsEvery, "groups-refresh", views.DefaultGroupsEvery, "how often the groups list is refreshed")
 	fs.DurationVar(&o.groupEvery, "group-poll", views.DefaultGroupEvery, "how often an open group is observed for its timeline")
+	fs.StringVar(&o.context, "context", "", "open the context `NAME` from the config file")
+	fs.StringVar(&o.config, "config", "", "read contexts from `PATH` (default $XDG_CONFIG_HOME/kscope/config.yaml)")
+	fs.Var(&o.props, "X", "set a librdkafka-style property `key=value` as kcat does (repeatable): security.protocol, sasl.*, ssl.*, client.id")
+	fs.Var(&o.propFiles, "F", "read -X properties from `FILE` (key=value lines)")
+	fs.BoolVar(&o.readOnly, "read-only", false, "refuse every change to the cluster")
 	fs.StringVar(&o.debug, "debug", "", "append the Kafka client's log to `FILE`, passwords redacted")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [flags]\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [-X key=value...] [flags]\n  kscope [--context NAME] [flags]      (contexts from the config file)\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	return fs, o
@@ -107,12 +118,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if fs.NArg() > 0 {
 		return usage("unexpected argument %q", fs.Arg(0))
 	}
-	brokers := splitBrokers(o.brokers)
 	switch {
-	case o.demo && len(brokers) > 0:
-		return usage("-b and --demo exclude each other")
-	case !o.demo && len(brokers) == 0:
-		return usage("no cluster given: use -b host:port or --demo")
 	case o.timeout <= 0:
 		return usage("--timeout must be positive")
 	case o.refresh < 500*time.Millisecond:
@@ -126,11 +132,6 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	case o.groupEvery < 100*time.Millisecond:
 		return usage("--group-poll must be at least 100ms")
 	}
-	for _, b := range brokers {
-		if !strings.Contains(b, ":") {
-			return usage("broker %q has no port (want host:port)", b)
-		}
-	}
 	start := ui.Command{Name: "topics"}
 	if o.command != "" {
 		c, err := ui.ParseCommand(o.command)
@@ -139,7 +140,27 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		}
 		start = c
 	}
-	palette, fixed, err := pickTheme(o.theme, getenv("NO_COLOR") != "")
+	props, err := readProps(o)
+	if err != nil {
+		return usage("%v", err)
+	}
+	cfg, err := loadConfig(o, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "kscope: %v\n", err)
+		return exitUsage
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "kscope: warning: %s\n", w)
+	}
+	target, err := pickTarget(o, cfg, props)
+	if err != nil {
+		return usage("%v", err)
+	}
+	themeName := o.theme
+	if themeName == "" {
+		themeName = target.Theme
+	}
+	palette, fixed, err := pickTheme(themeName, getenv("NO_COLOR") != "")
 	if err != nil {
 		return usage("%v", err)
 	}
@@ -157,7 +178,6 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 
 	ctx := context.Background()
-	label := strings.Join(brokers, ",")
 	if o.demo {
 		cluster, err := demo.Start(ctx, demo.Options{})
 		if err != nil {
@@ -165,23 +185,46 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			return exitFailure
 		}
 		defer cluster.Close()
-		brokers, label = cluster.Addrs(), "demo "+cluster.Addrs()[0]
+		target = Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs()}
 	}
-	client, err := kafkaclient.Connect(ctx, kafkaclient.Config{
-		Brokers:         brokers,
-		ClientID:        o.clientID,
-		Version:         o.kafkaVersion,
-		ConnectTimeout:  o.timeout,
-		RefreshInterval: o.refresh,
-	})
+	connect := func(ctx context.Context, c Context) (ui.Session, error) {
+		kc, err := clientConfig(c, o, getenv)
+		if err != nil {
+			return ui.Session{}, err
+		}
+		if kc.SASL != nil {
+			secrets.add(kc.SASL.Password)
+		}
+		client, err := kafkaclient.Connect(ctx, kc)
+		if err != nil {
+			return ui.Session{}, err
+		}
+		return ui.Session{Events: client.Events(), Cluster: client, Label: c.Label(), ReadOnly: kc.ReadOnly,
+			Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close}, nil
+	}
+	session, err := connect(ctx, target)
 	if err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}
-	defer client.Close()
+	// The last session open, whichever it is after switches, is closed on the way out.
+	current := session
+	defer func() { current.Close() }()
 
 	model := ui.New(ui.Options{
-		Session:    ui.Session{Events: client.Events(), Cluster: client, Label: label},
+		Session:  session,
+		Contexts: contextInfos(cfg, target.Name),
+		Switch: func(ctx context.Context, name string) (ui.Session, error) {
+			c, err := cfg.Find(name)
+			if err != nil {
+				return ui.Session{}, err
+			}
+			s, err := connect(ctx, c)
+			if err == nil {
+				current = s
+			}
+			return s, err
+		},
 		Theme:      palette,
 		ThemeFixed: fixed,
 		Start:      start,
@@ -197,6 +240,130 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	}
 	return exitOK
 }
+
+// readProps gathers -F files and -X items, files first so -X wins.
+func readProps(o *options) (*Props, error) {
+	var pairs []string
+	for _, f := range o.propFiles {
+		p, err := ReadPropsFile(f)
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, p...)
+	}
+	pairs = append(pairs, o.props...)
+	return ParseProps(pairs)
+}
+
+// loadConfig reads --config, or the default file when it exists.
+func loadConfig(o *options, getenv func(string) string) (*Config, error) {
+	path, explicit := o.config, o.config != ""
+	if !explicit {
+		p, err := DefaultConfigPath(getenv)
+		if err != nil {
+			return &Config{}, nil
+		}
+		path = p
+	}
+	return LoadConfig(path, explicit, getenv)
+}
+
+// pickTarget decides which cluster to open: --demo, -b (with -X), a
+// named --context, or the config's current context.
+func pickTarget(o *options, cfg *Config, props *Props) (Context, error) {
+	brokers := splitBrokers(o.brokers)
+	for _, b := range brokers {
+		if !strings.Contains(b, ":") {
+			return Context{}, fmt.Errorf("broker %q has no port (want host:port)", b)
+		}
+	}
+	named := o.context != ""
+	switch {
+	case o.demo && (len(brokers) > 0 || named):
+		return Context{}, errors.New("--demo excludes -b and --context")
+	case o.demo:
+		return Context{}, nil
+	case len(brokers) > 0 && named:
+		return Context{}, errors.New("-b and --context exclude each other")
+	}
+	var c Context
+	switch {
+	case len(brokers) > 0:
+		c = Context{Name: strings.Join(brokers, ","), Brokers: brokers}
+	case named:
+		found, err := cfg.Find(o.context)
+		if err != nil {
+			return Context{}, err
+		}
+		c = found
+	case cfg.Current != "":
+		found, err := cfg.Find(cfg.Current)
+		if err != nil {
+			return Context{}, err
+		}
+		c = found
+	case len(props.Brokers) > 0:
+		c = Context{Name: strings.Join(props.Brokers, ","), Brokers: props.Brokers}
+	default:
+		hint := "use -b host:port, --demo"
+		if len(cfg.Contexts) > 0 {
+			hint += ", or --context NAME (" + strings.Join(contextNames(cfg), ", ") + ")"
+		}
+		return Context{}, errors.New("no cluster given: " + hint)
+	}
+	return props.Apply(c)
+}
+
+func contextNames(cfg *Config) []string {
+	out := make([]string, len(cfg.Contexts))
+	for i, c := range cfg.Contexts {
+		out[i] = c.Name
+	}
+	return out
+}
+
+// clientConfig turns a context and the flags into the client's settings;
+// the password is read from its source only now.
+func clientConfig(c Context, o *options, getenv func(string) string) (kafkaclient.Config, error) {
+	kc := kafkaclient.Config{
+		Brokers:         c.Brokers,
+		ClientID:        cmp.Or(o.clientID, c.ClientID),
+		Version:         cmp.Or(o.kafkaVersion, c.KafkaVersion),
+		ConnectTimeout:  o.timeout,
+		RefreshInterval: o.refresh,
+		TLS:             c.TLS,
+		ReadOnly:        o.readOnly || c.ReadOnly,
+	}
+	if c.SASL != nil {
+		s, err := c.SASL.Resolve(getenv)
+		if err != nil {
+			return kafkaclient.Config{}, fmt.Errorf("context %s: %w", c.Name, err)
+		}
+		kc.SASL = s
+	}
+	return kc, nil
+}
+
+// contextInfos lists the config's contexts for :contexts, current marked.
+func contextInfos(cfg *Config, current string) []views.ContextInfo {
+	out := make([]views.ContextInfo, len(cfg.Contexts))
+	for i, c := range cfg.Contexts {
+		ci := views.ContextInfo{Name: c.Name, Brokers: strings.Join(c.Brokers, ","), ReadOnly: c.ReadOnly,
+			TLS: c.TLS != nil, Source: c.Source, Current: c.Name == current}
+		if c.SASL != nil {
+			ci.Auth = c.SASL.Username + "@" + c.SASL.Mechanism
+		}
+		ci.Insecure = c.TLS != nil && c.TLS.InsecureSkipVerify
+		out[i] = ci
+	}
+	return out
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // pickTheme honours NO_COLOR first, then --theme; with neither the theme
 // follows the terminal's background once it reports it.

@@ -17,8 +17,11 @@ func TestCommandLineErrors(t *testing.T) {
 		stdout   string
 		exitsNow bool
 	}{
-		{args: nil, code: exitUsage, stderr: "no cluster given: use -b host:port or --demo"},
-		{args: []string{"-b", "a:1", "--demo"}, code: exitUsage, stderr: "-b and --demo exclude each other"},
+		{args: nil, code: exitUsage, stderr: "no cluster given: use -b host:port, --demo"},
+		{args: []string{"-b", "a:1", "--demo"}, code: exitUsage, stderr: "--demo excludes -b and --context"},
+		{args: []string{"-b", "a:1", "-X", "sasl.pasword=x"}, code: exitUsage, stderr: `unknown property "sasl.pasword"`},
+		{args: []string{"--context", "prod"}, code: exitUsage, stderr: `no context "prod"`},
+		{args: []string{"--config", "/nonexistent/kscope.yaml"}, code: exitUsage, stderr: "/nonexistent/kscope.yaml"},
 		{args: []string{"-b", "localhost"}, code: exitUsage, stderr: `broker "localhost" has no port`},
 		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, contexts, tail TOPIC [--from`},
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
