@@ -38,10 +38,10 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		{Title: "", Width: 1},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "BROKERS"},
-		{Title: "AUTH", Width: 24},
-		{Title: "TLS", Width: 12},
-		{Title: "MODE", Width: 9},
-		{Title: "FROM", Width: 28},
+		{Title: "AUTH", Width: 20},
+		{Title: "TLS", Width: 10},
+		{Title: "MODE", Width: 10},
+		{Title: "FROM", Width: 24},
 	})}
 	v.table.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
 	st := c.Styles
