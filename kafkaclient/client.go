@@ -164,7 +164,12 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed, versions, err := probe(ctx, cfg, sconf)
+	// The probe waits no longer than the connect timeout for an answer,
+	// so a broker that reads a TLS hello as a huge request and waits for
+	// the rest fails within it.
+	probeConf := *sconf
+	probeConf.Net.ReadTimeout = min(sconf.Net.ReadTimeout, cfg.ConnectTimeout)
+	seed, versions, err := probe(ctx, cfg, &probeConf)
 	if err != nil {
 		return nil, err
 	}
@@ -190,8 +195,17 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 			}
 		}
 	}
+	// The first metadata is read here, not by the poller: ApiVersions is
+	// answered before authentication, so only a real request shows that a
+	// SASL listener wants credentials, and the first frame needs it anyway.
+	first, err := c.metadata()
+	if err != nil {
+		cancel()
+		c.pool.close()
+		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
+	}
 	c.wg.Add(1)
-	go c.poll(rctx)
+	go c.poll(rctx, first)
 	return c, nil
 }
 

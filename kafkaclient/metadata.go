@@ -12,10 +12,11 @@ import (
 )
 
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
-func (c *Client) poll(ctx context.Context) {
+// The first refresh uses first, the metadata Connect read.
+func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
 	defer c.wg.Done()
-	var prev *Snapshot
-	timer := time.NewTimer(0)
+	prev := c.refreshWith(ctx, nil, first, nil)
+	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
 	for {
 		select {
@@ -34,6 +35,10 @@ func (c *Client) poll(ctx context.Context) {
 // its message counts are.
 func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
 	meta, err := c.metadata()
+	return c.refreshWith(ctx, prev, meta, err)
+}
+
+func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse, err error) *Snapshot {
 	if err != nil {
 		c.publish(ctx, RefreshFailed{Err: err, At: time.Now()})
 		return prev
