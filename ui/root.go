@@ -631,7 +631,7 @@ func (m *Model) statusLine() string {
 		if m.notice.Error {
 			style = st.Error
 		}
-		text, _ := sanitize.Plain(m.notice.Text)
+		text, _ := sanitize.Plain(oneLine(m.notice.Text))
 		return style.Render(ansi.Truncate(text, m.width, "…"))
 	case m.filters[len(m.filters)-1] != "":
 		f, _ := sanitize.Plain(m.filters[len(m.filters)-1])
@@ -643,10 +643,20 @@ func (m *Model) statusLine() string {
 func (m *Model) footer() string {
 	if m.mode != inputNone && m.notice.Error {
 		// The bar holds the status line; its error takes the footer's place.
-		text, _ := sanitize.Plain(m.notice.Text)
+		text, _ := sanitize.Plain(oneLine(m.notice.Text))
 		return m.c.Styles.Error.Render(ansi.Truncate(text, m.width, "…"))
 	}
 	bindings := append(m.top().ShortHelp(), m.keys.short()...)
 	// help.Model overruns its width when even its ellipsis does not fit.
 	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
+}
+
+// oneLine joins the lines of a multi-line message (a connect error lists
+// each broker on its own line) for the one-line status bar.
+func oneLine(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, " ")
 }
