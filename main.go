@@ -63,6 +63,7 @@ type options struct {
 	props        multiFlag
 	propFiles    multiFlag
 	readOnly     bool
+	audit        string
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -86,6 +87,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.Var(&o.props, "X", "set a librdkafka-style property `key=value` as kcat does (repeatable): security.protocol, sasl.*, ssl.*, client.id")
 	fs.Var(&o.propFiles, "F", "read -X properties from `FILE` (key=value lines)")
 	fs.BoolVar(&o.readOnly, "read-only", false, "refuse every change to the cluster")
+	fs.StringVar(&o.audit, "audit", "", "append every change kscope makes to `FILE` (default $XDG_STATE_HOME/kscope/audit.jsonl)")
 	fs.StringVar(&o.debug, "debug", "", "append the Kafka client's log to `FILE`, passwords redacted")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -211,8 +213,15 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	current := session
 	defer func() { current.Close() }()
 
+	var audit views.Audit
+	if path := o.audit; path != "" {
+		audit = &auditFile{path: path}
+	} else if path, err := defaultAuditPath(getenv); err == nil {
+		audit = &auditFile{path: path}
+	}
 	model := ui.New(ui.Options{
 		Session:  session,
+		Audit:    audit,
 		Contexts: contextInfos(cfg, target.Name),
 		Switch: func(ctx context.Context, name string) (ui.Session, error) {
 			c, err := cfg.Find(name)

@@ -23,7 +23,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{args: []string{"--context", "prod"}, code: exitUsage, stderr: `no context "prod"`},
 		{args: []string{"--config", "/nonexistent/kscope.yaml"}, code: exitUsage, stderr: "/nonexistent/kscope.yaml"},
 		{args: []string{"-b", "localhost"}, code: exitUsage, stderr: `broker "localhost" has no port`},
-		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, contexts, tail TOPIC [--from`},
+		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, contexts, history, tail TOPIC [--from`},
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
 		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
 		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},

@@ -12,7 +12,7 @@ import (
 
 // Command is a parsed ':' command (also what -c takes).
 type Command struct {
-	Name string // canonical name: topics, topic, brokers, groups, group, contexts, tail, quit
+	Name string // canonical name: topics, topic, brokers, groups, group, contexts, history, tail, quit
 	Arg  string
 	// From and Partitions are tail's options; From is kept as typed and
 	// resolved when the tail opens, so "-15m" counts from then.
@@ -34,6 +34,7 @@ var commandSpecs = []commandSpec{
 	{name: "groups", aliases: []string{"gr", "cg"}},
 	{name: "group", arg: "NAME"},
 	{name: "contexts", aliases: []string{"ctx"}},
+	{name: "history", aliases: []string{"hist"}},
 	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]"},
 	{name: "quit", aliases: []string{"q", "q!", "exit"}},
 }

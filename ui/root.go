@@ -63,6 +63,8 @@ type Options struct {
 	// GroupsEvery and GroupEvery are how often the groups list and an open
 	// group are observed (0: the defaults).
 	GroupsEvery, GroupEvery time.Duration
+	// Audit records every change made to a cluster; nil keeps no record.
+	Audit views.Audit
 }
 
 type inputMode int
@@ -120,6 +122,8 @@ func New(opts Options) *Model {
 		TailBytes:   opts.TailBytes,
 		GroupsEvery: opts.GroupsEvery,
 		GroupEvery:  opts.GroupEvery,
+		Audit:       opts.Audit,
+		Context:     opts.Session.Label,
 	}
 	m := &Model{
 		c:          c,
@@ -207,7 +211,7 @@ func (m *Model) switchContext(name string) tea.Cmd {
 func (m *Model) adopt(name string, s Session) tea.Cmd {
 	old := m.session.Close
 	m.session, m.gen = s, m.gen+1
-	m.c.Cluster, m.c.ReadOnly, m.c.Snapshot = s.Cluster, s.ReadOnly, nil
+	m.c.Cluster, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Cluster, s.ReadOnly, nil, s.Label
 	m.refreshErr, m.refreshedAt = nil, time.Time{}
 	for i := range m.contexts {
 		m.contexts[i].Current = m.contexts[i].Name == name
@@ -283,6 +287,8 @@ func (m *Model) run(c Command) tea.Cmd {
 		opened = []views.View{views.NewBrokers(m.c)}
 	case "contexts":
 		opened = []views.View{views.NewContexts(m.c, m.contexts)}
+	case "history":
+		opened = []views.View{views.NewHistory(m.c)}
 	case "groups":
 		opened = []views.View{views.NewGroups(m.c)}
 	case "group":

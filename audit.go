@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"kscope/views"
+)
+
+// auditFile appends one JSON line per change kscope made to a cluster.
+type auditFile struct {
+	mu   sync.Mutex
+	path string
+}
+
+// defaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
+// ~/.local/state/kscope/audit.jsonl.
+func defaultAuditPath(getenv func(string) string) (string, error) {
+	if dir := getenv("XDG_STATE_HOME"); dir != "" {
+		return filepath.Join(dir, "kscope", "audit.jsonl"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither XDG_STATE_HOME nor HOME is set: give --audit PATH")
+	}
+	return filepath.Join(home, ".local", "state", "kscope", "audit.jsonl"), nil
+}
+
+// Record implements views.Audit.
+func (a *auditFile) Record(e views.AuditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	f, err := os.OpenFile(a.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("audit: %w", err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("audit: %w", err)
+	}
+	return f.Close()
+}
+
+// Entries implements views.Audit; a file not written yet has none, and a
+// line that does not parse is skipped rather than hiding the others.
+func (a *auditFile) Entries() ([]views.AuditEntry, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f, err := os.Open(a.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
+	defer f.Close()
+	var out []views.AuditEntry
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e views.AuditEntry
+		if json.Unmarshal(sc.Bytes(), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, sc.Err()
+}
