@@ -8,7 +8,7 @@ import (
 
 type memAudit []AuditEntry
 
-func (m *memAudit) Record(e AuditEntry) error       { *m = append(*m, e); return nil }
+func (m *memAudit) Record(e AuditEntry) error      { *m = append(*m, e); return nil }
 func (m *memAudit) Entries() ([]AuditEntry, error) { return *m, nil }
 
 func TestHistoryNewestFirst(t *testing.T) {
