@@ -13,11 +13,29 @@ import (
 // method changes the cluster and must be listed in writeCalls with a call
 // that exercises it, so a new method cannot skip the read-only check.
 var readCalls = []string{
-	"Bootstrap", "Close", "Events", "Group", "Groups", "ReadOnly", "Refresh", "Tail", "TopicConfig",
+	"Bootstrap", "Close", "Events", "Group", "Groups", "PlanReset", "ReadOnly", "Refresh", "Tail", "TopicConfig",
 }
 
-// writeCalls exercise each method that changes the cluster; none yet.
-var writeCalls = map[string]func(*Client) error{}
+// writeCalls exercise each method that changes the cluster.
+var writeCalls = map[string]func(*Client) error{
+	"CreateTopic": func(c *Client) error {
+		return c.CreateTopic(readOnlyCtx, TopicSpec{Name: "orders", Partitions: 1, ReplicationFactor: 1})
+	},
+	"DeleteTopic":   func(c *Client) error { return c.DeleteTopic(readOnlyCtx, "orders") },
+	"AddPartitions": func(c *Client) error { return c.AddPartitions(readOnlyCtx, "orders", 12) },
+	"SetTopicConfig": func(c *Client) error {
+		return c.SetTopicConfig(readOnlyCtx, "orders", "retention.ms", nil)
+	},
+	"Produce": func(c *Client) error {
+		_, err := c.Produce(readOnlyCtx, ProduceRequest{Topic: "orders", Partition: -1, Value: []byte("v")})
+		return err
+	},
+	"ApplyReset": func(c *Client) error {
+		return c.ApplyReset(readOnlyCtx, ResetPlan{Group: "billing", Rows: []ResetPlanRow{{TopicPartition: TopicPartition{"orders", 0}, New: 0}}})
+	},
+	"DeleteGroupOffsets": func(c *Client) error { return c.DeleteGroupOffsets(readOnlyCtx, "billing", "orders") },
+	"DeleteGroup":        func(c *Client) error { return c.DeleteGroup(readOnlyCtx, "billing") },
+}
 
 func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {
 	typ := reflect.TypeOf(&Client{})

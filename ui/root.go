@@ -136,6 +136,7 @@ func New(opts Options) *Model {
 		input:      textinput.New(),
 	}
 	m.applyStyles()
+	c.Keys.SetReadOnly(c.ReadOnly)
 	m.run(opts.Start)
 	return m
 }
@@ -212,6 +213,7 @@ func (m *Model) adopt(name string, s Session) tea.Cmd {
 	old := m.session.Close
 	m.session, m.gen = s, m.gen+1
 	m.c.Cluster, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Cluster, s.ReadOnly, nil, s.Label
+	m.c.Keys.SetReadOnly(s.ReadOnly)
 	m.refreshErr, m.refreshedAt = nil, time.Time{}
 	for i := range m.contexts {
 		m.contexts[i].Current = m.contexts[i].Name == name
@@ -389,6 +391,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case views.Push:
 		m.pushView(msg.View)
 		return m, nil
+	case views.Pop:
+		return m, m.pop()
 	case views.Notice:
 		m.notice = msg
 		return m, nil

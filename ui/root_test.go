@@ -48,6 +48,24 @@ func (fakeConfigs) Group(context.Context, string) (kafkaclient.GroupInfo, error)
 	return kafkaclient.GroupInfo{}, errors.New("no cluster in this test")
 }
 
+var errNoCluster = errors.New("no cluster in this test")
+
+func (fakeConfigs) CreateTopic(context.Context, kafkaclient.TopicSpec) error { return errNoCluster }
+func (fakeConfigs) DeleteTopic(context.Context, string) error                { return errNoCluster }
+func (fakeConfigs) AddPartitions(context.Context, string, int32) error       { return errNoCluster }
+func (fakeConfigs) SetTopicConfig(context.Context, string, string, *string) error {
+	return errNoCluster
+}
+func (fakeConfigs) Produce(context.Context, kafkaclient.ProduceRequest) (kafkaclient.ProduceResult, error) {
+	return kafkaclient.ProduceResult{}, errNoCluster
+}
+func (fakeConfigs) PlanReset(context.Context, string, string, []int32, kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error) {
+	return kafkaclient.ResetPlan{}, errNoCluster
+}
+func (fakeConfigs) ApplyReset(context.Context, kafkaclient.ResetPlan) error  { return errNoCluster }
+func (fakeConfigs) DeleteGroupOffsets(context.Context, string, string) error { return errNoCluster }
+func (fakeConfigs) DeleteGroup(context.Context, string) error                { return errNoCluster }
+
 func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
 	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
 }

@@ -103,8 +103,25 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		v.rebuild()
 	case tea.KeyPressMsg:
-		if key.Matches(msg, v.c.Keys.Reload) {
+		k := v.c.Keys
+		switch {
+		case key.Matches(msg, k.Reload):
 			return v, v.load()
+		case key.Matches(msg, k.EditConfig), key.Matches(msg, k.ResetConfig):
+			r, ok := v.table.Selected()
+			if !ok {
+				return v, nil
+			}
+			for _, e := range v.entries {
+				if e.Name != r.Key {
+					continue
+				}
+				if key.Matches(msg, k.EditConfig) {
+					return v, editConfigDialog(v.c, v.topic, e)
+				}
+				return v, resetConfigDialog(v.c, v.topic, e)
+			}
+			return v, nil
 		}
 		v.table.Update(msg)
 	case tea.MouseWheelMsg:
@@ -152,9 +169,11 @@ func (v *Configs) rebuild() {
 func (v *Configs) View() string { return v.table.View() }
 
 // ShortHelp implements help.KeyMap.
-func (v *Configs) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Reload} }
+func (v *Configs) ShortHelp() []key.Binding {
+	return []key.Binding{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}
+}
 
 // FullHelp implements help.KeyMap.
 func (v *Configs) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Reload}, v.c.Keys.movement()}
+	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.movement()}
 }

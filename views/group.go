@@ -195,6 +195,15 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Export):
 			g.export = newExportPrompt(g.c, g.exportJob, g.name+"-timeline", g.width)
 			return g, g.export.focus()
+		case key.Matches(msg, k.ResetOffsets):
+			if g.loaded {
+				return g, resetOffsetsDialog(g.c, g.info)
+			}
+		case key.Matches(msg, k.DeleteOffsets):
+			if r, ok := g.parts.Selected(); ok {
+				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
+				return g, deleteOffsetsDialog(g.c, g.name, topic)
+			}
 		case g.focus == paneTimeline:
 			g.scrollTimeline(msg)
 		case g.focus == paneMembers:
@@ -504,11 +513,11 @@ func (g *Group) exportJob() exportJob {
 // ShortHelp implements help.KeyMap.
 func (g *Group) ShortHelp() []key.Binding {
 	k := g.c.Keys
-	return []key.Binding{k.Focus, k.Export}
+	return []key.Binding{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}
 }
 
 // FullHelp implements help.KeyMap.
 func (g *Group) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.Focus, k.Export}, k.movement()}
+	return [][]key.Binding{{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}, k.movement()}
 }

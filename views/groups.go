@@ -140,6 +140,14 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 				v := NewGroup(g.c, r.Key)
 				return g, tea.Batch(push(v), v.Init())
 			}
+		case key.Matches(msg, k.DeleteGroup):
+			if r, ok := g.table.Selected(); ok {
+				for _, gi := range g.groups {
+					if gi.Name == r.Key {
+						return g, deleteGroupDialog(g.c, gi)
+					}
+				}
+			}
 		case key.Matches(msg, k.Sort):
 			g.sortCol = (g.sortCol + 1) % 3
 			g.desc = g.sortCol == groupColLag
@@ -288,11 +296,11 @@ func (g *Groups) View() string { return g.table.View() }
 // ShortHelp implements help.KeyMap.
 func (g *Groups) ShortHelp() []key.Binding {
 	k := g.c.Keys
-	return []key.Binding{k.OpenGroup, k.Sort, k.Reverse}
+	return []key.Binding{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}
 }
 
 // FullHelp implements help.KeyMap.
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse}, k.movement()}
+	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.movement()}
 }

@@ -21,6 +21,10 @@ type KeyMap struct {
 
 	Pause, Follow, KeyDecoder, ValueDecoder, Export key.Binding
 	Next, Prev, Copy                                key.Binding
+
+	// Bindings that change the cluster; SetReadOnly disables them all.
+	NewTopic, DeleteTopic, AddPartitions, Produce, EditConfig, ResetConfig key.Binding
+	ResetOffsets, DeleteOffsets, DeleteGroup                               key.Binding
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -52,6 +56,30 @@ func DefaultKeyMap() *KeyMap {
 		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next record")),
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
 		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
+
+		NewTopic:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new topic")),
+		DeleteTopic:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete topic")),
+		AddPartitions: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "add partitions")),
+		Produce:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "produce")),
+		EditConfig:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		ResetConfig:   key.NewBinding(key.WithKeys("delete"), key.WithHelp("del", "back to default")),
+		ResetOffsets:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset offsets")),
+		DeleteOffsets: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete offsets")),
+		DeleteGroup:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete group")),
+	}
+}
+
+// dangerous lists the bindings that change the cluster.
+func (k *KeyMap) dangerous() []*key.Binding {
+	return []*key.Binding{&k.NewTopic, &k.DeleteTopic, &k.AddPartitions, &k.Produce, &k.EditConfig,
+		&k.ResetConfig, &k.ResetOffsets, &k.DeleteOffsets, &k.DeleteGroup}
+}
+
+// SetReadOnly makes the bindings that change the cluster disappear (from
+// the keys and from help) in read-only mode, and brings them back.
+func (k *KeyMap) SetReadOnly(ro bool) {
+	for _, b := range k.dangerous() {
+		b.SetEnabled(!ro)
 	}
 }
 

@@ -78,6 +78,8 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, p.c.Keys.Configs):
 			cv := NewConfigs(p.c, p.topic)
 			return p, tea.Batch(push(cv), cv.Init())
+		case key.Matches(msg, p.c.Keys.Produce):
+			return p, produceDialog(p.c, p.topic)
 		case key.Matches(msg, p.c.Keys.Tail):
 			if r, ok := p.table.Selected(); ok {
 				id, _ := strconv.Atoi(r.Key)
@@ -165,10 +167,10 @@ func (p *Partitions) View() string { return p.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (p *Partitions) ShortHelp() []key.Binding {
-	return []key.Binding{p.c.Keys.Tail, p.c.Keys.Configs}
+	return []key.Binding{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}
 }
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs}, p.c.Keys.movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.movement()}
 }

@@ -440,6 +440,8 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 		v.pause()
 		v.sel = seq
 		return push(NewDetail(v.c, v, seq))
+	case key.Matches(msg, k.Produce):
+		return produceDialog(v.c, v.spec.Topic)
 	case key.Matches(msg, k.Export):
 		if v.count() == 0 {
 			return notify("nothing to export yet", true)
@@ -637,13 +639,13 @@ func (v *Tail) rates() (recs, bytes float64) {
 // ShortHelp implements help.KeyMap.
 func (v *Tail) ShortHelp() []key.Binding {
 	k := v.c.Keys
-	return []key.Binding{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}
+	return []key.Binding{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *Tail) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export}, k.movement()}
+	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}, k.movement()}
 }
 
 // bytesize formats a byte count with a binary unit.

@@ -88,6 +88,22 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			if r, ok := t.table.Selected(); ok {
 				return t, openTail(t.c, kafkaclient.TailSpec{Topic: r.Key})
 			}
+		case key.Matches(msg, k.NewTopic):
+			d := newTopicDialog(t.c)
+			return t, tea.Batch(push(d), d.Init())
+		case key.Matches(msg, k.DeleteTopic), key.Matches(msg, k.AddPartitions), key.Matches(msg, k.Produce):
+			r, ok := t.table.Selected()
+			if !ok || t.c.Snapshot == nil || t.c.Snapshot.Topic(r.Key) == nil {
+				return t, nil
+			}
+			info := t.c.Snapshot.Topic(r.Key)
+			switch {
+			case key.Matches(msg, k.DeleteTopic):
+				return t, deleteTopicDialog(t.c, info)
+			case key.Matches(msg, k.AddPartitions):
+				return t, addPartitionsDialog(t.c, info)
+			}
+			return t, produceDialog(t.c, info.Name)
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()
@@ -196,11 +212,12 @@ func (t *Topics) View() string { return t.table.View() }
 // ShortHelp implements help.KeyMap.
 func (t *Topics) ShortHelp() []key.Binding {
 	k := t.c.Keys
-	return []key.Binding{k.Open, k.Tail, k.Configs, k.Sort, k.Internal}
+	return []key.Binding{k.Open, k.Tail, k.Configs, k.NewTopic, k.Produce, k.Sort}
 }
 
 // FullHelp implements help.KeyMap.
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal}, k.movement()}
+	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal},
+		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.movement()}
 }

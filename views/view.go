@@ -56,6 +56,17 @@ type Cluster interface {
 	Groups(ctx context.Context) ([]kafkaclient.GroupInfo, error)
 	Group(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
 	Refresh()
+
+	// Changes; the client refuses them in read-only mode.
+	CreateTopic(ctx context.Context, s kafkaclient.TopicSpec) error
+	DeleteTopic(ctx context.Context, name string) error
+	AddPartitions(ctx context.Context, topic string, total int32) error
+	SetTopicConfig(ctx context.Context, topic, name string, value *string) error
+	Produce(ctx context.Context, r kafkaclient.ProduceRequest) (kafkaclient.ProduceResult, error)
+	PlanReset(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
+	ApplyReset(ctx context.Context, p kafkaclient.ResetPlan) error
+	DeleteGroupOffsets(ctx context.Context, group, topic string) error
+	DeleteGroup(ctx context.Context, group string) error
 }
 
 // Common is shared, by pointer, by the root and every view.

@@ -1,0 +1,447 @@
+package kafkaclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// ResetKind says how a reset picks each partition's new offset.
+type ResetKind int
+
+// The ways to reset a group's offsets, as kafka-consumer-groups offers them.
+const (
+	ResetEarliest ResetKind = iota // the oldest record still held
+	ResetLatest                    // the log end: skip everything not yet read
+	ResetOffset                    // an absolute offset, clamped to what the partition holds
+	ResetTime                      // the first record at or after a time; the log end where there is none
+	ResetShift                     // the committed offset moved by Shift, clamped
+)
+
+// ResetTarget is where a reset moves a group in each partition.
+type ResetTarget struct {
+	Kind   ResetKind
+	Offset int64     // ResetOffset
+	Time   time.Time // ResetTime
+	// Shift is added to the committed offset: > 0 skips records, < 0
+	// re-reads them. Partitions without a commit cannot be shifted; as
+	// with kafka-consumer-groups the plan is refused and names them.
+	Shift int64
+}
+
+// ResetPlanRow is one partition's move.
+type ResetPlanRow struct {
+	TopicPartition
+	// Current is the committed offset, -1 when there is none.
+	Current int64
+	New     int64
+	// Low and High are the partition's earliest and next offset.
+	Low, High int64
+	// Delta is New − Current: > 0 skips records, < 0 re-consumes them;
+	// 0 when there is no commit to compare with.
+	Delta int64
+}
+
+// ResetPlan is a reset to preview before it is applied.
+type ResetPlan struct {
+	Group string
+	Rows  []ResetPlanRow
+	// Members are the group's members when the plan was made; while
+	// there are any the plan cannot be applied.
+	Members []GroupMember
+}
+
+// ErrGroupNotEmpty is returned for a change Kafka makes only to a group
+// without members: consumers that are running would overwrite it.
+var ErrGroupNotEmpty = errors.New("the group has active members")
+
+// PlanReset computes where a reset would move group in every partition
+// of topic, or only in partitions when it is not nil. It reads and never
+// writes: one DescribeGroups and OffsetFetch at the coordinator, and one
+// ListOffsets per partition leader for each offset kind it needs.
+func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions []int32, t ResetTarget) (ResetPlan, error) {
+	fail := func(err error) (ResetPlan, error) {
+		return ResetPlan{}, fmt.Errorf("plan offset reset of group %s on %s: %w", group, topic, err)
+	}
+	switch {
+	case t.Kind < ResetEarliest || t.Kind > ResetShift:
+		return fail(fmt.Errorf("unknown reset kind %d", t.Kind))
+	case t.Kind == ResetTime && t.Time.IsZero():
+		return fail(errors.New("no time given"))
+	}
+	g, err := c.Group(ctx, group)
+	// A group that does not exist yet can be given offsets: it starts from them.
+	if err != nil && !groupMissing(err) {
+		return fail(err)
+	}
+	tm, err := c.topicMetadata(topic)
+	if err != nil {
+		return fail(err)
+	}
+	leaderOf := map[int32]int32{}
+	for _, p := range tm.Partitions {
+		leaderOf[p.ID] = p.Leader
+	}
+	parts := slices.Clone(partitions)
+	if parts == nil {
+		for _, p := range tm.Partitions {
+			parts = append(parts, p.ID)
+		}
+	}
+	slices.Sort(parts)
+	parts = slices.Compact(parts)
+	byLeader := map[int32][]int32{}
+	for _, p := range parts {
+		leader, ok := leaderOf[p]
+		switch {
+		case !ok:
+			return fail(fmt.Errorf("the topic has no partition %d (it has %d)", p, len(tm.Partitions)))
+		case leader < 0:
+			return fail(fmt.Errorf("partition %d has no leader", p))
+		}
+		byLeader[leader] = append(byLeader[leader], p)
+	}
+	times := []int64{sarama.OffsetOldest, sarama.OffsetNewest}
+	if t.Kind == ResetTime {
+		times = append(times, t.Time.UnixMilli())
+	}
+	found, err := c.logOffsets(ctx, topic, byLeader, times)
+	if err != nil {
+		return fail(err)
+	}
+	low, high := found[0], found[1]
+
+	committed := map[int32]int64{}
+	for _, o := range g.Offsets {
+		if o.Topic == topic && o.Committed >= 0 {
+			committed[o.Partition] = o.Committed
+		}
+	}
+	plan := ResetPlan{Group: group, Members: g.Members}
+	var uncommitted []string
+	for _, p := range parts {
+		row := ResetPlanRow{TopicPartition: TopicPartition{topic, p}, Current: -1, Low: low[p], High: high[p]}
+		if off, ok := committed[p]; ok {
+			row.Current = off
+		}
+		clamp := func(o int64) int64 { return min(max(o, row.Low), row.High) }
+		switch t.Kind {
+		case ResetEarliest:
+			row.New = row.Low
+		case ResetLatest:
+			row.New = row.High
+		case ResetOffset:
+			row.New = clamp(t.Offset)
+		case ResetTime:
+			// -1: no record at or after the time.
+			row.New = row.High
+			if at := found[2][p]; at >= 0 {
+				row.New = at
+			}
+		case ResetShift:
+			if row.Current < 0 {
+				uncommitted = append(uncommitted, fmt.Sprint(p))
+				continue
+			}
+			row.New = clamp(row.Current + t.Shift)
+		}
+		if row.Current >= 0 {
+			row.Delta = row.New - row.Current
+		}
+		plan.Rows = append(plan.Rows, row)
+	}
+	if len(uncommitted) > 0 {
+		return fail(fmt.Errorf("cannot shift partitions without a committed offset: %s (choose another kind of reset for them)", strings.Join(uncommitted, ", ")))
+	}
+	return plan, nil
+}
+
+// logOffsets reads the offset of each partition at each of times
+// (OffsetOldest, OffsetNewest or a time in ms), with one ListOffsets
+// request per leader for each time, all at once. The answer holds one
+// map of partition to offset per time.
+func (c *Client) logOffsets(ctx context.Context, topic string, byLeader map[int32][]int32, times []int64) ([]map[int32]int64, error) {
+	out := make([]map[int32]int64, len(times))
+	for i := range out {
+		out[i] = map[int32]int64{}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for leader, parts := range byLeader {
+		for i, ts := range times {
+			wg.Go(func() {
+				var resp *sarama.OffsetResponse
+				b, err := c.broker(leader)
+				if err == nil {
+					resp, err = c.offsetsAt(b, ts, func(add func(string, int32)) {
+						for _, p := range parts {
+							add(topic, p)
+						}
+					})
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					errs = append(errs, fmt.Errorf("broker %d: %w", leader, err))
+					return
+				}
+				for _, p := range parts {
+					switch blk := resp.GetBlock(topic, p); {
+					case blk == nil:
+						errs = append(errs, fmt.Errorf("%s/%d: no offset in the answer", topic, p))
+					case !errors.Is(blk.Err, sarama.ErrNoError):
+						errs = append(errs, fmt.Errorf("%s/%d: %w", topic, p, blk.Err))
+					default:
+						out[i][p] = blk.Offset
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("reading offsets: %w", errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// ApplyReset commits the plan's new offsets as admin tools do
+// (generation -1, no member id). The group is read again first and the
+// reset refused, naming the members, while it has any: Kafka accepts such
+// a commit only from an Empty group, and running consumers would
+// overwrite it anyway.
+func (c *Client) ApplyReset(ctx context.Context, p ResetPlan) error {
+	op := "reset offsets of group " + p.Group
+	if err := c.guardWrite(op); err != nil {
+		return err
+	}
+	if len(p.Rows) == 0 {
+		return fmt.Errorf("%s: the plan has no partitions", op)
+	}
+	g, err := c.Group(ctx, p.Group)
+	if err != nil && !groupMissing(err) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(g.Members) > 0 {
+		return fmt.Errorf("%s: %w", op, membersError(g.Members))
+	}
+	err = c.atCoordinator(ctx, p.Group, func(b *sarama.Broker) error {
+		req := sarama.NewOffsetCommitRequest(c.sconf, p.Group)
+		for _, r := range p.Rows {
+			req.AddBlock(r.Topic, r.Partition, r.New, sarama.ReceiveTime, "")
+		}
+		resp, err := b.CommitOffset(req)
+		if err != nil {
+			return err
+		}
+		var errs []error
+		for _, r := range p.Rows {
+			kerr, ok := resp.Errors[r.Topic][r.Partition]
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("%s/%d: %w", r.Topic, r.Partition, sarama.ErrIncompleteResponse))
+			case errors.Is(kerr, sarama.ErrNoError):
+			case errors.Is(kerr, sarama.ErrNotCoordinatorForConsumer), errors.Is(kerr, sarama.ErrConsumerCoordinatorNotAvailable):
+				return kerr
+			case errors.Is(kerr, sarama.ErrUnknownMemberId), errors.Is(kerr, sarama.ErrIllegalGeneration):
+				return fmt.Errorf("%w: members joined while the offsets were being reset (%v)", ErrGroupNotEmpty, kerr)
+			default:
+				errs = append(errs, fmt.Errorf("%s/%d: %w", r.Topic, r.Partition, kerr))
+			}
+		}
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// DeleteGroupOffsets deletes the group's committed offsets on topic, all
+// partitions in one OffsetDelete request (Kafka 2.4 and later). Kafka
+// refuses while a member of the group is subscribed to the topic.
+func (c *Client) DeleteGroupOffsets(ctx context.Context, group, topic string) error {
+	op := fmt.Sprintf("delete offsets of group %s on topic %s", group, topic)
+	if err := c.guardWrite(op); err != nil {
+		return err
+	}
+	g, err := c.Group(ctx, group)
+	if groupMissing(err) {
+		return fmt.Errorf("%s: %w: %s", op, ErrNoSuchGroup, group)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	// The partitions come from the commits, not the topic, so the
+	// offsets of a topic that was deleted can be deleted too.
+	var parts []int32
+	for _, o := range g.Offsets {
+		if o.Topic == topic && o.Committed >= 0 {
+			parts = append(parts, o.Partition)
+		}
+	}
+	if len(parts) == 0 {
+		return fmt.Errorf("%s: the group has no committed offsets on the topic", op)
+	}
+	err = c.atCoordinator(ctx, group, func(b *sarama.Broker) error {
+		req := &sarama.DeleteOffsetsRequest{Group: group}
+		for _, p := range parts {
+			req.AddPartition(topic, p)
+		}
+		resp, err := b.DeleteOffsets(req)
+		if err != nil {
+			return err
+		}
+		if err := groupError(resp.ErrorCode, group); err != nil {
+			return err
+		}
+		var errs []error
+		for _, p := range parts {
+			kerr, ok := resp.Errors[topic][p]
+			switch {
+			case !ok:
+				errs = append(errs, fmt.Errorf("partition %d: %w", p, sarama.ErrIncompleteResponse))
+			case errors.Is(kerr, sarama.ErrNoError):
+			case errors.Is(kerr, sarama.ErrGroupSubscribedToTopic):
+				return subscribedError(kerr, g.Members)
+			default:
+				errs = append(errs, fmt.Errorf("partition %d: %w", p, kerr))
+			}
+		}
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// DeleteGroup deletes a group and its committed offsets. Only a group
+// without members can be deleted: it is read first and the deletion
+// refused, naming the members, while it has any.
+func (c *Client) DeleteGroup(ctx context.Context, group string) error {
+	op := "delete group " + group
+	if err := c.guardWrite(op); err != nil {
+		return err
+	}
+	g, err := c.Group(ctx, group)
+	if groupMissing(err) {
+		return fmt.Errorf("%s: %w: %s", op, ErrNoSuchGroup, group)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if len(g.Members) > 0 {
+		return fmt.Errorf("%s: %w", op, membersError(g.Members))
+	}
+	err = c.atCoordinator(ctx, group, func(b *sarama.Broker) error {
+		req := &sarama.DeleteGroupsRequest{Version: deleteGroupsVersion(c.sconf.Version), Groups: []string{group}}
+		resp, err := b.DeleteGroups(req)
+		if err != nil {
+			return err
+		}
+		kerr, ok := resp.GroupErrorCodes[group]
+		if !ok {
+			return sarama.ErrIncompleteResponse
+		}
+		return groupError(kerr, group)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+func deleteGroupsVersion(v sarama.KafkaVersion) int16 {
+	switch {
+	case v.IsAtLeast(sarama.V2_4_0_0):
+		return 2
+	case v.IsAtLeast(sarama.V2_0_0_0):
+		return 1
+	}
+	return 0
+}
+
+// groupMissing tells a group that does not exist from other failures to
+// read it: some brokers answer OffsetFetch for an unknown group with
+// GROUP_ID_NOT_FOUND, others with no offsets.
+func groupMissing(err error) bool {
+	return errors.Is(err, ErrNoSuchGroup) || errors.Is(err, sarama.ErrGroupIDNotFound)
+}
+
+// groupError turns a group-level error code into an error people can act on.
+func groupError(kerr sarama.KError, group string) error {
+	switch {
+	case errors.Is(kerr, sarama.ErrNoError):
+		return nil
+	case errors.Is(kerr, sarama.ErrGroupIDNotFound):
+		return fmt.Errorf("%w: %s", ErrNoSuchGroup, group)
+	case errors.Is(kerr, sarama.ErrNonEmptyGroup):
+		return fmt.Errorf("%w: members joined since the group was read (%v)", ErrGroupNotEmpty, kerr)
+	}
+	return kerr
+}
+
+// atCoordinator sends a request to the group's coordinator. When the
+// coordinator moved it is found again and send retried once; other
+// failures are not retried, since the change may have been made.
+func (c *Client) atCoordinator(ctx context.Context, group string, send func(*sarama.Broker) error) error {
+	var err error
+	for attempt := range 2 {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		coord, cerr := c.coordinator(group, attempt > 0)
+		if cerr != nil {
+			return cerr
+		}
+		b, berr := c.broker(coord)
+		if berr != nil {
+			err = fmt.Errorf("coordinator %d: %w", coord, berr)
+			continue
+		}
+		err = send(b)
+		if !errors.Is(err, sarama.ErrNotCoordinatorForConsumer) && !errors.Is(err, sarama.ErrConsumerCoordinatorNotAvailable) {
+			return err
+		}
+	}
+	return err
+}
+
+// namedMembers is how many members an error names before it counts the rest.
+const namedMembers = 5
+
+// memberList names members by client id and host, the way people find
+// the processes to stop.
+func memberList(ms []GroupMember) string {
+	names := make([]string, 0, min(len(ms), namedMembers))
+	for _, m := range ms[:min(len(ms), namedMembers)] {
+		names = append(names, m.ClientID+" on "+strings.TrimPrefix(m.Host, "/"))
+	}
+	list := strings.Join(names, ", ")
+	if more := len(ms) - len(names); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	return list
+}
+
+func membersError(ms []GroupMember) error {
+	return fmt.Errorf("%w: %s; stop them first", ErrGroupNotEmpty, memberList(ms))
+}
+
+func subscribedError(kerr sarama.KError, ms []GroupMember) error {
+	if len(ms) == 0 {
+		return fmt.Errorf("members of the group are subscribed to the topic; stop them or change their subscription first (%w)", kerr)
+	}
+	return fmt.Errorf("members of the group are subscribed to the topic (%s); stop them or change their subscription first (%w)", memberList(ms), kerr)
+}
