@@ -29,6 +29,12 @@ import (
 // The size of every shot's terminal.
 const cols, rows = 120, 40
 
+// step sends keys, then waits for text.
+type step struct {
+	keys []string
+	then string
+}
+
 // shot is one screenshot: how to start kscope and when its screen is ready.
 type shot struct {
 	name    string   // file name, without extension
@@ -36,6 +42,9 @@ type shot struct {
 	waitFor string   // text that shows the first screen is ready
 	keys    []string // tmux send-keys arguments ("j", "Enter", …) to send after waitFor
 	then    string   // text that shows the screen reached by keys is ready
+	// more are further keys, each batch sent once the screen shows its text
+	// before, for screens that open asynchronously (a dialog).
+	more []step
 	// patience replaces the usual wait, for a shot of something the demo
 	// does only now and then.
 	patience time.Duration
@@ -51,6 +60,9 @@ var shots = []shot{
 	{name: "groups", args: []string{"--demo", "-c", "groups", "--groups-refresh", "2s"}, waitFor: "WARN", patience: 90 * time.Second},
 	// The demo stops one member of inventory-sync every 30 to 60 s.
 	{name: "group", args: []string{"--demo", "-c", "group inventory-sync"}, waitFor: "rebalance #2 done", patience: 90 * time.Second},
+	{name: "create-topic", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", keys: []string{"n"}, then: "Create a topic"},
+	{name: "reset-offsets", args: []string{"--demo", "-c", "group legacy-reporting"}, waitFor: "payments", keys: []string{"R"}, then: "Reset the offsets",
+		more: []step{{keys: []string{"Right", "C-s"}, then: "re-consumed"}}},
 	{name: "filter", args: []string{"--demo", "-c", "tail orders --from -200"}, waitFor: "LIVE", keys: []string{"/", `.customer.tier == "gold"`, "Enter"}, then: "matched"},
 }
 

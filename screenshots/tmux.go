@@ -117,11 +117,15 @@ func (t *tmux) shoot(ctx context.Context, s shot, bin string) (string, error) {
 	if err := t.waitFor(ctx, s, session, s.waitFor); err != nil {
 		return "", err
 	}
+	steps := s.more
 	if len(s.keys) > 0 {
-		if _, err := t.app.run(ctx, append([]string{"send-keys", "-t", session, "--"}, s.keys...)...); err != nil {
+		steps = append([]step{{s.keys, s.then}}, steps...)
+	}
+	for _, st := range steps {
+		if _, err := t.app.run(ctx, append([]string{"send-keys", "-t", session, "--"}, st.keys...)...); err != nil {
 			return "", fmt.Errorf("shot %q: %w", s.name, err)
 		}
-		if err := t.waitFor(ctx, s, session, s.then); err != nil {
+		if err := t.waitFor(ctx, s, session, st.then); err != nil {
 			return "", err
 		}
 	}
