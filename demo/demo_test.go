@@ -22,12 +22,12 @@ var ignoreMetrics = goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*m
 
 // checkLeaks fails t if goroutines started during it outlive its cleanups,
 // the test's own clients included.
-func checkLeaks(t *testing.T) {
+func checkLeaks(t testing.TB) {
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before, ignoreMetrics) })
 }
 
-func startDemo(t *testing.T, opts Options) *Cluster {
+func startDemo(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	opts.Logf = t.Logf
 	c, err := Start(t.Context(), opts)
@@ -45,7 +45,7 @@ func testConfig() *sarama.Config {
 	return cfg
 }
 
-func newAdmin(t *testing.T, c *Cluster) (sarama.Client, sarama.ClusterAdmin) {
+func newAdmin(t testing.TB, c *Cluster) (sarama.Client, sarama.ClusterAdmin) {
 	t.Helper()
 	client, err := sarama.NewClient(c.Addrs(), testConfig())
 	if err != nil {
@@ -76,7 +76,7 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 }
 
 // topicEnds returns the sum of the high watermarks of each topic.
-func topicEnds(t *testing.T, client sarama.Client, topics ...string) map[string]int64 {
+func topicEnds(t testing.TB, client sarama.Client, topics ...string) map[string]int64 {
 	t.Helper()
 	ends := make(map[string]int64)
 	for _, topic := range topics {
