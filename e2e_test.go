@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,5 +109,51 @@ func TestEndToEndTail(t *testing.T) {
 	}
 	if title := strings.TrimSpace(tm.tmux("display-message", "-p", "#{pane_title}")); title != "kscope" {
 		t.Errorf("terminal title is %q, want kscope", title)
+	}
+}
+
+// TestEndToEndCreateTopic creates a topic through the form in a real
+// terminal, then checks the cluster has it and the audit file says so.
+func TestEndToEndCreateTopic(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.SeedTopics(1, "existing"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	tm := startTerm(t, "-b", strings.Join(c.ListenAddrs(), ","), "--audit", audit)
+	tm.waitText("existing", 10*time.Second)
+	tm.keys("n")
+	tm.waitText("Create a topic", 5*time.Second)
+	tm.keys("invoices", "Tab", "BSpace", "4", "C-s")
+	tm.waitText("created topic invoices (4 partitions, RF 3)", 10*time.Second)
+	tm.waitFor("invoices in the list", 10*time.Second, func(s string) bool {
+		for _, l := range strings.Split(s, "\n") {
+			if f := strings.Fields(l); len(f) > 2 && f[0] == "invoices" && f[1] == "4" && f[2] == "3" {
+				return true
+			}
+		}
+		return false
+	})
+
+	admin, err := sarama.NewClusterAdmin(c.ListenAddrs(), func() *sarama.Config {
+		conf := sarama.NewConfig()
+		conf.Version = sarama.V2_8_0_0
+		return conf
+	}())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	topics, err := admin.ListTopics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := topics["invoices"]; !ok || d.NumPartitions != 4 || d.ReplicationFactor != 3 {
+		t.Errorf("cluster has %+v", topics["invoices"])
+	}
+	data, err := os.ReadFile(audit)
+	if err != nil || !strings.Contains(string(data), `"action":"create topic","target":"invoices","result":"ok"`) {
+		t.Errorf("audit file: %s (%v)", data, err)
 	}
 }
