@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"math"
+	"runtime/debug"
 	"os/exec"
 	"strings"
 	"testing"
@@ -83,5 +85,26 @@ func TestUnreachableBrokersExitPromptly(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr %q lacks %q", stderr.String(), want)
 		}
+	}
+}
+
+func TestTuneGCLeavesTheUsersSettings(t *testing.T) {
+	oldPercent := debug.SetGCPercent(100)
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	defer func() { debug.SetGCPercent(oldPercent); debug.SetMemoryLimit(oldLimit) }()
+
+	tuneGC(func(k string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[k] })
+	if p := debug.SetGCPercent(100); p != 100 {
+		t.Errorf("GOGC set by the user was replaced: %d", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		t.Errorf("GOMEMLIMIT set by the user was replaced: %d", l)
+	}
+	tuneGC(func(string) string { return "" })
+	if p := debug.SetGCPercent(100); p != 200 {
+		t.Errorf("GOGC = %d, want 200", p)
+	}
+	if l := debug.SetMemoryLimit(-1); l != 192<<20 {
+		t.Errorf("memory limit = %d", l)
 	}
 }
