@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"math"
-	"runtime/debug"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
