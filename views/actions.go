@@ -66,6 +66,9 @@ type dialog struct {
 	ask    *Confirm
 	submit func(d *dialog) tea.Cmd
 	busy   bool
+	// failed is set when a confirmed change was refused: the dialog now
+	// only shows why, and any answer closes it.
+	failed bool
 	width  int
 	height int
 }
@@ -115,6 +118,8 @@ func (d *dialog) Update(msg tea.Msg) (View, tea.Cmd) {
 		if d.ask != nil {
 			cmd, done, ok := d.ask.Update(msg)
 			switch {
+			case done && d.failed:
+				return d, pop
 			case done && ok:
 				d.busy = true
 				return d, d.submit(d)
@@ -145,6 +150,7 @@ func (d *dialog) fail(err error) {
 	if d.form == nil {
 		d.ask = NewConfirm(d.c, d.title, "failed: "+err.Error(), "")
 		d.ask.SetSize(d.width, d.height)
+		d.failed = true
 		return
 	}
 	if fes := kafkaclient.FieldErrors(err); len(fes) > 0 {

@@ -227,6 +227,11 @@ func TestRefusedChangeKeepsTheDialogAndIsAudited(t *testing.T) {
 	if len(*audit) != 1 || !strings.Contains((*audit)[0].Result, "read-only") {
 		t.Errorf("audit %+v", *audit)
 	}
+	// Enter on the error closes the dialog; it does not try again.
+	_, out = drive(v, tea.KeyPressMsg{Code: tea.KeyEnter})
+	if len(r.calls) != 1 || len(out) != 1 || out[0] != (Pop{}) {
+		t.Errorf("after the error: calls %v, out %v", r.calls, out)
+	}
 }
 
 func TestResetOffsetsPreviewThenApply(t *testing.T) {
