@@ -87,7 +87,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	o := &options{}
 	fs := flag.NewFlagSet("kscope", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&o.brokers, "b", "", "bootstrap brokers `host:port[,host:port...]`")
+	fs.StringVar(&o.brokers, "b", "", "bootstrap `brokers`: host:port[,host:port...]")
 	fs.BoolVar(&o.demo, "demo", false, "start an embedded demo cluster with live traffic and browse it")
 	fs.StringVar(&o.command, "c", "", "start in the view `COMMAND` opens ("+ui.KnownCommands()+")")
 	fs.StringVar(&o.theme, "theme", "", "colour theme `NAME` ("+strings.Join(themes.Names(), ", ")+"); default follows the terminal background")
