@@ -98,12 +98,6 @@ func (p *pool) report(id int32, err error) {
 	}
 }
 
-func (p *pool) status(id int32) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.errs[id]
-}
-
 func (p *pool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

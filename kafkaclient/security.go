@@ -177,16 +177,14 @@ func (e *readError) Unwrap() error { return e.err }
 
 // Timeout and Temporary keep readError a net.Error when it wraps one:
 // crypto/tls asserts the interface to decide whether a failed read
-// poisons the connection.
+// poisons the connection. Timeouts are the only errors here worth
+// calling temporary.
 func (e *readError) Timeout() bool {
 	var ne net.Error
 	return errors.As(e.err, &ne) && ne.Timeout()
 }
 
-func (e *readError) Temporary() bool {
-	var ne net.Error
-	return errors.As(e.err, &ne) && ne.Temporary()
-}
+func (e *readError) Temporary() bool { return e.Timeout() }
 
 // silent says the broker sent nothing at all before the connection failed.
 func (e *readError) silent() bool { return e.received == 0 }
