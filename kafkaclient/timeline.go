@@ -203,6 +203,19 @@ func NewTimeline(maxEvents int) *Timeline {
 // Events returns the kept events, oldest first.
 func (t *Timeline) Events() []TimelineEvent { return slices.Clone(t.events) }
 
+// Len is the number of kept events.
+func (t *Timeline) Len() int { return len(t.events) }
+
+// Window returns the kept events from index from up to to (exclusive),
+// oldest first, without copying the rest: a view draws only what fits.
+func (t *Timeline) Window(from, to int) []TimelineEvent {
+	from, to = max(from, 0), min(to, len(t.events))
+	if from >= to {
+		return nil
+	}
+	return slices.Clone(t.events[from:to])
+}
+
 // Rebalancing reports a rebalance in progress.
 func (t *Timeline) Rebalancing() bool { return t.current != nil }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -402,5 +403,22 @@ func TestTimelineEventText(t *testing.T) {
 		if got := c.e.Text(); got != c.want {
 			t.Errorf("kind %d: %q, want %q", c.e.Kind, got, c.want)
 		}
+	}
+}
+
+func TestTimelineWindow(t *testing.T) {
+	tl := NewTimeline(10)
+	for i := range 5 {
+		tl.events = append(tl.events, TimelineEvent{From: strconv.Itoa(i)})
+	}
+	got := tl.Window(3, 99)
+	if tl.Len() != 5 || len(got) != 2 || got[0].From != "3" || got[1].From != "4" {
+		t.Errorf("window: %+v", got)
+	}
+	if w := tl.Window(-2, 1); len(w) != 1 || w[0].From != "0" {
+		t.Errorf("clamped: %+v", w)
+	}
+	if w := tl.Window(4, 2); w != nil {
+		t.Errorf("empty: %+v", w)
 	}
 }

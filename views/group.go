@@ -219,7 +219,7 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 
 func (g *Group) scrollTimeline(msg tea.KeyPressMsg) {
 	k := g.c.Keys
-	n := len(g.timeline.Events())
+	n := g.timeline.Len()
 	switch {
 	case key.Matches(msg, k.Up):
 		g.tlBack++
@@ -240,8 +240,8 @@ func (g *Group) scrollTimeline(msg tea.KeyPressMsg) {
 func (g *Group) observe(info kafkaclient.GroupInfo) {
 	if g.tlBack > 0 {
 		// Keep the lines being read where they are as new events arrive.
-		before := len(g.timeline.Events())
-		defer func() { g.tlBack += len(g.timeline.Events()) - before }()
+		before := g.timeline.Len()
+		defer func() { g.tlBack += g.timeline.Len() - before }()
 	}
 	g.timeline.Observe(info)
 	if info.Err != nil && g.loaded {
@@ -416,8 +416,8 @@ func (g *Group) summary() string {
 
 func (g *Group) timelineLines(h int) []string {
 	st := g.c.Styles
-	events := g.timeline.Events()
-	title := fmt.Sprintf("TIMELINE (%d events)", len(events))
+	n := g.timeline.Len()
+	title := fmt.Sprintf("TIMELINE (%d events)", n)
 	if g.tlBack > 0 {
 		title += fmt.Sprintf(" — %d newer below", g.tlBack)
 	}
@@ -429,14 +429,13 @@ func (g *Group) timelineLines(h int) []string {
 		title = st.TableHeader.Render(title)
 	}
 	out := []string{title}
-	end := len(events) - g.tlBack
-	start := max(end-(h-1), 0)
-	for _, e := range events[start:max(end, 0)] {
+	end := n - g.tlBack
+	for _, e := range g.timeline.Window(end-(h-1), end) {
 		text, _ := sanitize.Plain(e.Text())
 		line := st.Muted.Render(e.At.Local().Format("15:04:05.000")) + "  " + eventStyle(st, e.Kind).Render(text)
 		out = append(out, ansi.Truncate(line, g.width, "…"))
 	}
-	if len(events) == 0 {
+	if n == 0 {
 		out = append(out, st.Muted.Render("changes to the group appear here as they happen"))
 	}
 	for len(out) < h {
