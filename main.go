@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -227,8 +228,14 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return exitFailure
 	}
 	// The last session open, whichever it is after switches, is closed on the way out.
+	// A switch happens in a Cmd's goroutine, hence the lock.
+	var mu sync.Mutex
 	current := session
-	defer func() { current.Close() }()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		current.Close()
+	}()
 
 	var audit views.Audit
 	if path := o.audit; path != "" {
@@ -247,7 +254,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			}
 			s, err := connect(ctx, c)
 			if err == nil {
+				mu.Lock()
 				current = s
+				mu.Unlock()
 			}
 			return s, err
 		},
