@@ -267,6 +267,19 @@ func (c *Client) ApplyReset(ctx context.Context, p ResetPlan) error {
 	return nil
 }
 
+// existingGroup reads a group a change of op needs to exist, with the
+// error op reports when it does not.
+func (c *Client) existingGroup(ctx context.Context, op, group string) (GroupInfo, error) {
+	g, err := c.Group(ctx, group)
+	if groupMissing(err) {
+		return g, fmt.Errorf("%s: %w: %s", op, ErrNoSuchGroup, group)
+	}
+	if err != nil {
+		return g, fmt.Errorf("%s: %w", op, err)
+	}
+	return g, nil
+}
+
 // DeleteGroupOffsets deletes the group's committed offsets on topic, all
 // partitions in one OffsetDelete request (Kafka 2.4 and later). Kafka
 // refuses while a member of the group is subscribed to the topic.
@@ -275,12 +288,9 @@ func (c *Client) DeleteGroupOffsets(ctx context.Context, group, topic string) er
 	if err := c.guardWrite(op); err != nil {
 		return err
 	}
-	g, err := c.Group(ctx, group)
-	if groupMissing(err) {
-		return fmt.Errorf("%s: %w: %s", op, ErrNoSuchGroup, group)
-	}
+	g, err := c.existingGroup(ctx, op, group)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return err
 	}
 	// The partitions come from the commits, not the topic, so the
 	// offsets of a topic that was deleted can be deleted too.
@@ -334,12 +344,9 @@ func (c *Client) DeleteGroup(ctx context.Context, group string) error {
 	if err := c.guardWrite(op); err != nil {
 		return err
 	}
-	g, err := c.Group(ctx, group)
-	if groupMissing(err) {
-		return fmt.Errorf("%s: %w: %s", op, ErrNoSuchGroup, group)
-	}
+	g, err := c.existingGroup(ctx, op, group)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return err
 	}
 	if len(g.Members) > 0 {
 		return fmt.Errorf("%s: %w", op, membersError(g.Members))

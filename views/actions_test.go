@@ -68,6 +68,19 @@ func (r *recorder) ApplyReset(_ context.Context, p kafkaclient.ResetPlan) error 
 func (r *recorder) DeleteGroupOffsets(context.Context, string, string) error { return errUnused }
 func (r *recorder) DeleteGroup(context.Context, string) error                { return errUnused }
 
+// quick runs cmd and returns its message if it answers at once: a
+// cursor's blink waits, and nothing here needs it.
+func quick(cmd tea.Cmd) (tea.Msg, bool) {
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		return msg, true
+	case <-time.After(50 * time.Millisecond):
+		return nil, false
+	}
+}
+
 // drive delivers msg to v and runs the Cmds it returns, feeding their
 // messages back, and returns the messages meant for the root.
 func drive(v View, msg tea.Msg) (View, []tea.Msg) {
@@ -77,13 +90,8 @@ func drive(v View, msg tea.Msg) (View, []tea.Msg) {
 		if cmd == nil {
 			return
 		}
-		// A cursor's blink waits; nothing here needs it.
-		done := make(chan tea.Msg, 1)
-		go func() { done <- cmd() }()
-		var msg tea.Msg
-		select {
-		case msg = <-done:
-		case <-time.After(50 * time.Millisecond):
+		msg, ok := quick(cmd)
+		if !ok {
 			return
 		}
 		switch m := msg.(type) {
@@ -114,19 +122,14 @@ func pushed(t *testing.T, cmd tea.Cmd) View {
 		if cmd == nil || found != nil {
 			return
 		}
-		done := make(chan tea.Msg, 1)
-		go func() { done <- cmd() }()
-		select {
-		case msg := <-done:
-			switch m := msg.(type) {
-			case Push:
-				found = m.View
-			case tea.BatchMsg:
-				for _, c := range m {
-					look(c)
-				}
+		msg, _ := quick(cmd)
+		switch m := msg.(type) {
+		case Push:
+			found = m.View
+		case tea.BatchMsg:
+			for _, c := range m {
+				look(c)
 			}
-		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	look(cmd)
