@@ -38,6 +38,12 @@ func (c *Client) withWatermarks(snap *Snapshot) *Snapshot {
 		parts := byLeader[bk.ID]
 		wg.Go(func() {
 			b, err := c.pool.get(bk.ID)
+			if err == nil && len(parts) == 0 {
+				// A broker that leads nothing gets no ListOffsets; without
+				// a request of its own an open but silent connection would
+				// pass for up.
+				_, err = b.ApiVersions(&sarama.ApiVersionsRequest{})
+			}
 			if err == nil && len(parts) > 0 {
 				var low, high *sarama.OffsetResponse
 				low, high, err = c.listOffsets(b, out.Topics, parts)
