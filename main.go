@@ -219,7 +219,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		if err != nil {
 			return ui.Session{}, err
 		}
-		return ui.Session{Events: client.Events(), Cluster: client, Label: c.Label(), ReadOnly: kc.ReadOnly,
+		return ui.Session{Events: client.Events(), Client: views.ClientOf(client), Label: c.Label(), ReadOnly: kc.ReadOnly,
 			Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close}, nil
 	}
 	session, err := connect(ctx, target)

@@ -12,7 +12,7 @@ import (
 
 // Command is a parsed ':' command (also what -c takes).
 type Command struct {
-	Name string // canonical name: topics, topic, brokers, groups, group, contexts, history, tail, quit
+	Name string // the canonical name of a registered command
 	Arg  string
 	// From and Partitions are tail's options; From is kept as typed and
 	// resolved when the tail opens, so "-15m" counts from then.
@@ -20,38 +20,23 @@ type Command struct {
 	Partitions []int32
 }
 
-type commandSpec struct {
-	name    string
-	aliases []string
-	arg     string // "" when the command takes no argument
-	options string // usage of the options it takes
-}
-
-var commandSpecs = []commandSpec{
-	{name: "topics", aliases: []string{"tp"}},
-	{name: "topic", arg: "NAME"},
-	{name: "brokers", aliases: []string{"br"}},
-	{name: "groups", aliases: []string{"gr", "cg"}},
-	{name: "group", arg: "NAME"},
-	{name: "contexts", aliases: []string{"ctx"}},
-	{name: "history", aliases: []string{"hist"}},
-	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]"},
-	{name: "quit", aliases: []string{"q", "q!", "exit"}},
-}
-
 // KnownCommands is the usage line shown with every command error.
 func KnownCommands() string {
-	parts := make([]string, len(commandSpecs))
-	for i, s := range commandSpecs {
-		parts[i] = s.name
-		if s.arg != "" {
-			parts[i] += " " + s.arg
-		}
-		if s.options != "" {
-			parts[i] += " " + s.options
-		}
+	parts := make([]string, len(registry))
+	for i, e := range registry {
+		parts[i] = e.usage()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// lookup finds the command named or aliased word.
+func lookup(word string) (*command, bool) {
+	word = strings.ToLower(word)
+	i := slices.IndexFunc(registry, func(e command) bool { return word == e.name || slices.Contains(e.aliases, word) })
+	if i < 0 {
+		return nil, false
+	}
+	return &registry[i], true
 }
 
 // ParseCommand parses one command line. It is pure so the language has
@@ -61,12 +46,10 @@ func ParseCommand(line string) (Command, error) {
 	if len(fields) == 0 {
 		return Command{}, fmt.Errorf("empty command; known: %s", KnownCommands())
 	}
-	word := strings.ToLower(fields[0])
-	i := slices.IndexFunc(commandSpecs, func(s commandSpec) bool { return word == s.name || slices.Contains(s.aliases, word) })
-	if i < 0 {
+	s, ok := lookup(fields[0])
+	if !ok {
 		return Command{}, fmt.Errorf("unknown command %q; known: %s", fields[0], KnownCommands())
 	}
-	s := commandSpecs[i]
 	c := Command{Name: s.name}
 	var args []string
 	rest := fields[1:]
@@ -83,7 +66,7 @@ func ParseCommand(line string) (Command, error) {
 		name, value, hasValue := strings.Cut(f, "=")
 		if !hasValue {
 			if len(rest) < 2 {
-				return Command{}, fmt.Errorf("%s needs a value; usage: %s %s %s", name, s.name, s.arg, s.options)
+				return Command{}, fmt.Errorf("%s needs a value; usage: %s", name, s.usage())
 			}
 			value, rest = rest[1], rest[1:]
 		}
@@ -101,7 +84,7 @@ func ParseCommand(line string) (Command, error) {
 			}
 			c.Partitions = ps
 		default:
-			return Command{}, fmt.Errorf("unknown option %s; usage: %s %s %s", name, s.name, s.arg, s.options)
+			return Command{}, fmt.Errorf("unknown option %s; usage: %s", name, s.usage())
 		}
 	}
 	switch {

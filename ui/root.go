@@ -6,6 +6,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,8 +34,8 @@ const chromeLines = 4
 
 // Session is one connection to a cluster as the root model uses it.
 type Session struct {
-	Events  <-chan kafkaclient.Event
-	Cluster views.Cluster
+	Events <-chan kafkaclient.Event
+	Client views.Client
 	// Label names what kscope is connected to in the header (a context,
 	// the bootstrap list, user@mechanism); it never holds a secret.
 	Label    string
@@ -89,18 +90,19 @@ type Model struct {
 	help       help.Model
 	showHelp   bool
 
-	stack   []views.View
-	filters []string // the filter applied to each view in stack
+	stack  []frame
+	lastID uint64
 
 	input textinput.Model
 	mode  inputMode
 
-	notice      views.Notice
-	refreshErr  error
-	refreshedAt time.Time
+	notice     views.Notice
+	refreshErr error
 
 	width, height int
 	quitting      bool
+	// startCmd is what opening the first view asked for, run by Init.
+	startCmd tea.Cmd
 }
 
 // New builds the root model, opening the view opts.Start names.
@@ -114,7 +116,7 @@ func New(opts Options) *Model {
 	c := &views.Common{
 		Styles:   themes.New(opts.Theme),
 		Keys:     views.DefaultKeyMap(),
-		Cluster:  opts.Session.Cluster,
+		Client:   opts.Session.Client,
 		ReadOnly: opts.Session.ReadOnly,
 		Now:      opts.Now,
 
@@ -137,7 +139,7 @@ func New(opts Options) *Model {
 	}
 	m.applyStyles()
 	c.Keys.SetReadOnly(c.ReadOnly)
-	m.run(opts.Start)
+	m.startCmd = m.run(opts.Start)
 	return m
 }
 
@@ -147,12 +149,8 @@ func (m *Model) Init() tea.Cmd {
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	if m.quitting {
-		cmds = append(cmds, tea.Quit)
-	}
-	for _, v := range m.stack {
-		cmds = append(cmds, v.Init())
-	}
+	cmds = append(cmds, m.startCmd)
+	m.startCmd = nil
 	return tea.Batch(cmds...)
 }
 
@@ -211,10 +209,11 @@ func (m *Model) switchContext(name string) tea.Cmd {
 // start again on the new cluster.
 func (m *Model) adopt(name string, s Session) tea.Cmd {
 	old := m.session.Close
+	m.closeAll()
 	m.session, m.gen = s, m.gen+1
-	m.c.Cluster, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Cluster, s.ReadOnly, nil, s.Label
+	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Client, s.ReadOnly, nil, s.Label
 	m.c.Keys.SetReadOnly(s.ReadOnly)
-	m.refreshErr, m.refreshedAt = nil, time.Time{}
+	m.refreshErr = nil
 	for i := range m.contexts {
 		m.contexts[i].Current = m.contexts[i].Name == name
 	}
@@ -226,93 +225,113 @@ func (m *Model) adopt(name string, s Session) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func (m *Model) top() views.View { return m.stack[len(m.stack)-1] }
+// frame is a view on the stack with what it owns: the id its answers are
+// routed by and the cancel of its context.
+type frame struct {
+	view   views.View
+	id     uint64
+	cancel context.CancelFunc
+}
+
+func (m *Model) top() views.View { return m.stack[len(m.stack)-1].view }
+
+func (m *Model) setTop(v views.View) { m.stack[len(m.stack)-1].view = v }
 
 func (m *Model) bodySize() (int, int) { return m.width, max(m.height-chromeLines, 1) }
 
-func (m *Model) pushView(v views.View) {
+// pushView puts v on the stack, pausing the view it covers, and starts it
+// with a scope of its own.
+func (m *Model) pushView(v views.View) tea.Cmd {
+	if len(m.stack) > 0 {
+		if p, ok := m.top().(views.Pauser); ok {
+			p.Pause()
+		}
+	}
+	m.lastID++
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stack = append(m.stack, frame{view: v, id: m.lastID, cancel: cancel})
 	v.SetSize(m.bodySize())
-	m.stack = append(m.stack, v)
-	m.filters = append(m.filters, "")
+	return v.Init(views.Scope{ID: m.lastID, Ctx: ctx})
 }
 
+// pop closes the view on top, ending its work, and resumes the one below.
 func (m *Model) pop() tea.Cmd {
 	if len(m.stack) <= 1 {
 		return nil
 	}
-	cmd := closeView(m.top())
+	m.stack[len(m.stack)-1].cancel()
 	m.stack = m.stack[:len(m.stack)-1]
-	m.filters = m.filters[:len(m.filters)-1]
-	return cmd
-}
-
-// closeView releases what a view holds as it leaves the stack.
-func closeView(v views.View) tea.Cmd {
-	if c, ok := v.(views.Closer); ok {
-		return c.Close()
+	if p, ok := m.top().(views.Pauser); ok {
+		return p.Resume()
 	}
 	return nil
 }
 
-func (m *Model) closeAll() tea.Cmd {
-	cmds := make([]tea.Cmd, 0, len(m.stack))
-	for _, v := range m.stack {
-		cmds = append(cmds, closeView(v))
+// closeAll ends the work of every view and empties the stack.
+func (m *Model) closeAll() {
+	for _, f := range m.stack {
+		f.cancel()
 	}
-	return tea.Batch(cmds...)
+	m.stack = nil
 }
 
 // quit closes every view, then ends the program.
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
-	return tea.Sequence(m.closeAll(), tea.Quit)
+	m.closeAll()
+	return tea.Quit
 }
 
-// run carries out a parsed command; it returns the Cmds of the views it opened.
+// run carries out a parsed command: the stack it opens replaces the one
+// shown, unless it cannot be opened, and then nothing changes.
 func (m *Model) run(c Command) tea.Cmd {
-	var opened []views.View
-	switch c.Name {
-	case "quit":
-		return m.quit()
-	case "tail":
-		from, err := kafkaclient.ParseFrom(c.From, m.c.Now())
-		if err != nil {
-			m.notice = views.Notice{Text: err.Error(), Error: true}
-			return nil
-		}
-		opened = []views.View{views.NewTopics(m.c), views.NewTail(m.c, kafkaclient.TailSpec{Topic: c.Arg, Partitions: c.Partitions, From: from}, m.c.TailRecords, m.c.TailBytes)}
-	case "topics":
-		opened = []views.View{views.NewTopics(m.c)}
-	case "topic":
-		opened = []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}
-	case "brokers":
-		opened = []views.View{views.NewBrokers(m.c)}
-	case "contexts":
-		opened = []views.View{views.NewContexts(m.c, m.contexts)}
-	case "history":
-		opened = []views.View{views.NewHistory(m.c)}
-	case "groups":
-		opened = []views.View{views.NewGroups(m.c)}
-	case "group":
-		opened = []views.View{views.NewGroups(m.c), views.NewGroup(m.c, c.Arg)}
+	e, ok := lookup(c.Name)
+	if !ok {
+		m.notice = views.Notice{Text: "unknown command " + c.Name + "; known: " + KnownCommands(), Error: true}
+		return nil
 	}
-	cmds := []tea.Cmd{m.closeAll()}
-	m.stack, m.filters = nil, nil
+	if e.open == nil {
+		return m.quit()
+	}
+	opened, err := e.open(m, c)
+	if err != nil {
+		m.notice = views.Notice{Text: err.Error(), Error: true}
+		return nil
+	}
+	m.closeAll()
+	cmds := make([]tea.Cmd, 0, len(opened))
 	for _, v := range opened {
-		m.pushView(v)
-		cmds = append(cmds, v.Init())
+		cmds = append(cmds, m.pushView(v))
 	}
 	m.notice = views.Notice{}
 	return tea.Batch(cmds...)
+}
+
+// deliver gives an answer to the view that asked for it, if it is still
+// open; what it answered with is for the root when it is a notice or a
+// change of the stack.
+func (m *Model) deliver(a views.Answer) tea.Cmd {
+	i := slices.IndexFunc(m.stack, func(f frame) bool { return f.id == a.To })
+	if i < 0 {
+		return nil // the view is gone, and its work with it
+	}
+	switch a.Msg.(type) {
+	case views.Notice, views.Push, views.Pop:
+		_, cmd := m.Update(a.Msg)
+		return cmd
+	}
+	v, cmd := m.stack[i].view.Update(a.Msg)
+	m.stack[i].view = v
+	return cmd
 }
 
 // broadcast gives msg to every view on the stack, covered or not, so a
 // view keeps its data fresh while another is on top of it.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(m.stack))
-	for i, v := range m.stack {
-		nv, cmd := v.Update(msg)
-		m.stack[i] = nv
+	for i, f := range m.stack {
+		nv, cmd := f.view.Update(msg)
+		m.stack[i].view = nv
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
@@ -341,8 +360,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.SetWidth(msg.Width)
 		m.input.SetWidth(max(msg.Width-4, 1))
-		for _, v := range m.stack {
-			v.SetSize(m.bodySize())
+		for _, f := range m.stack {
+			f.view.SetSize(m.bodySize())
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:
@@ -369,7 +388,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case kafkaclient.ClusterUpdated:
 		m.c.Snapshot = msg.Snapshot
 		m.refreshErr = nil
-		m.refreshedAt = msg.Snapshot.At
 		return m, m.broadcast(msg)
 	case kafkaclient.RefreshFailed:
 		wasStale := m.refreshErr != nil
@@ -388,9 +406,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case eventsClosed:
 		return m, nil
+	case views.Answer:
+		return m, m.deliver(msg)
 	case views.Push:
-		m.pushView(msg.View)
-		return m, nil
+		return m, m.pushView(msg.View)
 	case views.Pop:
 		return m, m.pop()
 	case views.Notice:
@@ -401,12 +420,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		if !m.showHelp {
 			v, cmd := m.top().Update(msg)
-			m.stack[len(m.stack)-1] = v
+			m.setTop(v)
 			return m, cmd
 		}
 		return m, nil
 	}
-	// Answers to requests carry their own ids: every view may look.
+	// What is left is for every view (cursor blinks carry their own ids).
 	return m, m.broadcast(msg)
 }
 
@@ -419,7 +438,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if ic, ok := m.top().(views.InputCapturer); ok && ic.CapturesInput() {
 		v, cmd := m.top().Update(msg)
-		m.stack[len(m.stack)-1] = v
+		m.setTop(v)
 		return cmd
 	}
 	if m.showHelp {
@@ -435,18 +454,19 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.showHelp = true
 		return nil
 	case key.Matches(msg, m.keys.Refresh):
-		m.c.Cluster.Refresh()
+		if r := m.c.Client.Refresher; r != nil {
+			r.Refresh()
+		}
 		return nil
 	case key.Matches(msg, m.keys.Command):
 		return m.openInput(inputCommand, "")
 	case key.Matches(msg, m.keys.Filter):
-		if _, ok := m.top().(views.Filterable); ok {
-			return m.openInput(inputFilter, m.filters[len(m.filters)-1])
+		if fv, ok := m.top().(views.Filterable); ok {
+			return m.openInput(inputFilter, fv.Filter())
 		}
 		return nil
 	case key.Matches(msg, m.keys.Back):
-		i := len(m.filters) - 1
-		if m.filters[i] != "" {
+		if fv, ok := m.top().(views.Filterable); ok && fv.Filter() != "" {
 			m.setFilter("")
 			return nil
 		}
@@ -454,7 +474,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.pop()
 	}
 	v, cmd := m.top().Update(msg)
-	m.stack[len(m.stack)-1] = v
+	m.setTop(v)
 	return cmd
 }
 
@@ -483,7 +503,6 @@ func (m *Model) setFilter(f string) bool {
 		m.notice = views.Notice{Text: "filter not applied: " + err.Error(), Error: true}
 		return false
 	}
-	m.filters[len(m.filters)-1] = f
 	return true
 }
 
@@ -601,14 +620,14 @@ func (m *Model) header() string {
 	switch {
 	case m.refreshErr != nil && snap != nil:
 		// The data on screen is the last that could be read: say how old.
-		age := m.c.Now().Sub(m.refreshedAt).Truncate(time.Second)
+		age := m.c.Now().Sub(snap.At).Truncate(time.Second)
 		parts = append(parts, st.Error.Render(fmt.Sprintf("● stale %s (refresh failed)", age)))
 	case m.refreshErr != nil:
 		parts = append(parts, st.Error.Render("● refresh failed"))
 	case snap == nil:
 		parts = append(parts, st.Warn.Render("● connecting"))
 	default:
-		parts = append(parts, st.OK.Render("●")+" refreshed "+m.refreshedAt.Format("15:04:05"))
+		parts = append(parts, st.OK.Render("●")+" refreshed "+snap.At.In(m.c.Zone()).Format("15:04:05"))
 	}
 	if snap != nil {
 		// Last: the first thing to go when the terminal is narrow.
@@ -621,8 +640,8 @@ func (m *Model) header() string {
 func (m *Model) titleLine() string {
 	st := m.c.Styles
 	crumbs := make([]string, len(m.stack))
-	for i, v := range m.stack {
-		crumbs[i] = v.Title()
+	for i, f := range m.stack {
+		crumbs[i] = f.view.Title()
 	}
 	line := st.Title.Render(crumbs[len(crumbs)-1])
 	if len(crumbs) > 1 {
@@ -643,8 +662,9 @@ func (m *Model) statusLine() string {
 		}
 		text, _ := sanitize.Plain(oneLine(m.notice.Text))
 		return style.Render(ansi.Truncate(text, m.width, "…"))
-	case m.filters[len(m.filters)-1] != "":
-		f, _ := sanitize.Plain(m.filters[len(m.filters)-1])
+	}
+	if fv, ok := m.top().(views.Filterable); ok && fv.Filter() != "" {
+		f, _ := sanitize.Plain(fv.Filter())
 		return st.Muted.Render(ansi.Truncate("filter: "+f+"  (esc clears)", m.width, "…"))
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -15,56 +16,24 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views"
+	"kscope/views/viewtest"
 )
 
 var fixedNow = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 
-// fakeConfigs answers TopicConfig from a map; it stands for the cluster
-// only where a view asks it something.
-type fakeConfigs map[string][]kafkaclient.ConfigEntry
-
-// refreshes counts Refresh calls across fakeConfigs values.
-var refreshes int
-
-func (f fakeConfigs) TopicConfig(_ context.Context, topic string) ([]kafkaclient.ConfigEntry, error) {
-	e, ok := f[topic]
-	if !ok {
-		return nil, kafkaclient.ErrNoSuchTopic
+// configs is the cluster of the root tests: it answers TopicConfig from a
+// map, and nothing else.
+func configs(entries map[string][]kafkaclient.ConfigEntry) *viewtest.Fake {
+	return &viewtest.Fake{
+		TopicConfigFn: func(_ context.Context, topic string) ([]kafkaclient.ConfigEntry, error) {
+			e, ok := entries[topic]
+			if !ok {
+				return nil, kafkaclient.ErrNoSuchTopic
+			}
+			return e, nil
+		},
 	}
-	return e, nil
 }
-
-func (fakeConfigs) Refresh() { refreshes++ }
-
-func (fakeConfigs) Tail(context.Context, kafkaclient.TailSpec) (*kafkaclient.Tail, error) {
-	return nil, errors.New("no cluster in this test")
-}
-
-func (fakeConfigs) Groups(context.Context) ([]kafkaclient.GroupInfo, error) {
-	return nil, errors.New("no cluster in this test")
-}
-
-func (fakeConfigs) Group(context.Context, string) (kafkaclient.GroupInfo, error) {
-	return kafkaclient.GroupInfo{}, errors.New("no cluster in this test")
-}
-
-var errNoCluster = errors.New("no cluster in this test")
-
-func (fakeConfigs) CreateTopic(context.Context, kafkaclient.TopicSpec) error { return errNoCluster }
-func (fakeConfigs) DeleteTopic(context.Context, string) error                { return errNoCluster }
-func (fakeConfigs) AddPartitions(context.Context, string, int32) error       { return errNoCluster }
-func (fakeConfigs) SetTopicConfig(context.Context, string, string, *string) error {
-	return errNoCluster
-}
-func (fakeConfigs) Produce(context.Context, kafkaclient.ProduceRequest) (kafkaclient.ProduceResult, error) {
-	return kafkaclient.ProduceResult{}, errNoCluster
-}
-func (fakeConfigs) PlanReset(context.Context, string, string, []int32, kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error) {
-	return kafkaclient.ResetPlan{}, errNoCluster
-}
-func (fakeConfigs) ApplyReset(context.Context, kafkaclient.ResetPlan) error  { return errNoCluster }
-func (fakeConfigs) DeleteGroupOffsets(context.Context, string, string) error { return errNoCluster }
-func (fakeConfigs) DeleteGroup(context.Context, string) error                { return errNoCluster }
 
 func part(id, leader int32, replicas, isr []int32, low, high int64) kafkaclient.PartitionInfo {
 	return kafkaclient.PartitionInfo{ID: id, Leader: leader, Replicas: replicas, ISR: isr, Low: low, High: high, WatermarksKnown: true}
@@ -108,11 +77,11 @@ func newModel(t *testing.T, start Command) *Model {
 		t.Fatal(err)
 	}
 	m := New(Options{
-		Session: Session{Label: "127.0.0.1:9092", Cluster: fakeConfigs{"orders": {
+		Session: Session{Label: "127.0.0.1:9092", Client: views.ClientOf(configs(map[string][]kafkaclient.ConfigEntry{"orders": {
 			{Name: "cleanup.policy", Value: "delete", Default: "delete", Source: "default"},
 			{Name: "retention.ms", Value: "3600000", Default: "604800000", Source: "topic", Overridden: true},
 			{Name: "sasl.jaas.config", Value: "", Source: "topic", Sensitive: true},
-		}}},
+		}}))},
 		Theme:      p,
 		ThemeFixed: true,
 		Start:      start,
@@ -129,18 +98,21 @@ func send(m *Model, msg tea.Msg) {
 	runCmd(m, cmd, 0)
 }
 
+// runCmd runs cmd as the program would. Tests run in a synctest bubble:
+// a Cmd still waiting once every goroutine is blocked waits on a timer (a
+// blink, a poll), and its message is not delivered; nothing here is told
+// apart by a wall clock.
 func runCmd(m *Model, cmd tea.Cmd, depth int) {
-	if cmd == nil || depth > 5 {
+	if cmd == nil || depth > 8 {
 		return
 	}
-	// Timers (the cursor's blink) would stall the test: a Cmd that does
-	// not answer at once is dropped, as a frame later would not matter here.
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
+	synctest.Wait()
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-time.After(50 * time.Millisecond):
+	default:
 		return
 	}
 	switch msg := msg.(type) {
@@ -154,6 +126,16 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 		_, next := m.Update(msg)
 		runCmd(m, next, depth+1)
 	}
+}
+
+// inBubble runs f in a synctest bubble, then lets the timers still pending
+// fire so that their goroutines end inside it.
+func inBubble(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	synctest.Test(t, func(t *testing.T) {
+		f(t)
+		time.Sleep(24 * time.Hour)
+	})
 }
 
 func press(m *Model, keys ...string) {
@@ -202,289 +184,325 @@ func lineWith(t *testing.T, s, sub string) string {
 }
 
 func TestTopicsListHidesInternalUntilToggled(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	s := screen(m)
-	if strings.Contains(s, "__consumer_offsets") {
-		t.Error("internal topic shown by default")
-	}
-	if l := lineWith(t, s, "orders"); !regexp.MustCompile(`orders\s+3\s+3\s+1,234,611\s+1`).MatchString(l) {
-		t.Errorf("orders row = %q", l)
-	}
-	if l := lineWith(t, s, "logs"); !strings.Contains(l, "1 (1 offline)") {
-		t.Errorf("logs row = %q", l)
-	}
-	press(m, "i")
-	if !strings.Contains(screen(m), "__consumer_offsets (internal)") {
-		t.Error("internal topic not shown after i")
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		s := screen(m)
+		if strings.Contains(s, "__consumer_offsets") {
+			t.Error("internal topic shown by default")
+		}
+		if l := lineWith(t, s, "orders"); !regexp.MustCompile(`orders\s+3\s+3\s+1,234,611\s+1`).MatchString(l) {
+			t.Errorf("orders row = %q", l)
+		}
+		if l := lineWith(t, s, "logs"); !strings.Contains(l, "1 (1 offline)") {
+			t.Errorf("logs row = %q", l)
+		}
+		press(m, "i")
+		if !strings.Contains(screen(m), "__consumer_offsets (internal)") {
+			t.Error("internal topic not shown after i")
+		}
+	})
 }
 
 func TestTopicsSortByColumn(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, "s") // partitions, descending
-	s := screen(m)
-	if !strings.Contains(s, "PARTITIONS▼") {
-		t.Fatalf("no sort mark:\n%s", s)
-	}
-	if strings.Index(s, "orders") > strings.Index(s, "logs") {
-		t.Error("orders (3 partitions) should come before logs (2)")
-	}
-	press(m, "S")
-	s = screen(m)
-	if !strings.Contains(s, "PARTITIONS▲") || strings.Index(s, "orders") < strings.Index(s, "logs") {
-		t.Errorf("reverse did not flip the order:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, "s") // partitions, descending
+		s := screen(m)
+		if !strings.Contains(s, "PARTITIONS▼") {
+			t.Fatalf("no sort mark:\n%s", s)
+		}
+		if strings.Index(s, "orders") > strings.Index(s, "logs") {
+			t.Error("orders (3 partitions) should come before logs (2)")
+		}
+		press(m, "S")
+		s = screen(m)
+		if !strings.Contains(s, "PARTITIONS▲") || strings.Index(s, "orders") < strings.Index(s, "logs") {
+			t.Errorf("reverse did not flip the order:\n%s", s)
+		}
+	})
 }
 
 func TestEnterOpensPartitionsInKcatOrderAndEscReturns(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, "/")
-	typeText(m, "orders")
-	press(m, "enter", "enter")
-	s := screen(m)
-	header := lineWith(t, s, "PARTITION")
-	cols := strings.Fields(header)
-	if strings.Join(cols[:4], " ") != "PARTITION LEADER REPLICAS ISR" {
-		t.Fatalf("columns = %v", cols)
-	}
-	// Partition 1: replica 3 is out of the ISR, and its leader (2) is not the preferred replica (1).
-	if l := lineWith(t, s, "1,2,3!"); !strings.Contains(l, "2*") {
-		t.Errorf("partition 1 row = %q", l)
-	}
-	if !strings.Contains(s, "topic orders › partitions (3)") {
-		t.Errorf("title missing:\n%s", s)
-	}
-	press(m, "esc", "esc")
-	s = screen(m)
-	if !strings.Contains(s, "topics (3)") || strings.Contains(s, "PARTITION ") {
-		t.Errorf("esc did not return to the topic list:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, "/")
+		typeText(m, "orders")
+		press(m, "enter", "enter")
+		s := screen(m)
+		header := lineWith(t, s, "PARTITION")
+		cols := strings.Fields(header)
+		if strings.Join(cols[:4], " ") != "PARTITION LEADER REPLICAS ISR" {
+			t.Fatalf("columns = %v", cols)
+		}
+		// Partition 1: replica 3 is out of the ISR, and its leader (2) is not the preferred replica (1).
+		if l := lineWith(t, s, "1,2,3!"); !strings.Contains(l, "2*") {
+			t.Errorf("partition 1 row = %q", l)
+		}
+		if !strings.Contains(s, "topic orders › partitions (3)") {
+			t.Errorf("title missing:\n%s", s)
+		}
+		press(m, "esc", "esc")
+		s = screen(m)
+		if !strings.Contains(s, "topics (3)") || strings.Contains(s, "PARTITION ") {
+			t.Errorf("esc did not return to the topic list:\n%s", s)
+		}
+	})
 }
 
 func TestOfflinePartitionIsMarked(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topic", Arg: "logs"})
-	l := lineWith(t, screen(m), "none")
-	if !strings.Contains(l, "3") {
-		t.Errorf("offline row = %q", l)
-	}
-	// The marks must be coloured too, not only text.
-	if !strings.Contains(m.render(), m.c.Styles.Error.Render("none")) {
-		t.Error("offline leader not styled as an error")
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topic", Arg: "logs"})
+		l := lineWith(t, screen(m), "none")
+		if !strings.Contains(l, "3") {
+			t.Errorf("offline row = %q", l)
+		}
+		// The marks must be coloured too, not only text.
+		if !strings.Contains(m.render(), m.c.Styles.Error.Render("none")) {
+			t.Error("offline leader not styled as an error")
+		}
+	})
 }
 
 func TestFilterNarrowsAndEscClears(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, "/")
-	typeText(m, "ORD")
-	s := screen(m)
-	if strings.Contains(s, "logs") || !strings.Contains(s, "orders") {
-		t.Fatalf("filter while typing:\n%s", s)
-	}
-	press(m, "enter")
-	if s := screen(m); !strings.Contains(s, "filter: ORD") || !strings.Contains(s, "topics (1 of 3)") {
-		t.Fatalf("applied filter not shown:\n%s", s)
-	}
-	press(m, "esc")
-	if s := screen(m); !strings.Contains(s, "logs") || strings.Contains(s, "filter:") {
-		t.Fatalf("esc did not clear the filter:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, "/")
+		typeText(m, "ORD")
+		s := screen(m)
+		if strings.Contains(s, "logs") || !strings.Contains(s, "orders") {
+			t.Fatalf("filter while typing:\n%s", s)
+		}
+		press(m, "enter")
+		if s := screen(m); !strings.Contains(s, "filter: ORD") || !strings.Contains(s, "topics (1 of 3)") {
+			t.Fatalf("applied filter not shown:\n%s", s)
+		}
+		press(m, "esc")
+		if s := screen(m); !strings.Contains(s, "logs") || strings.Contains(s, "filter:") {
+			t.Fatalf("esc did not clear the filter:\n%s", s)
+		}
+	})
 }
 
 func TestUnknownCommandShowsErrorAndChangesNothing(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
-	before := strings.Split(screen(m), "\n")
-	press(m, ":")
-	typeText(m, "frobnicate")
-	press(m, "enter")
-	after := strings.Split(screen(m), "\n")
-	status := after[len(after)-2]
-	if !strings.Contains(status, `unknown command "frobnicate"; known: topics, topic NAME, brokers`) {
-		t.Errorf("status = %q", status)
-	}
-	// Everything but the status line is as it was.
-	before[len(before)-2], after[len(after)-2] = "", ""
-	if strings.Join(before, "\n") != strings.Join(after, "\n") {
-		t.Errorf("screen changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+		before := strings.Split(screen(m), "\n")
+		press(m, ":")
+		typeText(m, "frobnicate")
+		press(m, "enter")
+		after := strings.Split(screen(m), "\n")
+		status := after[len(after)-2]
+		if !strings.Contains(status, `unknown command "frobnicate"; known: topics, topic NAME, brokers`) {
+			t.Errorf("status = %q", status)
+		}
+		// Everything but the status line is as it was.
+		before[len(before)-2], after[len(after)-2] = "", ""
+		if strings.Join(before, "\n") != strings.Join(after, "\n") {
+			t.Errorf("screen changed:\nbefore:\n%s\nafter:\n%s", strings.Join(before, "\n"), strings.Join(after, "\n"))
+		}
+	})
 }
 
 func TestCommandsSwitchViews(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, ":")
-	typeText(m, "brokers")
-	press(m, "enter")
-	if s := screen(m); !strings.Contains(s, "brokers (3)") {
-		t.Fatalf(":brokers did not open brokers:\n%s", s)
-	}
-	press(m, ":")
-	typeText(m, "topic orders")
-	press(m, "enter")
-	if s := screen(m); !strings.Contains(s, "topics (3) › topic orders › partitions (3)") {
-		t.Fatalf(":topic orders:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, ":")
+		typeText(m, "brokers")
+		press(m, "enter")
+		if s := screen(m); !strings.Contains(s, "brokers (3)") {
+			t.Fatalf(":brokers did not open brokers:\n%s", s)
+		}
+		press(m, ":")
+		typeText(m, "topic orders")
+		press(m, "enter")
+		if s := screen(m); !strings.Contains(s, "topics (3) › topic orders › partitions (3)") {
+			t.Fatalf(":topic orders:\n%s", s)
+		}
+	})
 }
 
 func TestNoSuchTopic(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topic", Arg: "nosuch"})
-	s := screen(m)
-	if strings.Count(s, "no such topic: nosuch") < 2 {
-		t.Errorf("want the message in the view and the status line:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topic", Arg: "nosuch"})
+		s := screen(m)
+		if strings.Count(s, "no such topic: nosuch") < 2 {
+			t.Errorf("want the message in the view and the status line:\n%s", s)
+		}
+	})
 }
 
 func TestTooSmall(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	send(m, tea.WindowSizeMsg{Width: 59, Height: 20})
-	if s := screen(m); !strings.Contains(s, "terminal too small: 59×20") {
-		t.Errorf("got %q", s)
-	}
-	send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
-	if s := screen(m); strings.Contains(s, "too small") || len(strings.Split(s, "\n")) != 15 {
-		t.Errorf("60×15 should draw the layout in 15 lines:\n%s", s)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		send(m, tea.WindowSizeMsg{Width: 59, Height: 20})
+		if s := screen(m); !strings.Contains(s, "terminal too small: 59×20") {
+			t.Errorf("got %q", s)
+		}
+		send(m, tea.WindowSizeMsg{Width: 60, Height: 15})
+		if s := screen(m); strings.Contains(s, "too small") || len(strings.Split(s, "\n")) != 15 {
+			t.Errorf("60×15 should draw the layout in 15 lines:\n%s", s)
+		}
+	})
 }
 
 func TestEveryLineFitsTheWidth(t *testing.T) {
-	for _, start := range []Command{{Name: "topics"}, {Name: "topic", Arg: "orders"}, {Name: "brokers"}} {
-		m := withSnapshot(t, start)
-		for _, w := range []int{60, 80, 133} {
-			send(m, tea.WindowSizeMsg{Width: w, Height: 20})
-			lines := strings.Split(m.render(), "\n")
-			if len(lines) != 20 {
-				t.Errorf("%s at %d: %d lines", start.Name, w, len(lines))
-			}
-			for i, l := range lines {
-				if lw := ansi.StringWidth(l); lw > w {
-					t.Errorf("%s at %d: line %d is %d wide: %q", start.Name, w, i, lw, ansi.Strip(l))
+	inBubble(t, func(t *testing.T) {
+		for _, start := range []Command{{Name: "topics"}, {Name: "topic", Arg: "orders"}, {Name: "brokers"}} {
+			m := withSnapshot(t, start)
+			for _, w := range []int{60, 80, 133} {
+				send(m, tea.WindowSizeMsg{Width: w, Height: 20})
+				lines := strings.Split(m.render(), "\n")
+				if len(lines) != 20 {
+					t.Errorf("%s at %d: %d lines", start.Name, w, len(lines))
+				}
+				for i, l := range lines {
+					if lw := ansi.StringWidth(l); lw > w {
+						t.Errorf("%s at %d: line %d is %d wide: %q", start.Name, w, i, lw, ansi.Strip(l))
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 func TestEventsReachCoveredViews(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
-	snap := snapshot()
-	snap.Topics = append(snap.Topics, kafkaclient.TopicInfo{Name: "zz-new", Partitions: []kafkaclient.PartitionInfo{part(0, 1, []int32{1}, []int32{1}, 0, 0)}})
-	send(m, kafkaclient.ClusterUpdated{Snapshot: snap})
-	press(m, "esc")
-	if !strings.Contains(screen(m), "zz-new") {
-		t.Error("the covered topic list missed an update")
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+		snap := snapshot()
+		snap.Topics = append(snap.Topics, kafkaclient.TopicInfo{Name: "zz-new", Partitions: []kafkaclient.PartitionInfo{part(0, 1, []int32{1}, []int32{1}, 0, 0)}})
+		send(m, kafkaclient.ClusterUpdated{Snapshot: snap})
+		press(m, "esc")
+		if !strings.Contains(screen(m), "zz-new") {
+			t.Error("the covered topic list missed an update")
+		}
+	})
 }
 
 func TestTopicNameEscapesAreNeutralised(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	out := m.render()
-	sgr := regexp.MustCompile("\x1b\\[[0-9;]*m")
-	if rest := sgr.ReplaceAllString(out, ""); strings.ContainsAny(rest, "\x1b\x07") {
-		t.Fatalf("raw control bytes reached the screen: %q", rest)
-	}
-	if !strings.Contains(ansi.Strip(out), `evil\x1b]0;pwned\x07\x1b[2J`) {
-		t.Errorf("escaped name not shown:\n%s", ansi.Strip(out))
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		out := m.render()
+		sgr := regexp.MustCompile("\x1b\\[[0-9;]*m")
+		if rest := sgr.ReplaceAllString(out, ""); strings.ContainsAny(rest, "\x1b\x07") {
+			t.Fatalf("raw control bytes reached the screen: %q", rest)
+		}
+		if !strings.Contains(ansi.Strip(out), `evil\x1b]0;pwned\x07\x1b[2J`) {
+			t.Errorf("escaped name not shown:\n%s", ansi.Strip(out))
+		}
+	})
 }
 
 func TestHelpShowsAllBindings(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, "?")
-	s := screen(m)
-	for _, want := range []string{"reverse", "internal topics", "command", "filter", "quit"} {
-		if !strings.Contains(s, want) {
-			t.Errorf("help lacks %q:\n%s", want, s)
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, "?")
+		s := screen(m)
+		for _, want := range []string{"reverse", "internal topics", "command", "filter", "quit"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("help lacks %q:\n%s", want, s)
+			}
 		}
-	}
-	press(m, "?")
-	if strings.Contains(screen(m), "Keys") {
-		t.Error("? did not close help")
-	}
+		press(m, "?")
+		if strings.Contains(screen(m), "Keys") {
+			t.Error("? did not close help")
+		}
+	})
 }
 
 func TestMouseWheelMovesSelection(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	send(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
-	press(m, "enter")
-	if !strings.Contains(screen(m), "topic orders") {
-		t.Errorf("wheel down should land on the last topic:\n%s", screen(m))
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		send(m, tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+		press(m, "enter")
+		if !strings.Contains(screen(m), "topic orders") {
+			t.Errorf("wheel down should land on the last topic:\n%s", screen(m))
+		}
+	})
 }
 
 func TestHeaderShowsClusterState(t *testing.T) {
-	m := newModel(t, Command{Name: "topics"})
-	now := fixedNow
-	m.c.Now = func() time.Time { return now }
-	send(m, tea.WindowSizeMsg{Width: 140, Height: 24})
-	if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "connecting") {
-		t.Errorf("before data: %q", h)
-	}
-	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
-	h := strings.Split(screen(m), "\n")[0]
-	for _, want := range []string{"127.0.0.1:9092", "cluster test-cluster", "brokers 2/3", "controller 2", "refreshed 09:30:00"} {
-		if !strings.Contains(h, want) {
-			t.Errorf("header %q lacks %q", h, want)
+	inBubble(t, func(t *testing.T) {
+		m := newModel(t, Command{Name: "topics"})
+		now := fixedNow
+		m.c.Now = func() time.Time { return now }
+		send(m, tea.WindowSizeMsg{Width: 140, Height: 24})
+		if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "connecting") {
+			t.Errorf("before data: %q", h)
 		}
-	}
-	if !strings.Contains(h, "brokers 2/3 (down: 3)") {
-		t.Errorf("header %q does not name the broker that is down", h)
-	}
-	now = fixedNow.Add(12 * time.Second)
-	send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: EOF"), At: now})
-	lines := strings.Split(screen(m), "\n")
-	if !strings.Contains(lines[0], "stale 12s (refresh failed)") || !strings.Contains(lines[len(lines)-2], "metadata refresh failed: EOF") {
-		t.Errorf("after failure: header %q, status %q", lines[0], lines[len(lines)-2])
-	}
-	if !strings.Contains(screen(m), "orders") {
-		t.Error("a failed refresh must keep the last data on screen")
-	}
+		send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+		h := strings.Split(screen(m), "\n")[0]
+		for _, want := range []string{"127.0.0.1:9092", "cluster test-cluster", "brokers 2/3", "controller 2", "refreshed 09:30:00"} {
+			if !strings.Contains(h, want) {
+				t.Errorf("header %q lacks %q", h, want)
+			}
+		}
+		if !strings.Contains(h, "brokers 2/3 (down: 3)") {
+			t.Errorf("header %q does not name the broker that is down", h)
+		}
+		now = fixedNow.Add(12 * time.Second)
+		send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: EOF"), At: now})
+		lines := strings.Split(screen(m), "\n")
+		if !strings.Contains(lines[0], "stale 12s (refresh failed)") || !strings.Contains(lines[len(lines)-2], "metadata refresh failed: EOF") {
+			t.Errorf("after failure: header %q, status %q", lines[0], lines[len(lines)-2])
+		}
+		if !strings.Contains(screen(m), "orders") {
+			t.Error("a failed refresh must keep the last data on screen")
+		}
+	})
 }
 
 func TestBrokersShowSkewAndDownBroker(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "brokers"})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 24})
-	s := screen(m)
-	if l := lineWith(t, s, "9093"); !strings.Contains(l, "●") {
-		t.Errorf("controller not marked: %q", l)
-	}
-	if l := lineWith(t, s, "9094"); !strings.Contains(l, "down: connection refused") {
-		t.Errorf("down broker: %q", l)
-	}
-	if l := lineWith(t, s, "rack-a"); !strings.Contains(l, "5  83%") {
-		t.Errorf("leader share: %q", l)
-	}
-	if !strings.Contains(m.render(), m.c.Styles.Warn.Render("5  83%")) {
-		t.Error("leader skew not highlighted")
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "brokers"})
+		send(m, tea.WindowSizeMsg{Width: 120, Height: 24})
+		s := screen(m)
+		if l := lineWith(t, s, "9093"); !strings.Contains(l, "●") {
+			t.Errorf("controller not marked: %q", l)
+		}
+		if l := lineWith(t, s, "9094"); !strings.Contains(l, "down: connection refused") {
+			t.Errorf("down broker: %q", l)
+		}
+		if l := lineWith(t, s, "rack-a"); !strings.Contains(l, "5  83%") {
+			t.Errorf("leader share: %q", l)
+		}
+		if !strings.Contains(m.render(), m.c.Styles.Warn.Render("5  83%")) {
+			t.Error("leader skew not highlighted")
+		}
+	})
 }
 
 func TestConfigsView(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
-	press(m, "c")
-	s := screen(m)
-	if !strings.Contains(s, "configs (3, 1 overridden)") {
-		t.Fatalf("title:\n%s", s)
-	}
-	lines := strings.Split(s, "\n")
-	if !strings.Contains(lines[3], "retention.ms") || !strings.Contains(lines[3], "604800000") {
-		t.Errorf("override should be listed first with its default: %q", lines[3])
-	}
-	if l := lineWith(t, s, "sasl.jaas.config"); !strings.Contains(l, "(sensitive)") {
-		t.Errorf("sensitive entry: %q", l)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+		press(m, "c")
+		s := screen(m)
+		if !strings.Contains(s, "configs (3, 1 overridden)") {
+			t.Fatalf("title:\n%s", s)
+		}
+		lines := strings.Split(s, "\n")
+		if !strings.Contains(lines[3], "retention.ms") || !strings.Contains(lines[3], "604800000") {
+			t.Errorf("override should be listed first with its default: %q", lines[3])
+		}
+		if l := lineWith(t, s, "sasl.jaas.config"); !strings.Contains(l, "(sensitive)") {
+			t.Errorf("sensitive entry: %q", l)
+		}
+	})
 }
 
 func TestBackgroundPicksThemeUnlessFixed(t *testing.T) {
-	p, _ := themes.Builtin("dark")
-	m := New(Options{Theme: p, Start: Command{Name: "topics"}})
-	send(m, tea.BackgroundColorMsg{Color: lightGray{}})
-	if m.c.Styles.Palette.Name != "light" {
-		t.Errorf("light background gave theme %q", m.c.Styles.Palette.Name)
-	}
-	fixed := newModel(t, Command{Name: "topics"})
-	send(fixed, tea.BackgroundColorMsg{Color: lightGray{}})
-	if fixed.c.Styles.Palette.Name != "dark" {
-		t.Error("a theme chosen with --theme was replaced")
-	}
+	inBubble(t, func(t *testing.T) {
+		p, _ := themes.Builtin("dark")
+		m := New(Options{Theme: p, Start: Command{Name: "topics"}})
+		send(m, tea.BackgroundColorMsg{Color: lightGray{}})
+		if m.c.Styles.Palette.Name != "light" {
+			t.Errorf("light background gave theme %q", m.c.Styles.Palette.Name)
+		}
+		fixed := newModel(t, Command{Name: "topics"})
+		send(fixed, tea.BackgroundColorMsg{Color: lightGray{}})
+		if fixed.c.Styles.Palette.Name != "dark" {
+			t.Error("a theme chosen with --theme was replaced")
+		}
+	})
 }
 
 type lightGray struct{}
@@ -492,32 +510,37 @@ type lightGray struct{}
 func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
 
 func TestCtrlRRefreshesNow(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "topics"})
-	before := refreshes
-	send(m, tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
-	if refreshes != before+1 {
-		t.Errorf("ctrl+r made %d refresh requests", refreshes-before)
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		refreshes := 0
+		m.c.Client.Refresher = &viewtest.Fake{RefreshFn: func() { refreshes++ }}
+		send(m, tea.KeyPressMsg{Code: 'r', Mod: tea.ModCtrl})
+		if refreshes != 1 {
+			t.Errorf("ctrl+r made %d refresh requests", refreshes)
+		}
+	})
 }
 
 func TestQuitKeys(t *testing.T) {
-	for _, k := range []string{"q", "ctrl+c"} {
+	inBubble(t, func(t *testing.T) {
+		for _, k := range []string{"q", "ctrl+c"} {
+			m := withSnapshot(t, Command{Name: "topics"})
+			_, cmd := m.Update(keyMsg(k))
+			if cmd == nil {
+				t.Fatalf("%s: no command", k)
+			}
+			if _, ok := cmd().(tea.QuitMsg); !ok {
+				t.Errorf("%s did not quit", k)
+			}
+		}
+		// While typing a filter, q is a letter.
 		m := withSnapshot(t, Command{Name: "topics"})
-		_, cmd := m.Update(keyMsg(k))
-		if cmd == nil {
-			t.Fatalf("%s: no command", k)
+		press(m, "/")
+		typeText(m, "q")
+		if !strings.Contains(screen(m), "/q") {
+			t.Error("q while filtering should be typed")
 		}
-		if _, ok := cmd().(tea.QuitMsg); !ok {
-			t.Errorf("%s did not quit", k)
-		}
-	}
-	// While typing a filter, q is a letter.
-	m := withSnapshot(t, Command{Name: "topics"})
-	press(m, "/")
-	typeText(m, "q")
-	if !strings.Contains(screen(m), "/q") {
-		t.Error("q while filtering should be typed")
-	}
+	})
 }
 
 func keyMsg(k string) tea.KeyPressMsg {
@@ -539,83 +562,89 @@ func TestGolden(t *testing.T) {
 	}
 	for name, steps := range views {
 		t.Run(name, func(t *testing.T) {
-			m := withSnapshot(t, Command{Name: "topics"})
-			steps(m)
-			t.Run("plain", func(t *testing.T) { golden.RequireEqual(t, screen(m)) })
-			t.Run("styled", func(t *testing.T) { golden.RequireEqual(t, m.render()) })
+			var plain, styled string
+			inBubble(t, func(t *testing.T) {
+				m := withSnapshot(t, Command{Name: "topics"})
+				steps(m)
+				plain, styled = screen(m), m.render()
+			})
+			t.Run("plain", func(t *testing.T) { golden.RequireEqual(t, plain) })
+			t.Run("styled", func(t *testing.T) { golden.RequireEqual(t, styled) })
 		})
 	}
 }
 
-var _ views.Cluster = fakeConfigs{}
-
 func TestRejectedFilterKeepsTheBarOpenAndTheOldFilter(t *testing.T) {
-	m := withSnapshot(t, Command{Name: "tail", Arg: "orders"})
-	press(m, "/")
-	typeText(m, "gold")
-	press(m, "enter")
-	if s := screen(m); !strings.Contains(s, "filter: gold") {
-		t.Fatalf("filter not applied:\n%s", s)
-	}
-	press(m, "/")
-	for range len("gold") {
-		send(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
-	}
-	typeText(m, "re:(")
-	press(m, "enter")
-	lines := strings.Split(screen(m), "\n")
-	if status := lines[len(lines)-2]; !strings.HasPrefix(status, "/") {
-		t.Errorf("the filter bar closed on a bad expression: %q", status)
-	}
-	if !strings.Contains(screen(m), "filter not applied: re: error parsing regexp") {
-		t.Errorf("no error shown:\n%s", screen(m))
-	}
-	press(m, "esc")
-	if m.filters[len(m.filters)-1] != "" {
-		t.Errorf("esc in the bar should clear the filter, got %q", m.filters[len(m.filters)-1])
-	}
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "tail", Arg: "orders"})
+		press(m, "/")
+		typeText(m, "gold")
+		press(m, "enter")
+		if s := screen(m); !strings.Contains(s, "filter: gold") {
+			t.Fatalf("filter not applied:\n%s", s)
+		}
+		press(m, "/")
+		for range len("gold") {
+			send(m, tea.KeyPressMsg{Code: tea.KeyBackspace})
+		}
+		typeText(m, "re:(")
+		press(m, "enter")
+		lines := strings.Split(screen(m), "\n")
+		if status := lines[len(lines)-2]; !strings.HasPrefix(status, "/") {
+			t.Errorf("the filter bar closed on a bad expression: %q", status)
+		}
+		if !strings.Contains(screen(m), "filter not applied: re: error parsing regexp") {
+			t.Errorf("no error shown:\n%s", screen(m))
+		}
+		press(m, "esc")
+		if f := m.top().(views.Filterable).Filter(); f != "" {
+			t.Errorf("esc in the bar should clear the filter, got %q", f)
+		}
+	})
 }
 
 func TestSwitchingContextsStartsAgainOnTheNewCluster(t *testing.T) {
-	p, _ := themes.Builtin("dark")
-	oldEvents := make(chan kafkaclient.Event, 1)
-	closed := false
-	m := New(Options{
-		Session: Session{Label: "prod (ops@PLAIN)", Cluster: fakeConfigs{}, Events: oldEvents, Close: func() { closed = true }},
-		Contexts: []views.ContextInfo{
-			{Name: "prod", Brokers: "p1:9092", Auth: "ops@PLAIN", Current: true},
-			{Name: "staging", Brokers: "s1:9092", TLS: true, ReadOnly: true},
-			{Name: "broken", Brokers: "b1:9092"},
-		},
-		Switch: func(_ context.Context, name string) (Session, error) {
-			if name == "broken" {
-				return Session{}, errors.New("no broker answered within 10s")
-			}
-			return Session{Label: name, Cluster: fakeConfigs{}, ReadOnly: true}, nil
-		},
-		Theme: p, ThemeFixed: true, Start: Command{Name: "contexts"},
+	inBubble(t, func(t *testing.T) {
+		p, _ := themes.Builtin("dark")
+		oldEvents := make(chan kafkaclient.Event, 1)
+		closed := false
+		m := New(Options{
+			Session: Session{Label: "prod (ops@PLAIN)", Client: views.ClientOf(&viewtest.Fake{}), Events: oldEvents, Close: func() { closed = true; close(oldEvents) }},
+			Contexts: []views.ContextInfo{
+				{Name: "prod", Brokers: "p1:9092", Auth: "ops@PLAIN", Current: true},
+				{Name: "staging", Brokers: "s1:9092", TLS: true, ReadOnly: true},
+				{Name: "broken", Brokers: "b1:9092"},
+			},
+			Switch: func(_ context.Context, name string) (Session, error) {
+				if name == "broken" {
+					return Session{}, errors.New("no broker answered within 10s")
+				}
+				return Session{Label: name, Client: views.ClientOf(&viewtest.Fake{}), ReadOnly: true}, nil
+			},
+			Theme: p, ThemeFixed: true, Start: Command{Name: "contexts"},
+		})
+		send(m, tea.WindowSizeMsg{Width: 120, Height: 20})
+		send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+		s := screen(m)
+		if l := lineWith(t, s, "staging"); !strings.Contains(l, "read-only") || !strings.Contains(l, "on") {
+			t.Errorf("staging row: %q", l)
+		}
+		press(m, "down", "down", "enter")
+		if s := screen(m); !strings.Contains(s, "could not switch to broken: no broker answered") || !strings.Contains(s, "contexts (3)") {
+			t.Fatalf("a failed switch must say why and change nothing:\n%s", s)
+		}
+		press(m, "up", "enter")
+		s = screen(m)
+		if !strings.HasPrefix(s, "kscope │ staging │  READ-ONLY") || !strings.Contains(s, "waiting for metadata") {
+			t.Errorf("after switching:\n%s", s)
+		}
+		if !closed {
+			t.Error("the old session was not closed")
+		}
+		// An event the old session sent before it closed is not the new cluster's.
+		send(m, sessionEvent{gen: 0, e: kafkaclient.ClusterUpdated{Snapshot: snapshot()}})
+		if strings.Contains(screen(m), "orders") {
+			t.Error("an event of the closed session reached the new one")
+		}
 	})
-	send(m, tea.WindowSizeMsg{Width: 120, Height: 20})
-	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
-	s := screen(m)
-	if l := lineWith(t, s, "staging"); !strings.Contains(l, "read-only") || !strings.Contains(l, "on") {
-		t.Errorf("staging row: %q", l)
-	}
-	press(m, "down", "down", "enter")
-	if s := screen(m); !strings.Contains(s, "could not switch to broken: no broker answered") || !strings.Contains(s, "contexts (3)") {
-		t.Fatalf("a failed switch must say why and change nothing:\n%s", s)
-	}
-	press(m, "up", "enter")
-	s = screen(m)
-	if !strings.HasPrefix(s, "kscope │ staging │  READ-ONLY") || !strings.Contains(s, "waiting for metadata") {
-		t.Errorf("after switching:\n%s", s)
-	}
-	if !closed {
-		t.Error("the old session was not closed")
-	}
-	// An event the old session sent before it closed is not the new cluster's.
-	send(m, sessionEvent{gen: 0, e: kafkaclient.ClusterUpdated{Snapshot: snapshot()}})
-	if strings.Contains(screen(m), "orders") {
-		t.Error("an event of the closed session reached the new one")
-	}
 }

@@ -118,10 +118,12 @@ func rawConsume(b *testing.B, addrs []string, partitions int32, records int) tim
 }
 
 func tailConsume(b *testing.B, cl *kafkaclient.Client, records int) time.Duration {
-	c := &Common{Styles: testCommon(b).Styles, Keys: DefaultKeyMap(), Cluster: cl}
+	c := &Common{Styles: testCommon(b).Styles, Keys: DefaultKeyMap(), Client: ClientOf(cl)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	start := time.Now()
-	v := NewTail(c, kafkaclient.TailSpec{Topic: "bench", From: kafkaclient.From{Kind: kafkaclient.FromEarliest}}, 0, 0)
-	opened := v.Init()().(TailOpened)
+	v := NewTail(c, kafkaclient.TailSpec{Topic: "bench", From: kafkaclient.From{Kind: kafkaclient.FromEarliest}})
+	opened := v.Init(Scope{ID: 1, Ctx: ctx})().(Answer).Msg.(TailOpened)
 	if opened.Err != nil {
 		b.Fatal(opened.Err)
 	}
@@ -137,7 +139,6 @@ func tailConsume(b *testing.B, cl *kafkaclient.Client, records int) time.Duratio
 	if got := v.ring.End(); got != uint64(records) {
 		b.Fatalf("%d records reached the ring, want %d", got, records)
 	}
-	opened.Tail.Close()
 	return took
 }
 
@@ -183,7 +184,7 @@ func BenchmarkDetailOpen10MB(b *testing.B) {
 	v := openTestTail(b, 10)
 	feed(v, kafkaclient.Record{Topic: "orders", Offset: 1, Timestamp: t0, Value: []byte(sb.String())})
 	for b.Loop() {
-		d := NewDetail(v.c, v, v.ring.First())
+		d := NewDetail(v.c, v, v.ring.First(), v.keyMode, v.valueMode)
 		d.SetSize(120, 40)
 		_ = d.View()
 	}

@@ -36,7 +36,7 @@ func NewBrokers(c *Common) *Brokers {
 }
 
 // Init implements View.
-func (b *Brokers) Init() tea.Cmd { return nil }
+func (b *Brokers) Init(Scope) tea.Cmd { return nil }
 
 // Title implements View.
 func (b *Brokers) Title() string {
@@ -46,6 +46,9 @@ func (b *Brokers) Title() string {
 
 // SetSize implements View.
 func (b *Brokers) SetSize(w, h int) { b.table.SetSize(w, h) }
+
+// Filter implements Filterable.
+func (b *Brokers) Filter() string { return b.table.Filter() }
 
 // SetFilter implements Filterable.
 func (b *Brokers) SetFilter(f string) error {

@@ -16,7 +16,6 @@ import (
 // ConfigsLoaded answers a Configs view's request; Seq tells a stale answer
 // from the latest one.
 type ConfigsLoaded struct {
-	Topic   string
 	Seq     int
 	Entries []kafkaclient.ConfigEntry
 	Err     error
@@ -28,6 +27,9 @@ const configTimeout = 15 * time.Second
 // Configs shows one topic's configuration, overrides first in colour.
 type Configs struct {
 	c       *Common
+	scope   Scope
+	configs ConfigReader
+	admin   TopicAdmin
 	topic   string
 	table   *Table
 	seq     int
@@ -38,7 +40,7 @@ type Configs struct {
 
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
-	v := &Configs{c: c, topic: topic, table: NewTable(c, []Column{
+	v := &Configs{c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic, table: NewTable(c, []Column{
 		{Title: "NAME", Width: 40},
 		{Title: "VALUE"},
 		{Title: "DEFAULT", Width: 22},
@@ -49,18 +51,21 @@ func NewConfigs(c *Common, topic string) *Configs {
 }
 
 // Init implements View: it starts the first load.
-func (v *Configs) Init() tea.Cmd { return v.load() }
+func (v *Configs) Init(s Scope) tea.Cmd {
+	v.scope = s
+	return v.load()
+}
 
 func (v *Configs) load() tea.Cmd {
 	v.seq++
 	v.loading = true
-	seq, topic, cluster := v.seq, v.topic, v.c.Cluster
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), configTimeout)
+	seq, topic, configs := v.seq, v.topic, v.configs
+	return v.scope.Do(func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, configTimeout)
 		defer cancel()
-		entries, err := cluster.TopicConfig(ctx, topic)
-		return ConfigsLoaded{Topic: topic, Seq: seq, Entries: entries, Err: err}
-	}
+		entries, err := configs.TopicConfig(ctx, topic)
+		return ConfigsLoaded{Seq: seq, Entries: entries, Err: err}
+	})
 }
 
 // Title implements View.
@@ -78,6 +83,9 @@ func (v *Configs) Title() string {
 // SetSize implements View.
 func (v *Configs) SetSize(w, h int) { v.table.SetSize(w, h) }
 
+// Filter implements Filterable.
+func (v *Configs) Filter() string { return v.table.Filter() }
+
 // SetFilter implements Filterable.
 func (v *Configs) SetFilter(f string) error {
 	v.table.SetFilter(f)
@@ -88,7 +96,7 @@ func (v *Configs) SetFilter(f string) error {
 func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ConfigsLoaded:
-		if msg.Topic != v.topic || msg.Seq != v.seq {
+		if msg.Seq != v.seq {
 			return v, nil
 		}
 		v.loading = false
@@ -117,9 +125,9 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 					continue
 				}
 				if key.Matches(msg, k.EditConfig) {
-					return v, editConfigDialog(v.c, v.topic, e)
+					return v, editConfigDialog(v.c, v.admin, v.topic, e)
 				}
-				return v, resetConfigDialog(v.c, v.topic, e)
+				return v, resetConfigDialog(v.c, v.admin, v.topic, e)
 			}
 			return v, nil
 		}

@@ -77,7 +77,7 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 }
 
 // Init implements View.
-func (v *Contexts) Init() tea.Cmd { return nil }
+func (v *Contexts) Init(Scope) tea.Cmd { return nil }
 
 // Title implements View.
 func (v *Contexts) Title() string {
@@ -87,6 +87,9 @@ func (v *Contexts) Title() string {
 
 // SetSize implements View.
 func (v *Contexts) SetSize(w, h int) { v.table.SetSize(w, h) }
+
+// Filter implements Filterable.
+func (v *Contexts) Filter() string { return v.table.Filter() }
 
 // SetFilter implements Filterable.
 func (v *Contexts) SetFilter(f string) error {

@@ -23,7 +23,7 @@ const maxHeaderLines = 8
 // a 10 MB value opens at once.
 type Detail struct {
 	c         *Common
-	src       *Tail
+	src       RecordSource
 	seq       uint64
 	rec       kafkaclient.Record
 	valueMode decode.Mode
@@ -34,10 +34,18 @@ type Detail struct {
 	height    int
 }
 
-// NewDetail opens the record seq of a tail's buffer.
-func NewDetail(c *Common, src *Tail, seq uint64) *Detail {
-	d := &Detail{c: c, src: src, seq: seq, valueMode: src.valueMode, keyMode: src.keyMode}
-	d.load(*src.ring.Get(seq))
+// RecordSource is the list of records a detail view steps through.
+type RecordSource interface {
+	// Record is the record numbered seq.
+	Record(seq uint64) *kafkaclient.Record
+	// Step is the record dir places from seq in the list, or nil at its ends.
+	Step(seq uint64, dir int) (uint64, *kafkaclient.Record)
+}
+
+// NewDetail opens the record seq of src, decoded as the list showed it.
+func NewDetail(c *Common, src RecordSource, seq uint64, keyMode, valueMode decode.Mode) *Detail {
+	d := &Detail{c: c, src: src, seq: seq, valueMode: valueMode, keyMode: keyMode}
+	d.load(*src.Record(seq))
 	return d
 }
 
@@ -48,7 +56,7 @@ func (d *Detail) load(r kafkaclient.Record) {
 }
 
 // Init implements View.
-func (d *Detail) Init() tea.Cmd { return nil }
+func (d *Detail) Init(Scope) tea.Cmd { return nil }
 
 // Title implements View.
 func (d *Detail) Title() string {
@@ -84,7 +92,7 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 			if key.Matches(msg, k.Prev) {
 				dir = -1
 			}
-			seq, r := d.src.step(d.seq, dir)
+			seq, r := d.src.Step(d.seq, dir)
 			if r == nil {
 				return d, notify("no more records that way", false)
 			}
@@ -139,7 +147,7 @@ func (d *Detail) View() string {
 	topic, _ := sanitize.Styled(r.Topic, st.Escape)
 	lines := []string{
 		label("record") + topic + fmt.Sprintf("  partition %d  offset %d  %s", r.Partition, r.Offset, bytesize(int64(r.Size()))),
-		label("timestamp") + r.Timestamp.Format(time.RFC3339Nano) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.Local().Format("15:04:05 MST")+")"),
+		label("timestamp") + r.Timestamp.Format(time.RFC3339Nano) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.In(d.c.Zone()).Format("15:04:05 MST")+")"),
 		label("key") + st.Muted.Render("["+d.keyMode.String()+"] ") + decode.Preview(r.Key, d.keyMode, max(w-20, 8), st),
 	}
 	if len(r.Headers) == 0 {

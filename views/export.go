@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
@@ -112,17 +113,31 @@ type exportJob struct {
 	write func(io.Writer) error
 }
 
-// exportPrompt asks for a file name, then, if the file exists, whether to
-// replace it, then writes off the event loop.
+// exportPrompt asks for a file name, then writes off the event loop; a
+// file that exists is never replaced without asking.
 type exportPrompt struct {
 	c       *Common
+	scope   Scope
 	input   textinput.Model
 	job     func() exportJob
 	confirm string // the path waiting for an answer to "replace?"
 }
 
+// exportExists answers an export whose file already exists; its owner
+// shows the prompt again, asking whether to replace it.
+type exportExists struct {
+	prompt *exportPrompt
+	path   string
+}
+
+// reopen is the prompt asking whether to replace the file.
+func (e exportExists) reopen() *exportPrompt {
+	e.prompt.confirm = e.path
+	return e.prompt
+}
+
 // newExportPrompt proposes a file named after name (a topic or group) and the time.
-func newExportPrompt(c *Common, job func() exportJob, name string, width int) *exportPrompt {
+func newExportPrompt(c *Common, s Scope, job func() exportJob, name string, width int) *exportPrompt {
 	in := textinput.New()
 	in.Prompt = "export to: "
 	in.SetWidth(max(width-len(in.Prompt)-1, 10))
@@ -134,7 +149,7 @@ func newExportPrompt(c *Common, job func() exportJob, name string, width int) *e
 	}, name)
 	in.SetValue(fmt.Sprintf("%s-%s.jsonl", safe, c.Now().Format("20060102-150405")))
 	in.CursorEnd()
-	return &exportPrompt{c: c, input: in, job: job}
+	return &exportPrompt{c: c, scope: s, input: in, job: job}
 }
 
 func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
@@ -162,12 +177,6 @@ func (p *exportPrompt) update(km tea.KeyPressMsg) (tea.Cmd, bool) {
 				path = filepath.Join(home, path[2:])
 			}
 		}
-		if _, err := os.Stat(path); err == nil {
-			p.confirm = path
-			return nil, false
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return notify("export: "+err.Error(), true), false
-		}
 		return p.write(path, false), true
 	}
 	var cmd tea.Cmd
@@ -175,14 +184,20 @@ func (p *exportPrompt) update(km tea.KeyPressMsg) (tea.Cmd, bool) {
 	return cmd, false
 }
 
+// write exports to path; the file is opened exclusively unless overwrite
+// is set, so whether it exists is learnt from the open itself.
 func (p *exportPrompt) write(path string, overwrite bool) tea.Cmd {
 	job := p.job()
-	return func() tea.Msg {
-		if err := exportFile(path, overwrite, job.write); err != nil {
+	return p.scope.Do(func(context.Context) tea.Msg {
+		err := exportFile(path, overwrite, job.write)
+		switch {
+		case errors.Is(err, fs.ErrExist):
+			return exportExists{prompt: p, path: path}
+		case err != nil:
 			return Notice{Text: "export failed: " + err.Error(), Error: true}
 		}
 		return Notice{Text: fmt.Sprintf("wrote %d %s to %s", job.n, job.noun, path)}
-	}
+	})
 }
 
 func (p *exportPrompt) view() string {

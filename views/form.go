@@ -89,8 +89,10 @@ type Form struct {
 	keys    formKeys
 	cursor  cursor.Model
 	formErr string
-	width   int
-	height  int
+	// extra are the keys the form's owner answers, shown in its footer.
+	extra  []key.Binding
+	width  int
+	height int
 }
 
 type formField struct {
@@ -424,13 +426,16 @@ func (f *Form) ShortHelp() []key.Binding {
 			bs = append(bs, k.Change)
 		}
 	}
-	return bs
+	return append(bs, f.extra...)
 }
+
+// ShowKeys adds bindings the form's owner answers to its footer and help.
+func (f *Form) ShowKeys(bs ...key.Binding) { f.extra = append(f.extra, bs...) }
 
 // FullHelp implements help.KeyMap.
 func (f *Form) FullHelp() [][]key.Binding {
 	k := &f.keys
-	return [][]key.Binding{{k.Next, k.Prev, k.Down, k.Up, k.Enter}, {k.Change, k.Submit, k.Cancel}}
+	return [][]key.Binding{{k.Next, k.Prev, k.Down, k.Up, k.Enter}, append([]key.Binding{k.Change, k.Submit, k.Cancel}, f.extra...)}
 }
 
 // columns splits the inside of the box into labels and values.

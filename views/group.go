@@ -25,12 +25,11 @@ const timelineEvents = 10_000
 
 // GroupLoaded answers a Group view's observation.
 type GroupLoaded struct {
-	For  *Group
 	Info kafkaclient.GroupInfo
 	Err  error
 }
 
-type groupTick struct{ For *Group }
+type groupTick struct{}
 
 const (
 	paneParts = iota
@@ -42,8 +41,14 @@ const (
 // Group is one consumer group up close: its members, its lag per
 // partition with rates and health, and the timeline of every change seen
 // while the view is open, rebalances summarised.
+//
+// It keeps observing while a dialog covers it: one group is cheap to
+// describe, and a gap would leave the timeline short of what happened.
 type Group struct {
 	c        *Common
+	scope    Scope
+	reader   GroupReader
+	admin    GroupAdmin
 	name     string
 	info     kafkaclient.GroupInfo
 	loaded   bool
@@ -57,12 +62,11 @@ type Group struct {
 	width  int
 	height int
 	export *exportPrompt
-	closed bool
 }
 
 // NewGroup makes the detail view of group name; its Init starts watching.
 func NewGroup(c *Common, name string) *Group {
-	g := &Group{c: c, name: name,
+	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, name: name,
 		health:   kafkaclient.NewGroupHealth(kafkaclient.DefaultHealthWindow, kafkaclient.DefaultHealthSamples),
 		timeline: kafkaclient.NewTimeline(timelineEvents),
 		members: NewTable(c, []Column{
@@ -100,25 +104,22 @@ func (g *Group) setFocus(pane int) {
 }
 
 // Init implements View.
-func (g *Group) Init() tea.Cmd { return g.load() }
-
-// Close implements Closer: no observation is scheduled after it.
-func (g *Group) Close() tea.Cmd {
-	g.closed = true
-	return nil
+func (g *Group) Init(s Scope) tea.Cmd {
+	g.scope = s
+	return g.load()
 }
 
 func (g *Group) load() tea.Cmd {
-	cluster, name := g.c.Cluster, g.name
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	reader, name, now := g.reader, g.name, g.c.Now
+	return g.scope.Do(func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		info, err := cluster.Group(ctx, name)
+		info, err := reader.Group(ctx, name)
 		if info.At.IsZero() {
-			info.At = time.Now()
+			info.At = now()
 		}
-		return GroupLoaded{For: g, Info: info, Err: err}
-	}
+		return GroupLoaded{Info: info, Err: err}
+	})
 }
 
 func (g *Group) every() time.Duration {
@@ -156,6 +157,9 @@ func (g *Group) layout() {
 	g.parts.SetSize(g.width, ph)
 }
 
+// Filter implements Filterable.
+func (g *Group) Filter() string { return g.parts.Filter() }
+
 // SetFilter implements Filterable: it filters the partitions.
 func (g *Group) SetFilter(f string) error {
 	g.parts.SetFilter(f)
@@ -177,15 +181,12 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := g.c.Keys
 	switch msg := msg.(type) {
 	case GroupLoaded:
-		if msg.For != g || g.closed {
-			return g, nil
-		}
 		g.observe(msg.Info)
-		return g, tea.Tick(g.every(), func(time.Time) tea.Msg { return groupTick{g} })
+		return g, g.scope.After(g.every(), groupTick{})
 	case groupTick:
-		if msg.For == g && !g.closed {
-			return g, g.load()
-		}
+		return g, g.load()
+	case exportExists:
+		g.export = msg.reopen()
 	case ThemeChanged:
 		g.rebuild()
 	case tea.KeyPressMsg:
@@ -193,16 +194,16 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Focus):
 			g.setFocus((g.focus + 1) % panes)
 		case key.Matches(msg, k.Export):
-			g.export = newExportPrompt(g.c, g.exportJob, g.name+"-timeline", g.width)
+			g.export = newExportPrompt(g.c, g.scope, g.exportJob, g.name+"-timeline", g.width)
 			return g, g.export.focus()
 		case key.Matches(msg, k.ResetOffsets):
 			if g.loaded {
-				return g, resetOffsetsDialog(g.c, g.info)
+				return g, resetOffsetsDialog(g.c, g.admin, g.info)
 			}
 		case key.Matches(msg, k.DeleteOffsets):
 			if r, ok := g.parts.Selected(); ok {
 				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
-				return g, deleteOffsetsDialog(g.c, g.name, topic)
+				return g, deleteOffsetsDialog(g.c, g.admin, g.name, topic)
 			}
 		case g.focus == paneTimeline:
 			g.scrollTimeline(msg)
@@ -432,7 +433,7 @@ func (g *Group) timelineLines(h int) []string {
 	end := n - g.tlBack
 	for _, e := range g.timeline.Window(end-(h-1), end) {
 		text, _ := sanitize.Plain(e.Text())
-		line := st.Muted.Render(e.At.Local().Format("15:04:05.000")) + "  " + eventStyle(st, e.Kind).Render(text)
+		line := st.Muted.Render(e.At.In(g.c.Zone()).Format("15:04:05.000")) + "  " + eventStyle(st, e.Kind).Render(text)
 		out = append(out, ansi.Truncate(line, g.width, "…"))
 	}
 	if n == 0 {

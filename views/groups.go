@@ -29,17 +29,26 @@ const lagHistory = 60
 
 // GroupsLoaded answers a Groups view's request.
 type GroupsLoaded struct {
-	For    *Groups
 	Groups []kafkaclient.GroupInfo
 	Err    error
 	At     time.Time
 }
 
-type groupsTick struct{ For *Groups }
+// groupsTick asks for the next observation; gen tells a tick scheduled
+// before a pause from the current chain.
+type groupsTick struct{ gen int }
 
 // Groups lists the consumer groups with their lag, its trend and health.
 type Groups struct {
 	c       *Common
+	scope   Scope
+	reader  GroupReader
+	admin   GroupAdmin
+	// loading is set while an observation is on its way; paused while
+	// another view covers this one; tickGen numbers the tick chain.
+	loading bool
+	paused  bool
+	tickGen int
 	table   *Table
 	groups  []kafkaclient.GroupInfo
 	health  map[string]*kafkaclient.GroupHealth
@@ -58,7 +67,7 @@ const (
 
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
-	g := &Groups{c: c, health: map[string]*kafkaclient.GroupHealth{}, history: map[string][]int64{},
+	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, health: map[string]*kafkaclient.GroupHealth{}, history: map[string][]int64{},
 		table: NewTable(c, []Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
@@ -74,16 +83,44 @@ func NewGroups(c *Common) *Groups {
 }
 
 // Init implements View.
-func (g *Groups) Init() tea.Cmd { return g.load() }
+func (g *Groups) Init(s Scope) tea.Cmd {
+	g.scope = s
+	return g.load()
+}
 
 func (g *Groups) load() tea.Cmd {
-	cluster := g.c.Cluster
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	g.loading = true
+	reader, now := g.reader, g.c.Now
+	return g.scope.Do(func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		gs, err := cluster.Groups(ctx)
-		return GroupsLoaded{For: g, Groups: gs, Err: err, At: time.Now()}
+		gs, err := reader.Groups(ctx)
+		return GroupsLoaded{Groups: gs, Err: err, At: now()}
+	})
+}
+
+// Names are the groups of the latest observation.
+func (g *Groups) Names() []string {
+	names := make([]string, len(g.groups))
+	for i, gi := range g.groups {
+		names[i] = gi.Name
 	}
+	return names
+}
+
+// Pause implements Pauser: describing every group is the costliest poll
+// kscope makes, and nobody sees the list while a group is open over it.
+func (g *Groups) Pause() { g.paused = true }
+
+// Resume implements Pauser: the list is observed at once, and the tick
+// chain from before the pause is dropped so only one chain runs.
+func (g *Groups) Resume() tea.Cmd {
+	g.paused = false
+	g.tickGen++
+	if g.loading {
+		return nil
+	}
+	return g.load()
 }
 
 func (g *Groups) every() time.Duration {
@@ -105,6 +142,9 @@ func (g *Groups) Title() string {
 // SetSize implements View.
 func (g *Groups) SetSize(w, h int) { g.table.SetSize(w, h) }
 
+// Filter implements Filterable.
+func (g *Groups) Filter() string { return g.table.Filter() }
+
 // SetFilter implements Filterable.
 func (g *Groups) SetFilter(f string) error {
 	g.table.SetFilter(f)
@@ -116,10 +156,11 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := g.c.Keys
 	switch msg := msg.(type) {
 	case GroupsLoaded:
-		if msg.For != g {
-			return g, nil
+		g.loading = false
+		var next tea.Cmd
+		if !g.paused {
+			next = g.scope.After(g.every(), groupsTick{g.tickGen})
 		}
-		next := tea.Tick(g.every(), func(time.Time) tea.Msg { return groupsTick{g} })
 		g.err = msg.Err
 		if msg.Err != nil {
 			return g, tea.Batch(next, notify("groups: "+msg.Err.Error(), true))
@@ -128,7 +169,7 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 		g.rebuild()
 		return g, next
 	case groupsTick:
-		if msg.For == g {
+		if msg.gen == g.tickGen && !g.paused && !g.loading {
 			return g, g.load()
 		}
 	case ThemeChanged:
@@ -137,14 +178,13 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.OpenGroup):
 			if r, ok := g.table.Selected(); ok {
-				v := NewGroup(g.c, r.Key)
-				return g, tea.Batch(push(v), v.Init())
+				return g, push(NewGroup(g.c, r.Key))
 			}
 		case key.Matches(msg, k.DeleteGroup):
 			if r, ok := g.table.Selected(); ok {
 				for _, gi := range g.groups {
 					if gi.Name == r.Key {
-						return g, deleteGroupDialog(g.c, gi)
+						return g, deleteGroupDialog(g.c, g.admin, gi)
 					}
 				}
 			}

@@ -54,7 +54,7 @@ func TestGroupsList(t *testing.T) {
 		at := t0.Add(time.Duration(i) * 5 * time.Second)
 		rebalancing := shop(at, 700+int64(i)*100, "PreparingRebalance", alice, bob)
 		stopped.At, connect.At = at, at
-		g.Update(GroupsLoaded{For: g, Groups: []kafkaclient.GroupInfo{stopped, rebalancing, connect}, At: at})
+		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{stopped, rebalancing, connect}, At: at})
 	}
 	s := plain(g)
 	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, "consumer/cooperativ") || !strings.Contains(l, " 300 ") {
@@ -104,7 +104,7 @@ func watchShop(t *testing.T) *Group {
 	g.SetSize(120, 32)
 	at := t0
 	feed := func(info kafkaclient.GroupInfo) {
-		g.Update(GroupLoaded{For: g, Info: info})
+		g.Update(GroupLoaded{Info: info})
 		at = at.Add(500 * time.Millisecond)
 	}
 	feed(shop(at, 600, "Stable", alice, bob, idle))
@@ -156,7 +156,7 @@ func TestGroupDetailHighlightsIdleMembers(t *testing.T) {
 	c := testCommon(t)
 	g := NewGroup(c, "shop")
 	g.SetSize(120, 32)
-	g.Update(GroupLoaded{For: g, Info: shop(t0, 10, "Stable", alice, bob, idle)})
+	g.Update(GroupLoaded{Info: shop(t0, 10, "Stable", alice, bob, idle)})
 	if l := lineWith(t, plain(g), "shop-c"); !strings.Contains(l, "none") {
 		t.Errorf("idle member: %q", l)
 	}
@@ -195,7 +195,7 @@ func TestGroupsGolden(t *testing.T) {
 	g.SetSize(120, 8)
 	for i := range 4 {
 		at := t0.Add(time.Duration(i) * 5 * time.Second)
-		g.Update(GroupsLoaded{For: g, Groups: []kafkaclient.GroupInfo{shop(at, 600+int64(i)*80, "Stable", alice, bob)}, At: at})
+		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{shop(at, 600+int64(i)*80, "Stable", alice, bob)}, At: at})
 	}
 	golden.RequireEqual(t, g.View())
 }

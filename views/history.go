@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,7 +15,6 @@ import (
 
 // HistoryLoaded answers a History view's read of the audit file.
 type HistoryLoaded struct {
-	For     *History
 	Entries []AuditEntry
 	Err     error
 }
@@ -39,15 +39,15 @@ func NewHistory(c *Common) *History {
 }
 
 // Init implements View.
-func (v *History) Init() tea.Cmd {
+func (v *History) Init(s Scope) tea.Cmd {
 	audit := v.c.Audit
-	return func() tea.Msg {
+	return s.Do(func(context.Context) tea.Msg {
 		if audit == nil {
-			return HistoryLoaded{For: v, Err: fmt.Errorf("no audit file: kscope could not find a place for one")}
+			return HistoryLoaded{Err: fmt.Errorf("no audit file: kscope could not find a place for one")}
 		}
 		es, err := audit.Entries()
-		return HistoryLoaded{For: v, Entries: es, Err: err}
-	}
+		return HistoryLoaded{Entries: es, Err: err}
+	})
 }
 
 // Title implements View.
@@ -59,6 +59,9 @@ func (v *History) Title() string {
 // SetSize implements View.
 func (v *History) SetSize(w, h int) { v.table.SetSize(w, h) }
 
+// Filter implements Filterable.
+func (v *History) Filter() string { return v.table.Filter() }
+
 // SetFilter implements Filterable.
 func (v *History) SetFilter(f string) error {
 	v.table.SetFilter(f)
@@ -69,9 +72,6 @@ func (v *History) SetFilter(f string) error {
 func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case HistoryLoaded:
-		if msg.For != v {
-			return v, nil
-		}
 		if msg.Err != nil {
 			v.table.Empty = msg.Err.Error()
 			return v, nil
@@ -90,7 +90,7 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 			ctx, _ := sanitize.Plain(e.Context)
 			target, _ := sanitize.Plain(e.Target)
 			rows[i] = Row{Key: fmt.Sprint(i), Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
-				Cells: fixedCells(e.Time.Local().Format(time.DateTime), ctx, e.Action, target, result)}
+				Cells: fixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result)}
 		}
 		v.table.SetRows(rows)
 	case tea.KeyPressMsg, tea.MouseWheelMsg:

@@ -19,7 +19,7 @@ func TestHistoryNewestFirst(t *testing.T) {
 	}
 	v := NewHistory(c)
 	v.SetSize(120, 10)
-	v.Update(v.Init()())
+	v.Update(v.Init(Scope{ID: 1, Ctx: t.Context()})().(Answer).Msg)
 	s := plain(v)
 	if strings.Index(s, "delete topic") > strings.Index(s, "create topic") {
 		t.Errorf("newest first:\n%s", s)

@@ -1,6 +1,10 @@
 package views
 
-import "charm.land/bubbles/v2/key"
+import (
+	"reflect"
+
+	"charm.land/bubbles/v2/key"
+)
 
 // KeyMap holds every binding the views answer to; it lives in Common so
 // help and footers are generated from the same bindings that act.
@@ -21,10 +25,18 @@ type KeyMap struct {
 
 	Pause, Follow, KeyDecoder, ValueDecoder, Export key.Binding
 	Next, Prev, Copy                                key.Binding
+	Editor                                          key.Binding
 
-	// Bindings that change the cluster; SetReadOnly disables them all.
-	NewTopic, DeleteTopic, AddPartitions, Produce, EditConfig, ResetConfig key.Binding
-	ResetOffsets, DeleteOffsets, DeleteGroup                               key.Binding
+	// Bindings tagged dangerous change the cluster; SetReadOnly disables them.
+	NewTopic      key.Binding `kscope:"dangerous"`
+	DeleteTopic   key.Binding `kscope:"dangerous"`
+	AddPartitions key.Binding `kscope:"dangerous"`
+	Produce       key.Binding `kscope:"dangerous"`
+	EditConfig    key.Binding `kscope:"dangerous"`
+	ResetConfig   key.Binding `kscope:"dangerous"`
+	ResetOffsets  key.Binding `kscope:"dangerous"`
+	DeleteOffsets key.Binding `kscope:"dangerous"`
+	DeleteGroup   key.Binding `kscope:"dangerous"`
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -56,6 +68,7 @@ func DefaultKeyMap() *KeyMap {
 		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next record")),
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
 		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
+		Editor:       key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit value in $EDITOR")),
 
 		NewTopic:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new topic")),
 		DeleteTopic:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete topic")),
@@ -69,16 +82,23 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
-// dangerous lists the bindings that change the cluster.
-func (k *KeyMap) dangerous() []*key.Binding {
-	return []*key.Binding{&k.NewTopic, &k.DeleteTopic, &k.AddPartitions, &k.Produce, &k.EditConfig,
-		&k.ResetConfig, &k.ResetOffsets, &k.DeleteOffsets, &k.DeleteGroup}
+// Dangerous returns the bindings that change the cluster, as tagged
+// where they are declared.
+func (k *KeyMap) Dangerous() []*key.Binding {
+	v := reflect.ValueOf(k).Elem()
+	var out []*key.Binding
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("kscope") == "dangerous" {
+			out = append(out, v.Field(i).Addr().Interface().(*key.Binding))
+		}
+	}
+	return out
 }
 
 // SetReadOnly makes the bindings that change the cluster disappear (from
 // the keys and from help) in read-only mode, and brings them back.
 func (k *KeyMap) SetReadOnly(ro bool) {
-	for _, b := range k.dangerous() {
+	for _, b := range k.Dangerous() {
 		b.SetEnabled(!ro)
 	}
 }

@@ -43,7 +43,7 @@ func NewPartitions(c *Common, topic string) *Partitions {
 func (p *Partitions) Topic() string { return p.topic }
 
 // Init implements View.
-func (p *Partitions) Init() tea.Cmd { return nil }
+func (p *Partitions) Init(Scope) tea.Cmd { return nil }
 
 // Title implements View.
 func (p *Partitions) Title() string {
@@ -54,6 +54,9 @@ func (p *Partitions) Title() string {
 
 // SetSize implements View.
 func (p *Partitions) SetSize(w, h int) { p.table.SetSize(w, h) }
+
+// Filter implements Filterable.
+func (p *Partitions) Filter() string { return p.table.Filter() }
 
 // SetFilter implements Filterable.
 func (p *Partitions) SetFilter(f string) error {
@@ -76,14 +79,13 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, p.c.Keys.Configs):
-			cv := NewConfigs(p.c, p.topic)
-			return p, tea.Batch(push(cv), cv.Init())
+			return p, push(NewConfigs(p.c, p.topic))
 		case key.Matches(msg, p.c.Keys.Produce):
-			return p, produceDialog(p.c, p.topic)
+			return p, produceDialog(p.c, p.c.Client.Producer, p.topic)
 		case key.Matches(msg, p.c.Keys.Tail):
 			if r, ok := p.table.Selected(); ok {
 				id, _ := strconv.Atoi(r.Key)
-				return p, openTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}})
+				return p, push(NewTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}}))
 			}
 		}
 		p.table.Update(msg)

@@ -45,6 +45,7 @@ type Table struct {
 	rows    []Row
 	visible []int
 	filter  string
+	typed   string // the filter as typed
 	cursor  int // index into visible
 	offset  int
 	width   int
@@ -135,9 +136,12 @@ func (t *Table) SetFilter(f string) {
 	if r, ok := t.Selected(); ok {
 		selKey = r.Key
 	}
-	t.filter = strings.ToLower(f)
+	t.typed, t.filter = f, strings.ToLower(f)
 	t.refilter(selKey)
 }
+
+// Filter is the filter in force, as typed.
+func (t *Table) Filter() string { return t.typed }
 
 func (t *Table) refilter(selKey string) {
 	t.visible = t.visible[:0]

@@ -26,21 +26,18 @@ const (
 	DefaultTailBytes   = 64 << 20
 )
 
-// openTail pushes a tail view from latest and opens it.
-func openTail(c *Common, spec kafkaclient.TailSpec) tea.Cmd {
-	v := NewTail(c, spec, c.TailRecords, c.TailBytes)
-	return tea.Batch(push(v), v.Init())
-}
-
 // TailOpened answers a Tail view's request to open its tail.
 type TailOpened struct {
-	For  *Tail
 	Tail *kafkaclient.Tail
 	Err  error
 }
 
-// tailClosed says a tail's event channel closed.
-type tailClosed struct{ id int }
+// tailClosed says a tail's event channel closed: its context ended.
+type tailClosed struct{}
+
+// tailOpenTimeout bounds finding where a tail starts; the tail itself
+// lives as long as its view.
+const tailOpenTimeout = 30 * time.Second
 
 // rateWindow is how far back the rates on the status line look.
 const rateWindow = 3 * time.Second
@@ -55,14 +52,16 @@ type rateSample struct {
 // the user scrolls.
 type Tail struct {
 	c      *Common
+	scope  Scope
+	tails  Tailer
 	spec   kafkaclient.TailSpec
 	tail   *kafkaclient.Tail
 	err    error
 	ended  error
-	closed bool
 
 	ring    *Ring
 	filter  *filter.Filter
+	expr    string // the filter as typed
 	matches []uint64 // sequence numbers of matching records, oldest first
 	scanned int64
 	matched int64
@@ -87,50 +86,43 @@ type Tail struct {
 	export        *exportPrompt
 }
 
-// NewTail makes a tail view; its Init opens the tail.
-func NewTail(c *Common, spec kafkaclient.TailSpec, maxRecords, maxBytes int) *Tail {
+// NewTail makes a tail view, its buffer bounded as c says; its Init opens the tail.
+func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
+	maxRecords, maxBytes := c.TailRecords, c.TailBytes
 	if maxRecords <= 0 {
 		maxRecords = DefaultTailRecords
 	}
 	if maxBytes <= 0 {
 		maxBytes = DefaultTailBytes
 	}
-	return &Tail{c: c, spec: spec, ring: NewRing(maxRecords, maxBytes), follow: true}
+	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: NewRing(maxRecords, maxBytes), follow: true}
 }
 
-// Init implements View: it opens the tail off the event loop.
-func (v *Tail) Init() tea.Cmd {
-	spec, cluster := v.spec, v.c.Cluster
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		t, err := cluster.Tail(ctx, spec)
-		return TailOpened{For: v, Tail: t, Err: err}
-	}
-}
-
-// Close implements Closer: the tail's consumers stop off the event loop.
-func (v *Tail) Close() tea.Cmd {
-	v.closed = true
-	t := v.tail
-	if t == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		t.Close()
-		return nil
-	}
+// Init implements View: it opens the tail off the event loop. The tail
+// runs on the view's context, so it ends when the view is closed, even
+// if that happens before it opened.
+func (v *Tail) Init(s Scope) tea.Cmd {
+	v.scope = s
+	spec, tails := v.spec, v.tails
+	return s.Do(func(ctx context.Context) tea.Msg {
+		t, err := tails.Tail(ctx, spec)
+		return TailOpened{Tail: t, Err: err}
+	})
 }
 
 func (v *Tail) wait() tea.Cmd {
 	t := v.tail
-	return func() tea.Msg {
-		e, ok := <-t.Events()
-		if !ok {
-			return tailClosed{t.ID}
+	return v.scope.Do(func(ctx context.Context) tea.Msg {
+		select {
+		case e, ok := <-t.Events():
+			if !ok {
+				return tailClosed{}
+			}
+			return e
+		case <-ctx.Done():
+			return nil
 		}
-		return e
-	}
+	})
 }
 
 // Title implements View.
@@ -157,6 +149,9 @@ func (v *Tail) CapturesInput() bool { return v.export != nil }
 // filter over the whole buffer costs too much to rerun at each keystroke.
 func (v *Tail) FilterOnSubmit() {}
 
+// Filter implements Filterable.
+func (v *Tail) Filter() string { return v.expr }
+
 // SetFilter implements Filterable: it filters the buffer and every record
 // that arrives after.
 func (v *Tail) SetFilter(expr string) error {
@@ -164,7 +159,7 @@ func (v *Tail) SetFilter(expr string) error {
 	if err != nil {
 		return err
 	}
-	v.filter = f
+	v.filter, v.expr = f, expr
 	v.matches = v.matches[:0]
 	v.scanned, v.matched = 0, 0
 	if f != nil {
@@ -198,38 +193,25 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 	}
 	switch msg := msg.(type) {
 	case TailOpened:
-		if msg.For != v {
-			return v, nil
-		}
 		if msg.Err != nil {
 			v.err = msg.Err
 			return v, notify(msg.Err.Error(), true)
 		}
 		v.tail = msg.Tail
-		if v.closed {
-			return v, v.Close()
-		}
 		return v, v.wait()
 	case kafkaclient.RecordBatch:
-		if v.tail == nil || msg.Tail != v.tail.ID {
-			return v, nil
-		}
 		v.ingest(msg)
 		return v, v.wait()
 	case kafkaclient.TailNotice:
-		if v.tail == nil || msg.Tail != v.tail.ID {
-			return v, nil
-		}
 		v.notice, v.hasNotice = msg, true
 		return v, v.wait()
 	case kafkaclient.TailEnded:
-		if v.tail == nil || msg.Tail != v.tail.ID {
-			return v, nil
-		}
 		v.ended = msg.Err
-		return v, tea.Batch(notify("tail ended: "+msg.Err.Error(), true), v.Close())
+		return v, notify("tail ended: "+msg.Err.Error(), true)
 	case tailClosed:
 		return v, nil
+	case exportExists:
+		v.export = msg.reopen()
 	case kafkaclient.ClusterUpdated:
 		v.watchLeaders(msg.Snapshot)
 	case tea.KeyPressMsg:
@@ -439,21 +421,25 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 		seq := v.seqAt(v.selected())
 		v.pause()
 		v.sel = seq
-		return push(NewDetail(v.c, v, seq))
+		return push(NewDetail(v.c, v, seq, v.keyMode, v.valueMode))
 	case key.Matches(msg, k.Produce):
-		return produceDialog(v.c, v.spec.Topic)
+		return produceDialog(v.c, v.c.Client.Producer, v.spec.Topic)
 	case key.Matches(msg, k.Export):
 		if v.count() == 0 {
 			return notify("nothing to export yet", true)
 		}
-		v.export = newExportPrompt(v.c, v.exportJob, v.spec.Topic, v.width)
+		v.export = newExportPrompt(v.c, v.scope, v.exportJob, v.spec.Topic, v.width)
 		return v.export.focus()
 	}
 	return nil
 }
 
-// step returns the listed record dir places from seq, for the detail view.
-func (v *Tail) step(seq uint64, dir int) (uint64, *kafkaclient.Record) {
+// Record implements RecordSource.
+func (v *Tail) Record(seq uint64) *kafkaclient.Record { return v.ring.Get(seq) }
+
+// Step implements RecordSource: the listed record dir places from seq,
+// which becomes the tail's selection.
+func (v *Tail) Step(seq uint64, dir int) (uint64, *kafkaclient.Record) {
 	n := v.count()
 	if n == 0 {
 		return seq, nil
@@ -515,7 +501,7 @@ func (v *Tail) View() string {
 	}
 	for i := top; i < min(top+rows, n); i++ {
 		r := v.ring.Get(v.seqAt(i))
-		ts := r.Timestamp.Local().Format("15:04:05.000")
+		ts := r.Timestamp.In(v.c.Zone()).Format("15:04:05.000")
 		line := st.Muted.Render(fit(ts, tw, false)) + gap +
 			fit(strconv.Itoa(int(r.Partition)), pw, true) + gap +
 			fit(strconv.FormatInt(r.Offset, 10), ow, true) + gap +

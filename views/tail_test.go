@@ -18,12 +18,6 @@ import (
 	"kscope/themes"
 )
 
-func TestMain(m *testing.M) {
-	// Record times are shown in local time; golden files need one zone.
-	time.Local = time.UTC
-	os.Exit(m.Run())
-}
-
 var t0 = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
 func testCommon(t testing.TB) *Common {
@@ -32,16 +26,20 @@ func testCommon(t testing.TB) *Common {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Common{Styles: themes.New(p), Keys: DefaultKeyMap(), Now: func() time.Time { return t0 }}
+	// Times are shown in one zone, whatever the machine's, for golden files.
+	return &Common{Styles: themes.New(p), Keys: DefaultKeyMap(), Now: func() time.Time { return t0 }, Location: time.UTC}
 }
 
 // openTestTail is a tail view as it is once its tail opened; batches are
 // then fed to it as the tail would deliver them.
 func openTestTail(t testing.TB, maxRecords int) *Tail {
 	t.Helper()
-	v := NewTail(testCommon(t), kafkaclient.TailSpec{Topic: "orders"}, maxRecords, 1<<30)
+	c := testCommon(t)
+	c.TailRecords, c.TailBytes = maxRecords, 1<<30
+	v := NewTail(c, kafkaclient.TailSpec{Topic: "orders"})
 	v.SetSize(120, 20)
-	v.Update(TailOpened{For: v, Tail: &kafkaclient.Tail{ID: 7}})
+	v.Init(Scope{ID: 7, Ctx: t.Context()}) // its Cmd would open a tail: the tests feed one instead
+	v.Update(TailOpened{Tail: &kafkaclient.Tail{ID: 7}})
 	return v
 }
 
@@ -252,10 +250,7 @@ func TestExportWritesJSONLinesAndNeverOverwritesSilently(t *testing.T) {
 		}
 		v.export.input.SetValue(path)
 		_, cmd = v.Update(press("enter"))
-		if cmd == nil {
-			return nil
-		}
-		return cmd()
+		return cmd().(Answer).Msg
 	}
 	msg := export()
 	if n, ok := msg.(Notice); !ok || n.Error || !strings.Contains(n.Text, "wrote 3 records to "+path) {
@@ -285,9 +280,11 @@ func TestExportWritesJSONLinesAndNeverOverwritesSilently(t *testing.T) {
 	}
 
 	// The file exists now: the prompt asks, and "n" leaves it alone.
-	if msg := export(); msg != nil {
+	msg = export()
+	if _, ok := msg.(exportExists); !ok {
 		t.Fatalf("an existing file was written without asking: %+v", msg)
 	}
+	v.Update(msg)
 	if !strings.Contains(plain(v), "exists. Replace it? (y/N)") {
 		t.Fatalf("no confirmation shown:\n%s", plain(v))
 	}

@@ -47,7 +47,7 @@ func NewTopics(c *Common) *Topics {
 }
 
 // Init implements View.
-func (t *Topics) Init() tea.Cmd { return nil }
+func (t *Topics) Init(Scope) tea.Cmd { return nil }
 
 // Title implements View.
 func (t *Topics) Title() string {
@@ -60,6 +60,9 @@ func (t *Topics) Title() string {
 
 // SetSize implements View.
 func (t *Topics) SetSize(w, h int) { t.table.SetSize(w, h) }
+
+// Filter implements Filterable.
+func (t *Topics) Filter() string { return t.table.Filter() }
 
 // SetFilter implements Filterable.
 func (t *Topics) SetFilter(f string) error {
@@ -81,16 +84,14 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Configs):
 			if r, ok := t.table.Selected(); ok {
-				cv := NewConfigs(t.c, r.Key)
-				return t, tea.Batch(push(cv), cv.Init())
+				return t, push(NewConfigs(t.c, r.Key))
 			}
 		case key.Matches(msg, k.Tail):
 			if r, ok := t.table.Selected(); ok {
-				return t, openTail(t.c, kafkaclient.TailSpec{Topic: r.Key})
+				return t, push(NewTail(t.c, kafkaclient.TailSpec{Topic: r.Key}))
 			}
 		case key.Matches(msg, k.NewTopic):
-			d := newTopicDialog(t.c)
-			return t, tea.Batch(push(d), d.Init())
+			return t, newTopicDialog(t.c, t.c.Client.TopicAdmin)
 		case key.Matches(msg, k.DeleteTopic), key.Matches(msg, k.AddPartitions), key.Matches(msg, k.Produce):
 			r, ok := t.table.Selected()
 			if !ok || t.c.Snapshot == nil || t.c.Snapshot.Topic(r.Key) == nil {
@@ -99,11 +100,11 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			info := t.c.Snapshot.Topic(r.Key)
 			switch {
 			case key.Matches(msg, k.DeleteTopic):
-				return t, deleteTopicDialog(t.c, info)
+				return t, deleteTopicDialog(t.c, t.c.Client.TopicAdmin, info)
 			case key.Matches(msg, k.AddPartitions):
-				return t, addPartitionsDialog(t.c, info)
+				return t, addPartitionsDialog(t.c, t.c.Client.TopicAdmin, info)
 			}
-			return t, produceDialog(t.c, info.Name)
+			return t, produceDialog(t.c, t.c.Client.Producer, info.Name)
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()

@@ -1,10 +1,9 @@
-// Package views holds one model per screen and the widgets they share.
-// Views read kafkaclient's types and draw with themes' styles; they never
-// talk to Kafka themselves but return Cmds that call the Cluster.
+// Package views holds one model per screen. Views read kafkaclient's types
+// and draw with themes' styles; they never talk to Kafka themselves but
+// return Cmds that call the client roles they were given.
 package views
 
 import (
-	"context"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -16,7 +15,9 @@ import (
 
 // View is the contract every screen keeps with the root model.
 type View interface {
-	Init() tea.Cmd
+	// Init is called by the root once the view is on the stack; the scope
+	// lives until the view leaves it.
+	Init(Scope) tea.Cmd
 	Update(tea.Msg) (View, tea.Cmd)
 	// View draws exactly the size last given to SetSize.
 	View() string
@@ -30,6 +31,8 @@ type View interface {
 // use returns an error and the previous filter stays.
 type Filterable interface {
 	SetFilter(string) error
+	// Filter is the filter in force, shown on the status line.
+	Filter() string
 }
 
 // SubmitFilter marks views whose filter is applied when it is entered,
@@ -44,39 +47,23 @@ type InputCapturer interface {
 	CapturesInput() bool
 }
 
-// Closer views hold goroutines or connections, released when they leave the stack.
-type Closer interface {
-	Close() tea.Cmd
-}
-
-// Cluster is what views may ask of the cluster; kafkaclient.Client has it.
-type Cluster interface {
-	TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
-	Tail(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
-	Groups(ctx context.Context) ([]kafkaclient.GroupInfo, error)
-	Group(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
-	Refresh()
-
-	// Changes; the client refuses them in read-only mode.
-	CreateTopic(ctx context.Context, s kafkaclient.TopicSpec) error
-	DeleteTopic(ctx context.Context, name string) error
-	AddPartitions(ctx context.Context, topic string, total int32) error
-	SetTopicConfig(ctx context.Context, topic, name string, value *string) error
-	Produce(ctx context.Context, r kafkaclient.ProduceRequest) (kafkaclient.ProduceResult, error)
-	PlanReset(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
-	ApplyReset(ctx context.Context, p kafkaclient.ResetPlan) error
-	DeleteGroupOffsets(ctx context.Context, group, topic string) error
-	DeleteGroup(ctx context.Context, group string) error
+// Pauser views poll the cluster at a cost that grows with it; the root
+// pauses them while another view covers them, and resumes them on top.
+type Pauser interface {
+	Pause()
+	Resume() tea.Cmd
 }
 
 // Common is shared, by pointer, by the root and every view.
 type Common struct {
 	Styles   *themes.Styles
 	Keys     *KeyMap
-	Cluster  Cluster
+	Client   Client
 	ReadOnly bool
 	// Now is the clock views show ages with; tests fix it.
 	Now func() time.Time
+	// Location is where times are shown (nil: the local zone).
+	Location *time.Location
 	// Snapshot is the latest cluster observation, so a view opened later
 	// starts with data; the root keeps it current.
 	Snapshot *kafkaclient.Snapshot
@@ -90,6 +77,20 @@ type Common struct {
 	Context string
 }
 
+// Zone is where times are shown.
+func (c *Common) Zone() *time.Location {
+	if c.Location != nil {
+		return c.Location
+	}
+	return time.Local
+}
+
+// Audit keeps the record of every change kscope made to a cluster.
+type Audit interface {
+	Record(AuditEntry) error
+	Entries() ([]AuditEntry, error)
+}
+
 // AuditEntry is one change made to a cluster, as the audit file keeps it.
 // It never holds a secret.
 type AuditEntry struct {
@@ -100,14 +101,12 @@ type AuditEntry struct {
 	Result  string    `json:"result"` // "ok" or the error
 }
 
-// Audit keeps the record of every change kscope made to a cluster.
-type Audit interface {
-	Record(AuditEntry) error
-	Entries() ([]AuditEntry, error)
-}
-
-// Push asks the root to open a view on top of the current one.
+// Push asks the root to open a view on top of the current one; the root
+// gives it its scope and calls its Init.
 type Push struct{ View View }
+
+// Pop asks the root to close the view on top: a dialog that is done.
+type Pop struct{}
 
 // Notice is a one-line message for the status line.
 type Notice struct {
@@ -125,3 +124,5 @@ func notify(text string, isErr bool) tea.Cmd {
 func push(v View) tea.Cmd {
 	return func() tea.Msg { return Push{View: v} }
 }
+
+func pop() tea.Msg { return Pop{} }

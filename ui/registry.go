@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"slices"
+
+	"kscope/kafkaclient"
+	"kscope/views"
+)
+
+// command is one entry of the registry: everything the ':' bar, -c, the
+// help and the error listing know of a command. Adding a view is one
+// entry here and one file in views.
+type command struct {
+	name    string
+	aliases []string
+	arg     string // what the argument is, "" when there is none
+	options string // usage of the options it takes
+	help    string
+	// complete lists the values the argument may take, for tab.
+	complete func(m *Model) []string
+	// open builds the view stack the command shows, bottom first; an error
+	// leaves the stack as it was.
+	open func(m *Model, c Command) ([]views.View, error)
+}
+
+func (e command) usage() string {
+	s := e.name
+	if e.arg != "" {
+		s += " " + e.arg
+	}
+	if e.options != "" {
+		s += " " + e.options
+	}
+	return s
+}
+
+// registry lists every command; ParseCommand, completion, help and run read it.
+var registry = []command{
+	{name: "topics", aliases: []string{"tp"}, help: "the cluster's topics",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewTopics(m.c)}, nil
+		}},
+	{name: "topic", arg: "NAME", help: "a topic's partitions", complete: topicNames,
+		open: func(m *Model, c Command) ([]views.View, error) {
+			return []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}, nil
+		}},
+	{name: "brokers", aliases: []string{"br"}, help: "the brokers and their leadership",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewBrokers(m.c)}, nil
+		}},
+	{name: "groups", aliases: []string{"gr", "cg"}, help: "consumer groups with lag and health",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewGroups(m.c)}, nil
+		}},
+	{name: "group", arg: "NAME", help: "one group: lag, members, rebalance timeline", complete: groupNames,
+		open: func(m *Model, c Command) ([]views.View, error) {
+			return []views.View{views.NewGroups(m.c), views.NewGroup(m.c, c.Arg)}, nil
+		}},
+	{name: "contexts", aliases: []string{"ctx"}, help: "the config file's clusters",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewContexts(m.c, m.contexts)}, nil
+		}},
+	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewHistory(m.c)}, nil
+		}},
+	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]",
+		help: "a live tail of a topic", complete: topicNames,
+		open: func(m *Model, c Command) ([]views.View, error) {
+			from, err := kafkaclient.ParseFrom(c.From, m.c.Now())
+			if err != nil {
+				return nil, err
+			}
+			spec := kafkaclient.TailSpec{Topic: c.Arg, Partitions: c.Partitions, From: from}
+			return []views.View{views.NewTopics(m.c), views.NewTail(m.c, spec)}, nil
+		}},
+	// quit opens nothing: run ends the program instead.
+	{name: "quit", aliases: []string{"q", "q!", "exit"}, help: "leave kscope"},
+}
+
+func topicNames(m *Model) []string {
+	if m.c.Snapshot == nil {
+		return nil
+	}
+	names := make([]string, len(m.c.Snapshot.Topics))
+	for i, t := range m.c.Snapshot.Topics {
+		names[i] = t.Name
+	}
+	return names
+}
+
+// groupNames are the groups the groups list last saw, if one is open.
+func groupNames(m *Model) []string {
+	var names []string
+	for _, f := range m.stack {
+		if g, ok := f.view.(*views.Groups); ok {
+			names = append(names, g.Names()...)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}

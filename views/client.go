@@ -1,0 +1,75 @@
+package views
+
+import (
+	"context"
+
+	"kscope/kafkaclient"
+)
+
+// The roles a view may ask of the cluster. Each view keeps only the roles
+// it uses; kafkaclient.Client has them all.
+type (
+	// ConfigReader reads a topic's configuration.
+	ConfigReader interface {
+		TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
+	}
+	// Tailer opens live tails; a tail ends when ctx ends.
+	Tailer interface {
+		Tail(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
+	}
+	// GroupReader observes consumer groups with their lag.
+	GroupReader interface {
+		Groups(ctx context.Context) ([]kafkaclient.GroupInfo, error)
+		Group(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
+	}
+	// Refresher asks for a metadata refresh now rather than at the next tick.
+	Refresher interface {
+		Refresh()
+	}
+	// TopicAdmin changes topics; the client refuses it in read-only mode.
+	TopicAdmin interface {
+		CreateTopic(ctx context.Context, s kafkaclient.TopicSpec) error
+		DeleteTopic(ctx context.Context, name string) error
+		AddPartitions(ctx context.Context, topic string, total int32) error
+		SetTopicConfig(ctx context.Context, topic, name string, value *string) error
+	}
+	// Producer writes records.
+	Producer interface {
+		Produce(ctx context.Context, r kafkaclient.ProduceRequest) (kafkaclient.ProduceResult, error)
+	}
+	// GroupAdmin moves and deletes committed offsets and groups.
+	GroupAdmin interface {
+		PlanReset(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
+		ApplyReset(ctx context.Context, p kafkaclient.ResetPlan) error
+		DeleteGroupOffsets(ctx context.Context, group, topic string) error
+		DeleteGroup(ctx context.Context, group string) error
+	}
+)
+
+// Client is the set of roles a session offers, each in its own field so
+// a view's constructor takes just the ones it needs.
+type Client struct {
+	Configs    ConfigReader
+	Tails      Tailer
+	Groups     GroupReader
+	Refresher  Refresher
+	TopicAdmin TopicAdmin
+	Producer   Producer
+	GroupAdmin GroupAdmin
+}
+
+// FullClient has every role, as kafkaclient.Client does.
+type FullClient interface {
+	ConfigReader
+	Tailer
+	GroupReader
+	Refresher
+	TopicAdmin
+	Producer
+	GroupAdmin
+}
+
+// ClientOf gives every role to c.
+func ClientOf(c FullClient) Client {
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c}
+}

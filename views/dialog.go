@@ -1,0 +1,199 @@
+package views
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+)
+
+// actionTimeout bounds one change as the user waits for it.
+const actionTimeout = 30 * time.Second
+
+// actionResult answers a dialog's change.
+type actionResult struct {
+	text string
+	err  error
+}
+
+// dialog is a form or a confirmation pushed as a view of its own: it takes
+// every key (esc cancels), runs its change on submit, and closes itself
+// once the change is made; a refused change keeps it open with the error.
+type dialog struct {
+	c      *Common
+	scope  Scope
+	title  string
+	form   *Form
+	ask    *Confirm
+	submit func(d *dialog) tea.Cmd
+	// answer takes the answers of the Cmds submit started, before the
+	// dialog's own handling; it reports whether it took msg.
+	answer func(d *dialog, msg tea.Msg) (tea.Cmd, bool)
+	busy   bool
+	// failed is set when a confirmed change was refused: the dialog now
+	// only shows why, and any answer closes it.
+	failed bool
+	width  int
+	height int
+}
+
+// act makes a change off the event loop, under the dialog's context: it
+// records it in the audit file whatever the outcome, asks for a refresh
+// after a success, and answers the dialog.
+func (d *dialog) act(action, target string, do func(ctx context.Context) (string, error)) tea.Cmd {
+	c := d.c
+	refresher, audit, label, now := c.Client.Refresher, c.Audit, c.Context, c.Now
+	return d.scope.Do(func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+		defer cancel()
+		text, err := do(ctx)
+		result := "ok"
+		if err != nil {
+			result = err.Error()
+		} else if refresher != nil {
+			refresher.Refresh()
+		}
+		if audit != nil {
+			if aerr := audit.Record(AuditEntry{Time: now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
+				text += " (not recorded in the audit file: " + aerr.Error() + ")"
+			}
+		}
+		return actionResult{text: text, err: err}
+	})
+}
+
+// confirmChange is a dialog that makes one change once word is typed.
+func confirmChange(c *Common, title, heading, explanation, word, action, target string, do func(ctx context.Context) (string, error)) tea.Cmd {
+	d := &dialog{c: c, title: title, ask: NewConfirm(c, heading, explanation, word)}
+	d.submit = func(d *dialog) tea.Cmd { return d.act(action, target, do) }
+	return push(d)
+}
+
+// Init implements View.
+func (d *dialog) Init(s Scope) tea.Cmd {
+	d.scope = s
+	if d.ask != nil {
+		return d.ask.Focus()
+	}
+	return d.form.Focus()
+}
+
+// Title implements View.
+func (d *dialog) Title() string { return d.title }
+
+// CapturesInput implements InputCapturer: the dialog owns every key.
+func (d *dialog) CapturesInput() bool { return true }
+
+// SetSize implements View.
+func (d *dialog) SetSize(w, h int) {
+	d.width, d.height = w, h
+	if d.form != nil {
+		d.form.SetSize(w, h)
+	}
+	if d.ask != nil {
+		d.ask.SetSize(w, h)
+	}
+}
+
+// Update implements View.
+func (d *dialog) Update(msg tea.Msg) (View, tea.Cmd) {
+	if d.answer != nil {
+		if cmd, ok := d.answer(d, msg); ok {
+			return d, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case actionResult:
+		d.busy = false
+		if msg.err != nil {
+			d.fail(msg.err)
+			return d, nil
+		}
+		return d, tea.Batch(pop, notify(msg.text, false))
+	case tea.KeyPressMsg, tea.PasteMsg:
+		if d.busy {
+			return d, nil
+		}
+		if d.ask != nil {
+			cmd, done, ok := d.ask.Update(msg)
+			switch {
+			case done && d.failed:
+				return d, pop
+			case done && ok:
+				d.busy = true
+				return d, d.submit(d)
+			case done:
+				return d, tea.Batch(pop, notify("cancelled", false))
+			}
+			return d, cmd
+		}
+		cmd, done, ok := d.form.Update(msg)
+		switch {
+		case done && ok:
+			if next := d.submit(d); next != nil {
+				d.busy = true
+				return d, next
+			}
+			return d, nil
+		case done:
+			return d, tea.Batch(pop, notify("cancelled", false))
+		}
+		return d, cmd
+	}
+	return d, nil
+}
+
+// confirm turns the dialog into a confirmation of what it will do.
+func (d *dialog) confirm(heading, explanation, word string) tea.Cmd {
+	d.ask = NewConfirm(d.c, heading, explanation, word)
+	d.ask.SetSize(d.width, d.height)
+	return d.ask.Focus()
+}
+
+// fail shows an error where the user can act on it: beside the field a
+// validation names, else for the whole dialog.
+func (d *dialog) fail(err error) {
+	if d.form == nil || d.ask != nil {
+		d.ask = NewConfirm(d.c, d.title, "failed: "+err.Error(), "")
+		d.ask.SetSize(d.width, d.height)
+		d.failed = true
+		return
+	}
+	if fes := kafkaclient.FieldErrors(err); len(fes) > 0 {
+		for _, fe := range fes {
+			d.form.SetError(fe.Field, fe.Msg)
+		}
+		return
+	}
+	d.form.SetFormError(err.Error())
+}
+
+// View implements View.
+func (d *dialog) View() string {
+	if d.ask != nil {
+		return d.ask.View()
+	}
+	return d.form.View()
+}
+
+// ShortHelp implements help.KeyMap: the dialog draws its own keys.
+func (d *dialog) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
+func (d *dialog) FullHelp() [][]key.Binding { return nil }
+
+func plainName(s string) string {
+	p, _ := sanitize.Plain(s)
+	return p
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

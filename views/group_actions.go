@@ -1,0 +1,164 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"kscope/kafkaclient"
+)
+
+// planned answers a reset dialog's preview request.
+type planned struct {
+	plan kafkaclient.ResetPlan
+	err  error
+}
+
+// resetOffsetsDialog asks where to move a group's offsets, shows every
+// partition's current → new offset, and writes them only after the group's
+// name is typed.
+func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) tea.Cmd {
+	topics := g.Topics()
+	if len(topics) == 0 {
+		return notify("the group has no topics to reset", true)
+	}
+	d := &dialog{c: c, title: "reset offsets", form: NewForm(c, "Reset the offsets of "+plainName(g.Name), []Field{
+		{Name: "topic", Label: "Topic", Kind: FieldChoice, Choices: topics},
+		{Name: "partitions", Label: "Partitions", Value: "all", Help: "all, or a list such as 0,3,7"},
+		{Name: "to", Label: "To", Kind: FieldChoice, Choices: []string{"earliest", "latest", "offset", "time", "shift"}},
+		{Name: "value", Label: "Value", Help: "offset: 1234 · time: 2026-11-21T09:00:00Z or -15m · shift: -100 or +100"},
+	}, "preview")}
+	group := g.Name
+	d.submit = func(d *dialog) tea.Cmd {
+		parts, target, err := resetInput(d.form, c.Now())
+		if err != nil {
+			d.fail(err)
+			return nil
+		}
+		topic := d.form.Value("topic")
+		return d.scope.Do(func(ctx context.Context) tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, actionTimeout)
+			defer cancel()
+			plan, err := admin.PlanReset(ctx, group, topic, parts, target)
+			return planned{plan: plan, err: err}
+		})
+	}
+	d.answer = func(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
+		p, ok := msg.(planned)
+		if !ok {
+			return nil, false
+		}
+		d.busy = false
+		if p.err != nil {
+			d.fail(p.err)
+			return nil, true
+		}
+		plan := p.plan
+		d.submit = func(d *dialog) tea.Cmd {
+			return d.act("reset offsets", plan.Group, func(ctx context.Context) (string, error) {
+				return fmt.Sprintf("offsets of %s reset in %d partitions", plainName(plan.Group), len(plan.Rows)), admin.ApplyReset(ctx, plan)
+			})
+		}
+		return d.confirm("Reset offsets: preview", previewText(plan), plan.Group), true
+	}
+	return push(d)
+}
+
+// previewText lists current → new per partition and what it means.
+func previewText(p kafkaclient.ResetPlan) string {
+	var b strings.Builder
+	var skip, again int64
+	fmt.Fprintf(&b, "%-28s %12s    %-12s %s\n", "PARTITION", "CURRENT", "NEW", "EFFECT")
+	for _, r := range p.Rows {
+		current := "—"
+		if r.Current >= 0 {
+			current = count(r.Current)
+		}
+		effect := "no change"
+		switch {
+		case r.Current < 0:
+			effect = "first commit"
+		case r.Delta > 0:
+			effect = fmt.Sprintf("skips %s", count(r.Delta))
+			skip += r.Delta
+		case r.Delta < 0:
+			effect = fmt.Sprintf("re-reads %s", count(-r.Delta))
+			again += -r.Delta
+		}
+		fmt.Fprintf(&b, "%-28s %12s → %-12s %s\n", plainName(r.Topic)+"/"+strconv.Itoa(int(r.Partition)), current, count(r.New), effect)
+	}
+	fmt.Fprintf(&b, "\nIn all: %s records re-consumed, %s skipped.", count(again), count(skip))
+	if len(p.Members) > 0 {
+		var names []string
+		for _, m := range p.Members {
+			names = append(names, plainName(m.ClientID)+" ("+plainName(m.Host)+")")
+		}
+		fmt.Fprintf(&b, "\nThe group has members: %s. Kafka resets only an empty group: stop them first.", strings.Join(names, ", "))
+	}
+	return b.String()
+}
+
+func resetInput(f *Form, now time.Time) ([]int32, kafkaclient.ResetTarget, error) {
+	var parts []int32
+	if p := strings.TrimSpace(f.Value("partitions")); p != "" && p != "all" {
+		for _, s := range strings.Split(p, ",") {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 32)
+			if err != nil || n < 0 {
+				return nil, kafkaclient.ResetTarget{}, &kafkaclient.FieldError{Field: "partitions", Msg: "all, or partition numbers such as 0,3,7"}
+			}
+			parts = append(parts, int32(n))
+		}
+	}
+	v := strings.TrimSpace(f.Value("value"))
+	var t kafkaclient.ResetTarget
+	switch f.Value("to") {
+	case "earliest":
+		t.Kind = kafkaclient.ResetEarliest
+	case "latest":
+		t.Kind = kafkaclient.ResetLatest
+	case "offset":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return nil, t, &kafkaclient.FieldError{Field: "value", Msg: "an offset, such as 1234"}
+		}
+		t.Kind, t.Offset = kafkaclient.ResetOffset, n
+	case "time":
+		from, err := kafkaclient.ParseFrom(v, now)
+		if err != nil || from.Kind != kafkaclient.FromTime {
+			return nil, t, &kafkaclient.FieldError{Field: "value", Msg: "a time such as 2026-11-21T09:00:00Z, or -15m"}
+		}
+		t.Kind, t.Time = kafkaclient.ResetTime, from.Time
+	case "shift":
+		n, err := strconv.ParseInt(strings.TrimPrefix(v, "+"), 10, 64)
+		if err != nil || n == 0 {
+			return nil, t, &kafkaclient.FieldError{Field: "value", Msg: "a shift such as -100 or +100"}
+		}
+		t.Kind, t.Shift = kafkaclient.ResetShift, n
+	}
+	return parts, t, nil
+}
+
+// deleteOffsetsDialog removes a group's committed offsets for one topic.
+func deleteOffsetsDialog(c *Common, admin GroupAdmin, group, topic string) tea.Cmd {
+	explanation := fmt.Sprintf("Delete the committed offsets of group %s for topic %s? The group would start that topic again from its offset reset policy.",
+		plainName(group), plainName(topic))
+	return confirmChange(c, "delete offsets", "Delete committed offsets", explanation, group, "delete offsets", group+" "+topic, func(ctx context.Context) (string, error) {
+		return fmt.Sprintf("offsets of %s for %s deleted", plainName(group), plainName(topic)), admin.DeleteGroupOffsets(ctx, group, topic)
+	})
+}
+
+// deleteGroupDialog deletes an empty group.
+func deleteGroupDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) tea.Cmd {
+	if len(g.Members) > 0 {
+		return notify(fmt.Sprintf("%s has %d members: only an empty group can be deleted", plainName(g.Name), len(g.Members)), true)
+	}
+	name := g.Name
+	explanation := fmt.Sprintf("Delete group %s and its committed offsets in %d partitions?", plainName(name), len(g.Offsets))
+	return confirmChange(c, "delete group", "Delete group", explanation, name, "delete group", name, func(ctx context.Context) (string, error) {
+		return "deleted group " + plainName(name), admin.DeleteGroup(ctx, name)
+	})
+}

@@ -1,0 +1,280 @@
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"kscope/kafkaclient"
+)
+
+// newTopicDialog asks for a topic to create, checked before it is sent.
+func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
+	brokers := 1
+	if c.Snapshot != nil {
+		brokers = max(c.Snapshot.BrokersUp(), 1)
+	}
+	return push(&dialog{c: c, title: "new topic", form: NewForm(c, "Create a topic", []Field{
+		// Named as kafkaclient.ValidateTopic names them, so its errors land beside them.
+		{Name: "Name", Label: "Name", Required: true, Help: "letters, digits, '.', '_' and '-'"},
+		{Name: "Partitions", Label: "Partitions", Kind: FieldNumber, Value: "3", Required: true},
+		{Name: "ReplicationFactor", Label: "Replication factor", Kind: FieldNumber, Value: strconv.Itoa(min(3, brokers)), Required: true,
+			Help: fmt.Sprintf("at most %d (brokers up)", brokers)},
+		{Name: "Configs", Label: "Configs", Kind: FieldMultiline, Help: "one key=value a line, e.g. retention.ms=86400000"},
+	}, "create"), submit: func(d *dialog) tea.Cmd {
+		spec, err := topicSpec(d.form)
+		if err == nil {
+			err = kafkaclient.ValidateTopic(spec, brokers)
+		}
+		if err != nil {
+			d.fail(err)
+			return nil
+		}
+		return d.act("create topic", spec.Name, func(ctx context.Context) (string, error) {
+			if err := admin.CreateTopic(ctx, spec); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("created topic %s (%d partitions, RF %d)", plainName(spec.Name), spec.Partitions, spec.ReplicationFactor), nil
+		})
+	}})
+}
+
+func topicSpec(f *Form) (kafkaclient.TopicSpec, error) {
+	parts, err := strconv.ParseInt(f.Value("Partitions"), 10, 32)
+	if err != nil {
+		return kafkaclient.TopicSpec{}, &kafkaclient.FieldError{Field: "Partitions", Msg: "a whole number"}
+	}
+	rf, err := strconv.ParseInt(f.Value("ReplicationFactor"), 10, 16)
+	if err != nil {
+		return kafkaclient.TopicSpec{}, &kafkaclient.FieldError{Field: "ReplicationFactor", Msg: "a whole number"}
+	}
+	spec := kafkaclient.TopicSpec{Name: strings.TrimSpace(f.Value("Name")), Partitions: int32(parts), ReplicationFactor: int16(rf)}
+	for i, line := range strings.Split(f.Value("Configs"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			return spec, &kafkaclient.FieldError{Field: "Configs", Msg: fmt.Sprintf("line %d: want key=value", i+1)}
+		}
+		if spec.Configs == nil {
+			spec.Configs = map[string]string{}
+		}
+		spec.Configs[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return spec, nil
+}
+
+// deleteTopicDialog asks for the topic's name to be typed before deleting it.
+func deleteTopicDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) tea.Cmd {
+	if t.Internal {
+		return notify("internal topics cannot be deleted", true)
+	}
+	name := t.Name
+	explanation := fmt.Sprintf("Delete topic %s and its %s records in %d partitions? This cannot be undone.",
+		plainName(name), count(t.Messages()), len(t.Partitions))
+	return confirmChange(c, "delete topic", "Delete topic", explanation, name, "delete topic", name, func(ctx context.Context) (string, error) {
+		return "deleted topic " + plainName(name), admin.DeleteTopic(ctx, name)
+	})
+}
+
+// addPartitionsDialog asks for the new partition count.
+func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) tea.Cmd {
+	current := len(t.Partitions)
+	name := t.Name
+	d := &dialog{c: c, title: "add partitions", form: NewForm(c, "Add partitions to "+plainName(name), []Field{
+		{Name: "total", Label: "Partitions in all", Kind: FieldNumber, Value: strconv.Itoa(current + 1), Required: true,
+			Help: fmt.Sprintf("now %d. Keyed records will map to different partitions from now on.", current)},
+	}, "add")}
+	d.submit = func(d *dialog) tea.Cmd {
+		total, err := strconv.ParseInt(d.form.Value("total"), 10, 32)
+		if err != nil || int(total) <= current {
+			d.fail(&kafkaclient.FieldError{Field: "total", Msg: fmt.Sprintf("more than %d", current)})
+			return nil
+		}
+		return d.act("add partitions", fmt.Sprintf("%s %d→%d", name, current, total), func(ctx context.Context) (string, error) {
+			return fmt.Sprintf("%s now has %d partitions", plainName(name), total), admin.AddPartitions(ctx, name, int32(total))
+		})
+	}
+	return push(d)
+}
+
+// editConfigDialog asks for a new value of one topic config entry.
+func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.ConfigEntry) tea.Cmd {
+	if e.ReadOnly {
+		return notify(e.Name+" is read-only", true)
+	}
+	value := e.Value
+	if e.Sensitive {
+		value = ""
+	}
+	d := &dialog{c: c, title: "edit config", form: NewForm(c, "Set "+plainName(e.Name)+" on "+plainName(topic), []Field{
+		{Name: "value", Label: "Value", Value: value, Required: true,
+			Help: fmt.Sprintf("now %s (from %s); default %s", orDash(plainName(e.Value)), e.Source, orDash(plainName(e.Default)))},
+	}, "set")}
+	d.submit = func(d *dialog) tea.Cmd {
+		v := d.form.Value("value")
+		return d.act("set config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
+			return fmt.Sprintf("%s of %s set", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, &v)
+		})
+	}
+	return push(d)
+}
+
+// resetConfigDialog returns a config entry to its default after a confirmation.
+func resetConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.ConfigEntry) tea.Cmd {
+	if e.Source != "topic" {
+		return notify(e.Name+" is not set on the topic: it already has its default", false)
+	}
+	explanation := fmt.Sprintf("Remove %s from %s, so that it returns to %s?", plainName(e.Name), plainName(topic), orDash(plainName(e.Default)))
+	return confirmChange(c, "config default", "Return to default", explanation, e.Name, "reset config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
+		return fmt.Sprintf("%s of %s is back to its default", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, nil)
+	})
+}
+
+// The steps of editing a value in $EDITOR, each answered to the dialog:
+// the file is written and read back off the event loop.
+type (
+	editorFile struct {
+		name string
+		err  error
+	}
+	editorExited struct {
+		name string
+		err  error
+	}
+	editorDone struct {
+		value string
+		err   error
+	}
+)
+
+// produceDialog asks for a record to write to topic; the value can be
+// written in $EDITOR.
+func produceDialog(c *Common, producer Producer, topic string) tea.Cmd {
+	form := NewForm(c, "Produce to "+plainName(topic), []Field{
+		{Name: "key", Label: "Key", Help: "empty: no key"},
+		{Name: "value", Label: "Value", Kind: FieldMultiline, Help: c.Keys.Editor.Help().Key + " opens $EDITOR"},
+		{Name: "json", Label: "Value is JSON", Kind: FieldChoice, Choices: []string{"no", "yes: check it"}},
+		{Name: "headers", Label: "Headers", Kind: FieldMultiline, Help: "one key: value a line"},
+		{Name: "partition", Label: "Partition", Value: "by key", Help: "a number, or \"by key\" as producers hash keys"},
+		{Name: "acks", Label: "Acks", Kind: FieldChoice, Choices: []string{"all", "1", "0"}},
+	}, "send")
+	form.ShowKeys(c.Keys.Editor)
+	d := &dialog{c: c, title: "produce", form: form, answer: editorStep}
+	d.submit = func(d *dialog) tea.Cmd {
+		req, err := produceRequest(topic, d.form)
+		if err != nil {
+			d.fail(err)
+			return nil
+		}
+		return d.act("produce", topic, func(ctx context.Context) (string, error) {
+			res, err := producer.Produce(ctx, req)
+			if err != nil {
+				return "", err
+			}
+			if res.Offset < 0 {
+				return fmt.Sprintf("sent to %s/%d (acks=0: no offset)", plainName(topic), res.Partition), nil
+			}
+			return fmt.Sprintf("written to %s/%d at offset %d", plainName(topic), res.Partition, res.Offset), nil
+		})
+	}
+	return push(d)
+}
+
+// editorStep hands the produce form's value to $EDITOR (vi when unset)
+// through a temporary file, and brings back what was written.
+func editorStep(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		if d.busy || !key.Matches(msg, d.c.Keys.Editor) {
+			return nil, false
+		}
+		value := d.form.Value("value")
+		return d.scope.Do(func(context.Context) tea.Msg {
+			f, err := os.CreateTemp("", "kscope-value-*.txt")
+			if err != nil {
+				return editorFile{err: err}
+			}
+			_, err = f.WriteString(value)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(f.Name())
+				return editorFile{err: err}
+			}
+			return editorFile{name: f.Name()}
+		}), true
+	case editorFile:
+		if msg.err != nil {
+			d.form.SetError("value", "editor: "+msg.err.Error())
+			return nil, true
+		}
+		editor := os.Getenv("EDITOR")
+		if editor == "" {
+			editor = "vi"
+		}
+		s, name := d.scope, msg.name
+		return tea.ExecProcess(exec.Command("sh", "-c", editor+` "$1"`, "editor", name), func(err error) tea.Msg {
+			return s.answer(editorExited{name: name, err: err})
+		}), true
+	case editorExited:
+		name, runErr := msg.name, msg.err
+		return d.scope.Do(func(context.Context) tea.Msg {
+			defer os.Remove(name)
+			if runErr != nil {
+				return editorDone{err: runErr}
+			}
+			b, err := os.ReadFile(name)
+			return editorDone{value: strings.TrimSuffix(string(b), "\n"), err: err}
+		}), true
+	case editorDone:
+		if msg.err != nil {
+			d.form.SetError("value", "editor: "+msg.err.Error())
+		} else {
+			d.form.SetValue("value", msg.value)
+		}
+		return nil, true
+	}
+	return nil, false
+}
+
+func produceRequest(topic string, f *Form) (kafkaclient.ProduceRequest, error) {
+	req := kafkaclient.ProduceRequest{Topic: topic, Partition: -1, Acks: f.Value("acks")}
+	if k := f.Value("key"); k != "" {
+		req.Key = []byte(k)
+	}
+	req.Value = []byte(f.Value("value"))
+	if strings.HasPrefix(f.Value("json"), "yes") && !json.Valid(req.Value) {
+		var v any
+		err := json.Unmarshal(req.Value, &v)
+		return req, &kafkaclient.FieldError{Field: "value", Msg: "not valid JSON: " + err.Error()}
+	}
+	for i, line := range strings.Split(f.Value("headers"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			return req, &kafkaclient.FieldError{Field: "headers", Msg: fmt.Sprintf("line %d: want key: value", i+1)}
+		}
+		req.Headers = append(req.Headers, kafkaclient.Header{Key: []byte(strings.TrimSpace(k)), Value: []byte(strings.TrimSpace(v))})
+	}
+	if p := strings.TrimSpace(f.Value("partition")); p != "" && p != "by key" {
+		n, err := strconv.ParseInt(p, 10, 32)
+		if err != nil || n < 0 {
+			return req, &kafkaclient.FieldError{Field: "partition", Msg: "a partition number, or \"by key\""}
+		}
+		req.Partition = int32(n)
+	}
+	return req, nil
+}
