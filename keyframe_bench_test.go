@@ -14,6 +14,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/ui"
+	"kscope/views"
 )
 
 // frameWatch wraps the root model and notes when a frame containing a
@@ -65,7 +66,7 @@ func BenchmarkKeyFrameDuringTail(b *testing.B) {
 			b.Fatal(err)
 		}
 		p, _ := themes.Builtin("dark")
-		f := &frameWatch{Model: ui.New(ui.Options{Session: ui.Session{Events: client.Events(), Cluster: client}, Theme: p, ThemeFixed: true,
+		f := &frameWatch{Model: ui.New(ui.Options{Session: ui.Session{Events: client.Events(), Client: views.ClientOf(client)}, Theme: p, ThemeFixed: true,
 			Start: ui.Command{Name: "tail", Arg: "topic-00000", From: "earliest"}})}
 		in, keys := io.Pipe()
 		prog := tea.NewProgram(f, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40), tea.WithoutSignals())

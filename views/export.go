@@ -1,8 +1,8 @@
 package views
 
 import (
-	"context"
 	"bufio"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"

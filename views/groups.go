@@ -40,10 +40,10 @@ type groupsTick struct{ gen int }
 
 // Groups lists the consumer groups with their lag, its trend and health.
 type Groups struct {
-	c       *Common
-	scope   Scope
-	reader  GroupReader
-	admin   GroupAdmin
+	c      *Common
+	scope  Scope
+	reader GroupReader
+	admin  GroupAdmin
 	// loading is set while an observation is on its way; paused while
 	// another view covers this one; tickGen numbers the tick chain.
 	loading bool

@@ -46,7 +46,7 @@ type Table struct {
 	visible []int
 	filter  string
 	typed   string // the filter as typed
-	cursor  int // index into visible
+	cursor  int    // index into visible
 	offset  int
 	width   int
 	height  int

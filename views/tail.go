@@ -51,17 +51,17 @@ type rateSample struct {
 // records, a filter over it, and a list that follows new records until
 // the user scrolls.
 type Tail struct {
-	c      *Common
-	scope  Scope
-	tails  Tailer
-	spec   kafkaclient.TailSpec
-	tail   *kafkaclient.Tail
-	err    error
-	ended  error
+	c     *Common
+	scope Scope
+	tails Tailer
+	spec  kafkaclient.TailSpec
+	tail  *kafkaclient.Tail
+	err   error
+	ended error
 
 	ring    *Ring
 	filter  *filter.Filter
-	expr    string // the filter as typed
+	expr    string   // the filter as typed
 	matches []uint64 // sequence numbers of matching records, oldest first
 	scanned int64
 	matched int64
