@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	"kscope/views"
+	"kscope/kafkaclient"
 )
 
 // auditFile appends one JSON line per change kscope made to a cluster.
@@ -33,7 +33,7 @@ func defaultAuditPath(getenv func(string) string) (string, error) {
 }
 
 // Record implements views.Audit.
-func (a *auditFile) Record(e views.AuditEntry) error {
+func (a *auditFile) Record(e kafkaclient.AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
@@ -57,7 +57,7 @@ func (a *auditFile) Record(e views.AuditEntry) error {
 
 // Entries implements views.Audit; a file not written yet has none, and a
 // line that does not parse is skipped rather than hiding the others.
-func (a *auditFile) Entries() ([]views.AuditEntry, error) {
+func (a *auditFile) Entries() ([]kafkaclient.AuditEntry, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f, err := os.Open(a.path)
@@ -68,11 +68,11 @@ func (a *auditFile) Entries() ([]views.AuditEntry, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	defer f.Close()
-	var out []views.AuditEntry
+	var out []kafkaclient.AuditEntry
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		var e views.AuditEntry
+		var e kafkaclient.AuditEntry
 		if json.Unmarshal(sc.Bytes(), &e) == nil {
 			out = append(out, e)
 		}

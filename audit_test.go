@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"kscope/views"
+	"kscope/kafkaclient"
 )
 
 func TestAuditFileAppendsAndReads(t *testing.T) {
@@ -15,7 +15,7 @@ func TestAuditFileAppendsAndReads(t *testing.T) {
 		t.Fatalf("before any change: %v %v", es, err)
 	}
 	at := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
-	for _, e := range []views.AuditEntry{
+	for _, e := range []kafkaclient.AuditEntry{
 		{Time: at, Context: "prod", Action: "create topic", Target: "orders", Result: "ok"},
 		{Time: at.Add(time.Second), Context: "prod", Action: "delete topic", Target: "orders", Result: "read-only mode"},
 	} {

@@ -48,7 +48,7 @@ func act(c *Common, owner View, action, target string, do func(ctx context.Conte
 			cluster.Refresh()
 		}
 		if audit != nil {
-			if aerr := audit.Record(AuditEntry{Time: time.Now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
+			if aerr := audit.Record(kafkaclient.AuditEntry{Time: time.Now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
 				text += " (not recorded in the audit file: " + aerr.Error() + ")"
 			}
 		}

@@ -9,13 +9,14 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"kscope/kafkaclient"
 	"kscope/views/sanitize"
 )
 
 // HistoryLoaded answers a History view's read of the audit file.
 type HistoryLoaded struct {
 	For     *History
-	Entries []AuditEntry
+	Entries []kafkaclient.AuditEntry
 	Err     error
 }
 

@@ -90,20 +90,10 @@ type Common struct {
 	Context string
 }
 
-// AuditEntry is one change made to a cluster, as the audit file keeps it.
-// It never holds a secret.
-type AuditEntry struct {
-	Time    time.Time `json:"time"`
-	Context string    `json:"context"`
-	Action  string    `json:"action"`
-	Target  string    `json:"target"`
-	Result  string    `json:"result"` // "ok" or the error
-}
-
 // Audit keeps the record of every change kscope made to a cluster.
 type Audit interface {
-	Record(AuditEntry) error
-	Entries() ([]AuditEntry, error)
+	Record(kafkaclient.AuditEntry) error
+	Entries() ([]kafkaclient.AuditEntry, error)
 }
 
 // Push asks the root to open a view on top of the current one.
