@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bufio"
@@ -13,15 +13,22 @@ import (
 	"kscope/kafkaclient"
 )
 
-// auditFile appends one JSON line per change kscope made to a cluster.
-type auditFile struct {
+// AuditFile appends one JSON line per change kscope made to a cluster, and
+// reads them back for :history. It is the views' Audit.
+type AuditFile struct {
 	mu   sync.Mutex
 	path string
 }
 
-// defaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
+// NewAuditFile keeps its entries at path, which is created, with its
+// directories, at the first change recorded.
+func NewAuditFile(path string) *AuditFile {
+	return &AuditFile{path: path}
+}
+
+// DefaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
 // ~/.local/state/kscope/audit.jsonl.
-func defaultAuditPath(getenv func(string) string) (string, error) {
+func DefaultAuditPath(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_STATE_HOME"); dir != "" {
 		return filepath.Join(dir, "kscope", "audit.jsonl"), nil
 	}
@@ -32,8 +39,8 @@ func defaultAuditPath(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "state", "kscope", "audit.jsonl"), nil
 }
 
-// Record implements views.Audit.
-func (a *auditFile) Record(e kafkaclient.AuditEntry) error {
+// Record appends e to the file.
+func (a *AuditFile) Record(e kafkaclient.AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
@@ -55,9 +62,10 @@ func (a *auditFile) Record(e kafkaclient.AuditEntry) error {
 	return f.Close()
 }
 
-// Entries implements views.Audit; a file not written yet has none, and a
-// line that does not parse is skipped rather than hiding the others.
-func (a *auditFile) Entries() ([]kafkaclient.AuditEntry, error) {
+// Entries reads back every entry recorded, oldest first. A file not written
+// yet has none, and a line that does not parse is skipped rather than
+// hiding the others.
+func (a *AuditFile) Entries() ([]kafkaclient.AuditEntry, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f, err := os.Open(a.path)
