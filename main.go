@@ -127,6 +127,8 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	return fs, o
 }
 
+// run is kscope without the process around it, for tests: it returns the
+// exit status.
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) > 0 && args[0] == "demo" {
 		return runDemo(args[1:], stdout, stderr)
@@ -227,7 +229,8 @@ type session struct {
 	secrets *config.Redactor
 	// target is the context first opened: under --demo, the demo cluster.
 	target config.Context
-	first  ui.Session
+	// first is the session the UI starts on.
+	first ui.Session
 	// mu guards current, the last session opened: a switch happens in a
 	// Cmd's goroutine, and only current is closed on the way out.
 	mu          sync.Mutex

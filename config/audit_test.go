@@ -37,14 +37,13 @@ func TestAuditFileAppendsAndReads(t *testing.T) {
 }
 
 func TestDefaultAuditPath(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	if p, _ := DefaultAuditPath(env(map[string]string{"XDG_STATE_HOME": "/s", "HOME": "/h"})); p != "/s/kscope/audit.jsonl" {
+	if p, _ := DefaultAuditPath(fakeEnv(map[string]string{"XDG_STATE_HOME": "/s", "HOME": "/h"})); p != "/s/kscope/audit.jsonl" {
 		t.Errorf("XDG: %s", p)
 	}
-	if p, _ := DefaultAuditPath(env(map[string]string{"HOME": "/h"})); p != "/h/.local/state/kscope/audit.jsonl" {
+	if p, _ := DefaultAuditPath(fakeEnv(map[string]string{"HOME": "/h"})); p != "/h/.local/state/kscope/audit.jsonl" {
 		t.Errorf("HOME: %s", p)
 	}
-	if _, err := DefaultAuditPath(env(nil)); err == nil {
+	if _, err := DefaultAuditPath(fakeEnv(nil)); err == nil {
 		t.Error("no HOME: want an error")
 	}
 }
