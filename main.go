@@ -89,7 +89,7 @@ type options struct {
 	// start is the view -c opens; topics without it.
 	start ui.Command
 	// contexts are the config file's (or kaf's); target is the one to open,
-	// empty under --demo until the demo cluster runs.
+	// empty under --demo, whose cluster openSession starts.
 	contexts   *config.File
 	target     config.Context
 	palette    themes.Palette

@@ -110,6 +110,8 @@ type passwordSource struct {
 	node *yaml.Node
 }
 
+// sasl reads a context's sasl block; a password from two sources would
+// leave the user guessing which one is used, so exactly one is required.
 func (f *configFile) sasl(n *yaml.Node) (*SASLSource, error) {
 	s := &SASLSource{}
 	var mechNode *yaml.Node
