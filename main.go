@@ -24,6 +24,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/IBM/sarama"
 
+	"kscope/config"
 	"kscope/demo"
 	"kscope/kafkaclient"
 	"kscope/themes"
@@ -61,6 +62,8 @@ func tuneGC(getenv func(string) string) {
 	}
 }
 
+// options are the command line's settings: the flags as given, then what
+// parseFlags resolves them to once they are checked.
 type options struct {
 	brokers      string
 	demo         bool
@@ -82,6 +85,15 @@ type options struct {
 	propFiles    multiFlag
 	readOnly     bool
 	audit        string
+
+	// start is the view -c opens; topics without it.
+	start ui.Command
+	// contexts are the config file's (or kaf's); target is the one to open,
+	// empty under --demo, whose cluster openSession starts.
+	contexts   *config.File
+	target     config.Context
+	palette    themes.Palette
+	themeFixed bool
 }
 
 func flags(stderr io.Writer) (*flag.FlagSet, *options) {
@@ -115,154 +127,220 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	return fs, o
 }
 
+// run is kscope without the process around it, for tests: it returns the
+// exit status.
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) > 0 && args[0] == "demo" {
 		return runDemo(args[1:], stdout, stderr)
 	}
+	o, code := parseFlags(args, stdout, stderr, getenv)
+	if o == nil {
+		return code
+	}
+	s, code := openSession(o, stderr, getenv)
+	if s == nil {
+		return code
+	}
+	defer s.close()
+	return runProgram(o, s, stderr, getenv)
+}
+
+// parseFlags reads and checks the command line, the -F files and the config
+// file. A nil result means kscope is done (help, version, or a mistake
+// already reported on stderr) with the exit status returned.
+func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) string) (*options, int) {
 	fs, o := flags(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
+			return nil, exitOK
 		}
-		return exitUsage
+		return nil, exitUsage
 	}
 	if o.version {
 		fmt.Fprintln(stdout, "kscope", version)
-		return exitOK
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "kscope: "+format+"\n", a...)
-		fmt.Fprintln(stderr, "Run 'kscope --help' for usage.")
-		return exitUsage
+		return nil, exitOK
 	}
 	if fs.NArg() > 0 {
-		return usage("unexpected argument %q", fs.Arg(0))
+		return nil, usage(stderr, "unexpected argument %q", fs.Arg(0))
 	}
-	switch {
-	case o.timeout <= 0:
-		return usage("--timeout must be positive")
-	case o.refresh < 500*time.Millisecond:
-		return usage("--refresh must be at least 500ms")
-	case o.tailRecords < 1:
-		return usage("--tail-records must be at least 1")
-	case o.tailMiB < 1:
-		return usage("--tail-mib must be at least 1")
-	case o.groupsEvery < time.Second:
-		return usage("--groups-refresh must be at least 1s")
-	case o.groupEvery < 100*time.Millisecond:
-		return usage("--group-poll must be at least 100ms")
-	}
-	start := ui.Command{Name: "topics"}
-	if o.command != "" {
-		c, err := ui.ParseCommand(o.command)
-		if err != nil {
-			return usage("-c: %v", err)
-		}
-		start = c
+	if err := o.check(); err != nil {
+		return nil, usage(stderr, "%v", err)
 	}
 	props, err := readProps(o)
 	if err != nil {
-		return usage("%v", err)
+		return nil, usage(stderr, "%v", err)
 	}
-	cfg, err := loadConfig(o, getenv)
-	if err != nil {
+	if o.contexts, err = loadConfig(o, getenv); err != nil {
+		// The error points into the config file, which --help cannot fix.
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
-		return exitUsage
+		return nil, exitUsage
 	}
-	for _, w := range cfg.Warnings {
+	for _, w := range o.contexts.Warnings {
 		fmt.Fprintf(stderr, "kscope: warning: %s\n", w)
 	}
-	target, err := pickTarget(o, cfg, props)
+	if o.target, err = pickTarget(o, props); err != nil {
+		return nil, usage(stderr, "%v", err)
+	}
+	o.palette, o.themeFixed, err = pickTheme(cmp.Or(o.theme, o.target.Theme), getenv("NO_COLOR") != "")
 	if err != nil {
-		return usage("%v", err)
+		return nil, usage(stderr, "%v", err)
 	}
-	themeName := o.theme
-	if themeName == "" {
-		themeName = target.Theme
-	}
-	palette, fixed, err := pickTheme(themeName, getenv("NO_COLOR") != "")
-	if err != nil {
-		return usage("%v", err)
-	}
+	return o, exitOK
+}
 
-	secrets := &redactor{w: io.Discard}
+// usage reports a mistake on the command line.
+func usage(stderr io.Writer, format string, a ...any) int {
+	fmt.Fprintf(stderr, "kscope: "+format+"\n", a...)
+	fmt.Fprintln(stderr, "Run 'kscope --help' for usage.")
+	return exitUsage
+}
+
+// check rejects flag values kscope cannot work with, then reads -c.
+func (o *options) check() error {
+	switch {
+	case o.timeout <= 0:
+		return errors.New("--timeout must be positive")
+	case o.refresh < 500*time.Millisecond:
+		return errors.New("--refresh must be at least 500ms")
+	case o.tailRecords < 1:
+		return errors.New("--tail-records must be at least 1")
+	case o.tailMiB < 1:
+		return errors.New("--tail-mib must be at least 1")
+	case o.groupsEvery < time.Second:
+		return errors.New("--groups-refresh must be at least 1s")
+	case o.groupEvery < 100*time.Millisecond:
+		return errors.New("--group-poll must be at least 100ms")
+	}
+	o.start = ui.Command{Name: "topics"}
+	if o.command != "" {
+		c, err := ui.ParseCommand(o.command)
+		if err != nil {
+			return fmt.Errorf("-c: %w", err)
+		}
+		o.start = c
+	}
+	return nil
+}
+
+// session is the cluster kscope shows and what has to be closed with it.
+type session struct {
+	opts    *options
+	getenv  func(string) string
+	secrets *config.Redactor
+	// target is the context first opened: under --demo, the demo cluster.
+	target config.Context
+	// first is the session the UI starts on.
+	first ui.Session
+	// mu guards current, the last session opened: a switch happens in a
+	// Cmd's goroutine, and only current is closed on the way out.
+	mu          sync.Mutex
+	current     ui.Session
+	demoCluster *demo.Cluster
+	debugLog    *os.File
+}
+
+// openSession opens the debug log, starts the demo cluster under --demo
+// and connects. A nil result means kscope is done with the exit status
+// returned: a debug log it cannot open is a usage error, a cluster that
+// does not answer a failure.
+func openSession(o *options, stderr io.Writer, getenv func(string) string) (*session, int) {
+	s := &session{opts: o, getenv: getenv, target: o.target, secrets: config.NewRedactor(io.Discard)}
 	if o.debug != "" {
 		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
-			return usage("--debug: %v", err)
+			return nil, usage(stderr, "--debug: %v", err)
 		}
-		defer f.Close()
-		secrets.w = f
+		s.debugLog, s.secrets = f, config.NewRedactor(f)
 		// sarama's logger is process-wide; kscope owns the process.
-		sarama.Logger = log.New(secrets, "sarama ", log.LstdFlags|log.Lmicroseconds)
+		sarama.Logger = log.New(s.secrets, "sarama ", log.LstdFlags|log.Lmicroseconds)
 	}
-
 	ctx := context.Background()
 	if o.demo {
 		cluster, err := demo.Start(ctx, demo.Options{})
 		if err != nil {
+			s.close()
 			fmt.Fprintf(stderr, "kscope: demo cluster: %v\n", err)
-			return exitFailure
+			return nil, exitFailure
 		}
-		defer cluster.Close()
-		target = Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs()}
+		s.demoCluster = cluster
+		s.target = config.Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs()}
 	}
-	connect := func(ctx context.Context, c Context) (ui.Session, error) {
-		kc, err := clientConfig(c, o, getenv)
-		if err != nil {
-			return ui.Session{}, err
-		}
-		if kc.SASL != nil {
-			secrets.add(kc.SASL.Password)
-		}
-		client, err := kafkaclient.Connect(ctx, kc)
-		if err != nil {
-			return ui.Session{}, err
-		}
-		return ui.Session{Events: client.Events(), Client: views.ClientOf(client), Label: c.Label(), ReadOnly: kc.ReadOnly,
-			Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close}, nil
-	}
-	session, err := connect(ctx, target)
+	first, err := s.connect(ctx, s.target)
 	if err != nil {
+		s.close()
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
-		return exitFailure
+		return nil, exitFailure
 	}
-	// The last session open, whichever it is after switches, is closed on the way out.
-	// A switch happens in a Cmd's goroutine, hence the lock.
-	var mu sync.Mutex
-	current := session
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		current.Close()
-	}()
+	s.first, s.current = first, first
+	return s, exitOK
+}
 
+// connect opens a session on c. Its password is read only now, and from
+// now on the debug log hides it.
+func (s *session) connect(ctx context.Context, c config.Context) (ui.Session, error) {
+	kc, err := clientConfig(c, s.opts, s.getenv)
+	if err != nil {
+		return ui.Session{}, err
+	}
+	if kc.SASL != nil {
+		s.secrets.Add(kc.SASL.Password)
+	}
+	client, err := kafkaclient.Connect(ctx, kc)
+	if err != nil {
+		return ui.Session{}, err
+	}
+	return ui.Session{Events: client.Events(), Client: views.ClientOf(client), Label: c.Label(), ReadOnly: kc.ReadOnly,
+		Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close}, nil
+}
+
+// switchTo connects to the context called name, for :contexts.
+func (s *session) switchTo(ctx context.Context, name string) (ui.Session, error) {
+	c, err := s.opts.contexts.Find(name)
+	if err != nil {
+		return ui.Session{}, err
+	}
+	next, err := s.connect(ctx, c)
+	if err == nil {
+		s.mu.Lock()
+		s.current = next
+		s.mu.Unlock()
+	}
+	return next, err
+}
+
+// close ends the session open now, then the demo cluster it may be on,
+// then the debug log that may still be written to until then.
+func (s *session) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.current.Close != nil {
+		s.current.Close()
+	}
+	if s.demoCluster != nil {
+		s.demoCluster.Close()
+	}
+	if s.debugLog != nil {
+		s.debugLog.Close()
+	}
+}
+
+// runProgram builds the root model on the open session and runs it until
+// the user quits.
+func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) string) int {
 	var audit views.Audit
 	if path := o.audit; path != "" {
-		audit = &auditFile{path: path}
-	} else if path, err := defaultAuditPath(getenv); err == nil {
-		audit = &auditFile{path: path}
+		audit = config.NewAuditFile(path)
+	} else if path, err := config.DefaultAuditPath(getenv); err == nil {
+		audit = config.NewAuditFile(path)
 	}
 	model := ui.New(ui.Options{
-		Session:  session,
-		Audit:    audit,
-		Contexts: contextInfos(cfg, target.Name),
-		Switch: func(ctx context.Context, name string) (ui.Session, error) {
-			c, err := cfg.Find(name)
-			if err != nil {
-				return ui.Session{}, err
-			}
-			s, err := connect(ctx, c)
-			if err == nil {
-				mu.Lock()
-				current = s
-				mu.Unlock()
-			}
-			return s, err
-		},
-		Theme:      palette,
-		ThemeFixed: fixed,
-		Start:      start,
+		Session:    s.first,
+		Audit:      audit,
+		Contexts:   contextInfos(o.contexts, s.target.Name),
+		Switch:     s.switchTo,
+		Theme:      o.palette,
+		ThemeFixed: o.themeFixed,
+		Start:      o.start,
 
 		TailRecords: o.tailRecords,
 		TailBytes:   o.tailMiB << 20,
@@ -277,89 +355,88 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 }
 
 // readProps gathers -F files and -X items, files first so -X wins.
-func readProps(o *options) (*Props, error) {
+func readProps(o *options) (*config.Props, error) {
 	var pairs []string
 	for _, f := range o.propFiles {
-		p, err := ReadPropsFile(f)
+		p, err := config.ReadPropsFile(f)
 		if err != nil {
 			return nil, err
 		}
 		pairs = append(pairs, p...)
 	}
 	pairs = append(pairs, o.props...)
-	return ParseProps(pairs)
+	return config.ParseProps(pairs)
 }
 
 // loadConfig reads --config, or the default file when it exists.
-func loadConfig(o *options, getenv func(string) string) (*Config, error) {
+func loadConfig(o *options, getenv func(string) string) (*config.File, error) {
 	path, explicit := o.config, o.config != ""
 	if !explicit {
-		p, err := DefaultConfigPath(getenv)
+		p, err := config.DefaultPath(getenv)
 		if err != nil {
-			return &Config{}, nil
+			return &config.File{}, nil
 		}
 		path = p
 	}
-	return LoadConfig(path, explicit, getenv)
+	return config.Load(path, explicit, getenv, checkTheme)
+}
+
+// checkTheme rejects a context's theme that is not built in.
+func checkTheme(name string) error {
+	_, err := themes.Builtin(name)
+	return err
 }
 
 // pickTarget decides which cluster to open: --demo, -b (with -X), a
 // named --context, or the config's current context.
-func pickTarget(o *options, cfg *Config, props *Props) (Context, error) {
+func pickTarget(o *options, props *config.Props) (config.Context, error) {
+	cfg := o.contexts
 	brokers := splitBrokers(o.brokers)
 	for _, b := range brokers {
 		if !strings.Contains(b, ":") {
-			return Context{}, fmt.Errorf("broker %q has no port (want host:port)", b)
+			return config.Context{}, fmt.Errorf("broker %q has no port (want host:port)", b)
 		}
 	}
 	named := o.context != ""
 	switch {
 	case o.demo && (len(brokers) > 0 || named):
-		return Context{}, errors.New("--demo excludes -b and --context")
+		return config.Context{}, errors.New("--demo excludes -b and --context")
 	case o.demo:
-		return Context{}, nil
+		return config.Context{}, nil
 	case len(brokers) > 0 && named:
-		return Context{}, errors.New("-b and --context exclude each other")
+		return config.Context{}, errors.New("-b and --context exclude each other")
 	}
-	var c Context
+	var c config.Context
 	switch {
 	case len(brokers) > 0:
-		c = Context{Name: strings.Join(brokers, ","), Brokers: brokers}
+		c = config.Context{Name: strings.Join(brokers, ","), Brokers: brokers}
 	case named:
 		found, err := cfg.Find(o.context)
 		if err != nil {
-			return Context{}, err
+			return config.Context{}, err
 		}
 		c = found
 	case cfg.Current != "":
 		found, err := cfg.Find(cfg.Current)
 		if err != nil {
-			return Context{}, err
+			return config.Context{}, err
 		}
 		c = found
 	case len(props.Brokers) > 0:
-		c = Context{Name: strings.Join(props.Brokers, ","), Brokers: props.Brokers}
+		c = config.Context{Name: strings.Join(props.Brokers, ","), Brokers: props.Brokers}
 	default:
 		hint := "use -b host:port, --demo"
 		if len(cfg.Contexts) > 0 {
-			hint += ", or --context NAME (" + strings.Join(contextNames(cfg), ", ") + ")"
+			hint += ", or --context NAME (" + strings.Join(cfg.Names(), ", ") + ")"
 		}
-		return Context{}, errors.New("no cluster given: " + hint)
+		return config.Context{}, errors.New("no cluster given: " + hint)
 	}
 	return props.Apply(c)
 }
 
-func contextNames(cfg *Config) []string {
-	out := make([]string, len(cfg.Contexts))
-	for i, c := range cfg.Contexts {
-		out[i] = c.Name
-	}
-	return out
-}
-
 // clientConfig turns a context and the flags into the client's settings;
 // the password is read from its source only now.
-func clientConfig(c Context, o *options, getenv func(string) string) (kafkaclient.Config, error) {
+func clientConfig(c config.Context, o *options, getenv func(string) string) (kafkaclient.Config, error) {
 	kc := kafkaclient.Config{
 		Brokers:         c.Brokers,
 		ClientID:        cmp.Or(o.clientID, c.ClientID),
@@ -380,7 +457,7 @@ func clientConfig(c Context, o *options, getenv func(string) string) (kafkaclien
 }
 
 // contextInfos lists the config's contexts for :contexts, current marked.
-func contextInfos(cfg *Config, current string) []views.ContextInfo {
+func contextInfos(cfg *config.File, current string) []views.ContextInfo {
 	out := make([]views.ContextInfo, len(cfg.Contexts))
 	for i, c := range cfg.Contexts {
 		ci := views.ContextInfo{Name: c.Name, Brokers: strings.Join(c.Brokers, ","), ReadOnly: c.ReadOnly,

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -29,6 +31,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
 		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
 		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},
+		{args: []string{"-b", "a:1", "--debug", "/nonexistent/kscope/debug.log"}, code: exitUsage, stderr: "--debug: open /nonexistent/kscope/debug.log"},
 		{args: []string{"-b", "a:1", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
 		{args: []string{"--nosuchflag"}, code: exitUsage, stderr: "flag provided but not defined: -nosuchflag"},
 		{args: []string{"--version"}, code: exitOK, stdout: "kscope " + version},
@@ -44,6 +47,21 @@ func TestCommandLineErrors(t *testing.T) {
 		if !strings.Contains(stderr.String(), tt.stderr) || !strings.Contains(stdout.String(), tt.stdout) {
 			t.Errorf("%v:\nstdout %q\nstderr %q\nwant stdout ⊇ %q, stderr ⊇ %q", tt.args, stdout.String(), stderr.String(), tt.stdout, tt.stderr)
 		}
+	}
+}
+
+// TestConfigThemeIsABuiltinTheme checks that the config file's themes are
+// the ones kscope has, though the config package knows none.
+func TestConfigThemeIsABuiltinTheme(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("contexts:\n  - name: a\n    brokers: [a:1]\n    theme: neon\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--config", path, "--context", "a"}, &stdout, &stderr, func(string) string { return "" })
+	want := path + `:4:12: unknown theme "neon" (known: dark, light, high-contrast, mono)`
+	if code != exitUsage || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), exitUsage, want)
 	}
 }
 

@@ -58,7 +58,7 @@ func (d *dialog) act(action, target string, do func(ctx context.Context) (string
 			refresher.Refresh()
 		}
 		if audit != nil {
-			if aerr := audit.Record(AuditEntry{Time: now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
+			if aerr := audit.Record(kafkaclient.AuditEntry{Time: now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
 				text += " (not recorded in the audit file: " + aerr.Error() + ")"
 			}
 		}

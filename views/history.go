@@ -10,12 +10,13 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"kscope/kafkaclient"
 	"kscope/views/sanitize"
 )
 
 // HistoryLoaded answers a History view's read of the audit file.
 type HistoryLoaded struct {
-	Entries []AuditEntry
+	Entries []kafkaclient.AuditEntry
 	Err     error
 }
 

@@ -4,12 +4,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"kscope/kafkaclient"
 )
 
-type memAudit []AuditEntry
+type memAudit []kafkaclient.AuditEntry
 
-func (m *memAudit) Record(e AuditEntry) error      { *m = append(*m, e); return nil }
-func (m *memAudit) Entries() ([]AuditEntry, error) { return *m, nil }
+func (m *memAudit) Record(e kafkaclient.AuditEntry) error      { *m = append(*m, e); return nil }
+func (m *memAudit) Entries() ([]kafkaclient.AuditEntry, error) { return *m, nil }
 
 func TestHistoryNewestFirst(t *testing.T) {
 	c := testCommon(t)

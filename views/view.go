@@ -87,18 +87,8 @@ func (c *Common) Zone() *time.Location {
 
 // Audit keeps the record of every change kscope made to a cluster.
 type Audit interface {
-	Record(AuditEntry) error
-	Entries() ([]AuditEntry, error)
-}
-
-// AuditEntry is one change made to a cluster, as the audit file keeps it.
-// It never holds a secret.
-type AuditEntry struct {
-	Time    time.Time `json:"time"`
-	Context string    `json:"context"`
-	Action  string    `json:"action"`
-	Target  string    `json:"target"`
-	Result  string    `json:"result"` // "ok" or the error
+	Record(kafkaclient.AuditEntry) error
+	Entries() ([]kafkaclient.AuditEntry, error)
 }
 
 // Push asks the root to open a view on top of the current one; the root

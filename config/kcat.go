@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bufio"
@@ -13,14 +13,12 @@ import (
 	"kscope/kafkaclient"
 )
 
-// Props are kcat-style settings (librdkafka property names), applied over a
-// context or on their own.
+// Props are kcat-style settings (librdkafka property names). Apply lays
+// them over a context: a configured one, or one made of their Brokers when
+// the properties are all kscope is given.
 type Props struct {
-	Brokers  []string
-	ClientID string
-	// SASL and TLS are what the properties ask for on their own: nil means none.
-	SASL *kafkaclient.SASL
-	TLS  *kafkaclient.TLS
+	// Brokers are bootstrap.servers, for a cluster given by properties alone.
+	Brokers []string
 	// set holds each property given, by canonical name, so that over a
 	// context only those replace its settings.
 	set map[string]string
@@ -71,15 +69,6 @@ func ParseProps(pairs []string) (*Props, error) {
 	}
 	if v, ok := p.set["bootstrap.servers"]; ok {
 		p.Brokers = splitServers(v)
-	}
-	p.ClientID = p.set["client.id"]
-	proto := p.protocol()
-	if strings.HasPrefix(proto, "SASL_") {
-		p.SASL = &kafkaclient.SASL{Username: p.set["sasl.username"], Password: p.set["sasl.password"]}
-		p.SASL.Mechanism, _ = saslMechanism(p.set["sasl.mechanism"])
-	}
-	if strings.HasSuffix(proto, "SSL") {
-		p.TLS = p.overTLS(kafkaclient.TLS{})
 	}
 	return p, nil
 }
@@ -197,18 +186,6 @@ func (p *Props) conflicts() error {
 	return nil
 }
 
-// Validate checks the properties used on their own, without a context to
-// fill the gaps.
-func (p *Props) Validate() error {
-	if err := p.conflicts(); err != nil {
-		return err
-	}
-	if p.SASL != nil && p.SASL.Username == "" {
-		return fmt.Errorf("SASL (security.protocol %s) needs sasl.username", p.protocol())
-	}
-	return nil
-}
-
 // Apply returns c with the properties given replacing its settings, field by
 // field: -X sasl.password=… keeps the context's username. security.protocol,
 // when given, also turns SASL and TLS on or off.
@@ -219,8 +196,8 @@ func (p *Props) Apply(c Context) (Context, error) {
 	if len(p.Brokers) > 0 {
 		c.Brokers = p.Brokers
 	}
-	if _, ok := p.set["client.id"]; ok {
-		c.ClientID = p.ClientID
+	if v, ok := p.set["client.id"]; ok {
+		c.ClientID = v
 	}
 	proto := p.protocol()
 	_, explicit := p.set["security.protocol"]

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"bufio"
@@ -10,18 +10,25 @@ import (
 	"path/filepath"
 	"sync"
 
-	"kscope/views"
+	"kscope/kafkaclient"
 )
 
-// auditFile appends one JSON line per change kscope made to a cluster.
-type auditFile struct {
+// AuditFile appends one JSON line per change kscope made to a cluster, and
+// reads them back for :history. It is the views' Audit.
+type AuditFile struct {
 	mu   sync.Mutex
 	path string
 }
 
-// defaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
+// NewAuditFile keeps its entries at path, which is created, with its
+// directories, at the first change recorded.
+func NewAuditFile(path string) *AuditFile {
+	return &AuditFile{path: path}
+}
+
+// DefaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
 // ~/.local/state/kscope/audit.jsonl.
-func defaultAuditPath(getenv func(string) string) (string, error) {
+func DefaultAuditPath(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_STATE_HOME"); dir != "" {
 		return filepath.Join(dir, "kscope", "audit.jsonl"), nil
 	}
@@ -32,8 +39,8 @@ func defaultAuditPath(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "state", "kscope", "audit.jsonl"), nil
 }
 
-// Record implements views.Audit.
-func (a *auditFile) Record(e views.AuditEntry) error {
+// Record appends e to the file.
+func (a *AuditFile) Record(e kafkaclient.AuditEntry) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
@@ -55,9 +62,10 @@ func (a *auditFile) Record(e views.AuditEntry) error {
 	return f.Close()
 }
 
-// Entries implements views.Audit; a file not written yet has none, and a
-// line that does not parse is skipped rather than hiding the others.
-func (a *auditFile) Entries() ([]views.AuditEntry, error) {
+// Entries reads back every entry recorded, oldest first. A file not written
+// yet has none, and a line that does not parse is skipped rather than
+// hiding the others.
+func (a *AuditFile) Entries() ([]kafkaclient.AuditEntry, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f, err := os.Open(a.path)
@@ -68,11 +76,11 @@ func (a *auditFile) Entries() ([]views.AuditEntry, error) {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
 	defer f.Close()
-	var out []views.AuditEntry
+	var out []kafkaclient.AuditEntry
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		var e views.AuditEntry
+		var e kafkaclient.AuditEntry
 		if json.Unmarshal(sc.Bytes(), &e) == nil {
 			out = append(out, e)
 		}

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"os"
@@ -10,42 +10,57 @@ import (
 	"kscope/kafkaclient"
 )
 
+// applied parses pairs and lays them over an empty context, the way -X
+// alone reaches a connection.
+func applied(t *testing.T, pairs []string) (Context, error) {
+	t.Helper()
+	p, err := ParseProps(pairs)
+	if err != nil {
+		t.Fatalf("%v: %v", pairs, err)
+	}
+	return p.Apply(Context{Name: "c"})
+}
+
 func TestPropsKeys(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		pairs []string
-		want  Props
+		want  Context
 	}{
-		{"bootstrap.servers", []string{"bootstrap.servers=a:1,b:2"}, Props{Brokers: []string{"a:1", "b:2"}}},
-		{"metadata.broker.list", []string{"metadata.broker.list=a:1, b:2"}, Props{Brokers: []string{"a:1", "b:2"}}},
-		{"client.id", []string{"client.id=me"}, Props{ClientID: "me"}},
+		{"bootstrap.servers", []string{"bootstrap.servers=a:1,b:2"}, Context{Brokers: []string{"a:1", "b:2"}}},
+		{"metadata.broker.list", []string{"metadata.broker.list=a:1, b:2"}, Context{Brokers: []string{"a:1", "b:2"}}},
+		{"client.id", []string{"client.id=me"}, Context{ClientID: "me"}},
 		{"sasl.mechanism", []string{"sasl.mechanism=scram-sha-256", "sasl.username=u"},
-			Props{SASL: &kafkaclient.SASL{Mechanism: "SCRAM-SHA-256", Username: "u"}}},
+			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-256", Username: "u"}}},
 		{"sasl.mechanisms", []string{"sasl.mechanisms=SCRAM-SHA-512", "sasl.username=u"},
-			Props{SASL: &kafkaclient.SASL{Mechanism: "SCRAM-SHA-512", Username: "u"}}},
+			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-512", Username: "u"}}},
 		{"sasl.username and sasl.password", []string{"security.protocol=SASL_PLAINTEXT", "sasl.username=u", "sasl.password=p=w"},
-			Props{SASL: &kafkaclient.SASL{Mechanism: "PLAIN", Username: "u", Password: "p=w"}}},
+			Context{SASL: &SASLSource{Mechanism: "PLAIN", Username: "u", Password: "p=w"}}},
 		{"ssl.ca.location", []string{"security.protocol=ssl", "ssl.ca.location=/ca.pem"},
-			Props{TLS: &kafkaclient.TLS{CAFile: "/ca.pem"}}},
+			Context{TLS: &kafkaclient.TLS{CAFile: "/ca.pem"}}},
 		{"client certificate", []string{"ssl.certificate.location=/c.pem", "ssl.key.location=/k.pem"},
-			Props{TLS: &kafkaclient.TLS{CertFile: "/c.pem", KeyFile: "/k.pem"}}},
+			Context{TLS: &kafkaclient.TLS{CertFile: "/c.pem", KeyFile: "/k.pem"}}},
 		{"verification off", []string{"enable.ssl.certificate.verification=false"},
-			Props{TLS: &kafkaclient.TLS{InsecureSkipVerify: true}}},
+			Context{TLS: &kafkaclient.TLS{InsecureSkipVerify: true}}},
 		{"verification on", []string{"enable.ssl.certificate.verification=true"},
-			Props{TLS: &kafkaclient.TLS{}}},
-		{"later wins", []string{"client.id=a", "client.id=b"}, Props{ClientID: "b"}},
-		{"spaces around", []string{" client.id = me "}, Props{ClientID: "me"}},
+			Context{TLS: &kafkaclient.TLS{}}},
+		{"later wins", []string{"client.id=a", "client.id=b"}, Context{ClientID: "b"}},
+		{"spaces around", []string{" client.id = me "}, Context{ClientID: "me"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := ParseProps(tc.pairs)
+			got, err := applied(t, tc.pairs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.set = nil
-			if !reflect.DeepEqual(*p, tc.want) {
-				t.Errorf("got  %+v\nwant %+v", *p, tc.want)
+			tc.want.Name = "c"
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got  %+v %+v %+v\nwant %+v %+v %+v", got, got.SASL, got.TLS, tc.want, tc.want.SASL, tc.want.TLS)
 			}
 		})
+	}
+	p, err := ParseProps([]string{"bootstrap.servers=a:1 b:2"})
+	if err != nil || !reflect.DeepEqual(p.Brokers, []string{"a:1", "b:2"}) {
+		t.Errorf("Brokers = %v, %v", p.Brokers, err)
 	}
 }
 
@@ -63,15 +78,13 @@ func TestPropsProtocol(t *testing.T) {
 		{[]string{"sasl.username=u", "ssl.ca.location=/ca.pem"}, true, true},
 		{[]string{"client.id=x"}, false, false},
 	} {
-		p, err := ParseProps(tc.pairs)
+		c, err := applied(t, tc.pairs)
 		if err != nil {
-			t.Fatalf("%v: %v", tc.pairs, err)
+			t.Errorf("%v: Apply: %v", tc.pairs, err)
+			continue
 		}
-		if (p.SASL != nil) != tc.sasl || (p.TLS != nil) != tc.tls {
-			t.Errorf("%v: SASL %v TLS %v, want SASL %v TLS %v", tc.pairs, p.SASL != nil, p.TLS != nil, tc.sasl, tc.tls)
-		}
-		if err := p.Validate(); err != nil {
-			t.Errorf("%v: Validate: %v", tc.pairs, err)
+		if (c.SASL != nil) != tc.sasl || (c.TLS != nil) != tc.tls {
+			t.Errorf("%v: SASL %v TLS %v, want SASL %v TLS %v", tc.pairs, c.SASL != nil, c.TLS != nil, tc.sasl, tc.tls)
 		}
 	}
 }
@@ -81,7 +94,9 @@ func TestPropsErrors(t *testing.T) {
 		pairs []string
 		want  string
 	}{
-		{[]string{"sasl.pasword=hunter2"}, `unknown property "sasl.pasword" (kscope knows ` + strings.Join(propKeys, ", ") + ")"},
+		{[]string{"sasl.pasword=hunter2"}, `unknown property "sasl.pasword" (kscope knows bootstrap.servers, metadata.broker.list, client.id, security.protocol, ` +
+			`sasl.mechanism, sasl.mechanisms, sasl.username, sasl.password, ` +
+			`ssl.ca.location, ssl.certificate.location, ssl.key.location, enable.ssl.certificate.verification)`},
 		{[]string{"client.id"}, `property "client.id" has no '=' (want key=value)`},
 		{[]string{"sasl.password:hunter2"}, `property "sasl.password"… (rest redacted) has no '=' (want key=value)`},
 		{[]string{"security.protocol=TLS"}, `security.protocol "TLS" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`},
@@ -96,13 +111,13 @@ func TestPropsErrors(t *testing.T) {
 	}
 }
 
-func TestPropsValidate(t *testing.T) {
+func TestPropsApplyErrors(t *testing.T) {
 	for _, tc := range []struct {
 		pairs []string
 		want  string
 	}{
-		{[]string{"security.protocol=SASL_SSL"}, "SASL (security.protocol SASL_SSL) needs sasl.username"},
-		{[]string{"sasl.password=hunter2"}, "SASL (security.protocol SASL_PLAINTEXT) needs sasl.username"},
+		{[]string{"security.protocol=SASL_SSL"}, `context "c" with security.protocol SASL_SSL needs sasl.username`},
+		{[]string{"sasl.password=hunter2"}, `context "c" with security.protocol SASL_PLAINTEXT needs sasl.username`},
 		{[]string{"security.protocol=SSL", "sasl.username=u", "sasl.password=hunter2"},
 			"sasl.username is set, but security.protocol SSL does not use SASL (SASL_SSL does)"},
 		{[]string{"security.protocol=PLAINTEXT", "sasl.password=hunter2"},
@@ -112,11 +127,7 @@ func TestPropsValidate(t *testing.T) {
 		{[]string{"ssl.certificate.location=/c.pem"}, "ssl.certificate.location needs ssl.key.location"},
 		{[]string{"ssl.key.location=/k.pem"}, "ssl.key.location needs ssl.certificate.location"},
 	} {
-		p, err := ParseProps(tc.pairs)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.pairs, err)
-		}
-		if err := p.Validate(); err == nil || err.Error() != tc.want {
+		if _, err := applied(t, tc.pairs); err == nil || err.Error() != tc.want {
 			t.Errorf("%v:\n got  %v\n want %s", tc.pairs, err, tc.want)
 		}
 	}
@@ -138,13 +149,8 @@ func TestPropsErrorsNeverShowPassword(t *testing.T) {
 		p, err := ParseProps(pairs)
 		if err != nil {
 			msgs = append(msgs, err.Error())
-		} else {
-			if err := p.Validate(); err != nil {
-				msgs = append(msgs, err.Error())
-			}
-			if _, err := p.Apply(Context{Name: "c"}); err != nil {
-				msgs = append(msgs, err.Error())
-			}
+		} else if _, err := p.Apply(Context{Name: "c"}); err != nil {
+			msgs = append(msgs, err.Error())
 		}
 		if len(msgs) == 0 {
 			t.Errorf("%v: no error", pairs)
@@ -228,12 +234,12 @@ func TestReadPropsFile(t *testing.T) {
 	if !reflect.DeepEqual(pairs, want) {
 		t.Errorf("got %q, want %q", pairs, want)
 	}
-	p, err := ParseProps(pairs)
+	c, err := applied(t, pairs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (kafkaclient.SASL{Mechanism: "SCRAM-SHA-256", Username: "u", Password: "pa#ss=word"}); *p.SASL != want {
-		t.Errorf("SASL = %+v, want %+v", *p.SASL, want)
+	if want := (SASLSource{Mechanism: "SCRAM-SHA-256", Username: "u", Password: "pa#ss=word"}); *c.SASL != want {
+		t.Errorf("SASL = %+v, want %+v", *c.SASL, want)
 	}
 
 	bad := filepath.Join(dir, "bad.conf")

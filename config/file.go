@@ -1,0 +1,311 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/IBM/sarama"
+	"go.yaml.in/yaml/v4"
+
+	"kscope/kafkaclient"
+)
+
+// Load reads the config file at path. explicit says the user named the
+// file, so its absence is an error; a missing default file instead yields
+// kaf's clusters from ~/.kaf/config, or no contexts at all. getenv gives
+// HOME, for ~ in paths and for kaf's file. checkTheme rejects a theme name
+// with the error to show: config knows no themes, its caller does.
+func Load(path string, explicit bool, getenv func(string) string, checkTheme func(string) error) (*File, error) {
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && explicit:
+		return nil, fmt.Errorf("config file %s does not exist", path)
+	case errors.Is(err, fs.ErrNotExist):
+		return importKaf(path, getenv("HOME")), nil
+	case err != nil:
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlError(path, err)
+	}
+	f := &configFile{path: path, dir: filepath.Dir(path), home: getenv("HOME"), checkTheme: checkTheme}
+	cfg := &File{Path: path}
+	if len(doc.Content) > 0 {
+		if err := f.config(doc.Content[0], cfg); err != nil {
+			return nil, err
+		}
+	}
+	cfg.Warnings = f.warnings
+	return cfg, nil
+}
+
+// yamlError puts the parser's position in front of its complaint, the way
+// compilers do, so editors can jump to it.
+func yamlError(path string, err error) error {
+	var le *yaml.LoadError
+	if !errors.As(err, &le) || le.Mark.Line == 0 {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	msg := le.Message
+	if le.ContextMsg != "" && le.ContextMark != le.Mark {
+		msg += fmt.Sprintf(" (%s that starts at %d:%d)", le.ContextMsg, le.ContextMark.Line, le.ContextMark.Column)
+	}
+	return fmt.Errorf("%s:%d:%d: %s", path, le.Mark.Line, le.Mark.Column, msg)
+}
+
+// configFile walks one parsed config file, keeping positions for its errors.
+type configFile struct {
+	path, dir, home string
+	checkTheme      func(string) error
+	warnings        []string
+}
+
+func (f *configFile) errAt(n *yaml.Node, format string, a ...any) error {
+	return fmt.Errorf("%s:%d:%d: %s", f.path, n.Line, n.Column, fmt.Sprintf(format, a...))
+}
+
+// field takes the value of the key name (qualified, as in "sasl.username").
+type field func(name string, v *yaml.Node) error
+
+// fields hands each key of mapping n to its field. An unknown key is only a
+// warning, so a config written for a newer kscope still loads, but a typo
+// does not go unnoticed.
+func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]field) error {
+	if n.Kind != yaml.MappingNode {
+		return f.errAt(n, "%s must be a mapping", what)
+	}
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], deref(n.Content[i+1])
+		if first, dup := seen[k.Value]; dup {
+			return f.errAt(k, "%s%s given twice (first at %d:%d)", prefix, k.Value, first.Line, first.Column)
+		}
+		seen[k.Value] = k
+		fn, ok := known[k.Value]
+		if !ok {
+			f.warnings = append(f.warnings, fmt.Sprintf("%s:%d:%d: unknown key %q (ignored%s)",
+				f.path, k.Line, k.Column, prefix+k.Value, suggest(k.Value, prefix, known)))
+			continue
+		}
+		if err := fn(prefix+k.Value, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// suggest names the known key that key differs from only in case, the
+// likeliest slip with camelCase keys (clientId for clientID).
+func suggest(key, prefix string, known map[string]field) string {
+	for k := range known {
+		if strings.EqualFold(k, key) {
+			return fmt.Sprintf("; did you mean %q?", prefix+k)
+		}
+	}
+	return ""
+}
+
+// deref follows YAML aliases, so an anchored block can be shared between contexts.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func (f *configFile) str(dst *string) field {
+	return func(name string, v *yaml.Node) error {
+		if v.Kind != yaml.ScalarNode {
+			return f.errAt(v, "%s must be a string", name)
+		}
+		if v.ShortTag() != "!!null" {
+			*dst = v.Value
+		}
+		return nil
+	}
+}
+
+func (f *configFile) boolean(dst *bool) field {
+	return func(name string, v *yaml.Node) error {
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!bool" {
+			return f.errAt(v, "%s must be true or false", name)
+		}
+		return v.Decode(dst)
+	}
+}
+
+// at wraps fn to also record where its value is, for checks made once the
+// whole mapping is read.
+func at(pos **yaml.Node, fn field) field {
+	return func(name string, v *yaml.Node) error {
+		*pos = v
+		return fn(name, v)
+	}
+}
+
+func (f *configFile) config(root *yaml.Node, cfg *File) error {
+	var current *yaml.Node
+	names := map[string]*yaml.Node{}
+	err := f.fields(root, "the config", "", map[string]field{
+		"currentContext": at(&current, f.str(&cfg.Current)),
+		"contexts": func(_ string, v *yaml.Node) error {
+			if v.ShortTag() == "!!null" {
+				return nil
+			}
+			if v.Kind != yaml.SequenceNode {
+				return f.errAt(v, "contexts must be a list of contexts")
+			}
+			for _, item := range v.Content {
+				ctx, nameNode, err := f.context(deref(item))
+				if err != nil {
+					return err
+				}
+				if first, dup := names[ctx.Name]; dup {
+					return f.errAt(nameNode, "context %q defined twice (first at %d:%d)", ctx.Name, first.Line, first.Column)
+				}
+				names[ctx.Name] = nameNode
+				cfg.Contexts = append(cfg.Contexts, ctx)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if cfg.Current != "" && names[cfg.Current] == nil {
+		if len(cfg.Contexts) == 0 {
+			return f.errAt(current, "currentContext %q names no context: there are none", cfg.Current)
+		}
+		return f.errAt(current, "currentContext %q names no context (known: %s)", cfg.Current, strings.Join(cfg.Names(), ", "))
+	}
+	return nil
+}
+
+// context reads one entry of contexts; it also returns where the name is,
+// for the duplicate check.
+func (f *configFile) context(n *yaml.Node) (Context, *yaml.Node, error) {
+	c := Context{Source: f.path}
+	var nameNode, brokersNode, versionNode, themeNode *yaml.Node
+	err := f.fields(n, "a context", "", map[string]field{
+		"name":         at(&nameNode, f.str(&c.Name)),
+		"brokers":      at(&brokersNode, f.brokers(&c.Brokers)),
+		"clientID":     f.str(&c.ClientID),
+		"kafkaVersion": at(&versionNode, f.str(&c.KafkaVersion)),
+		"readOnly":     f.boolean(&c.ReadOnly),
+		"theme":        at(&themeNode, f.str(&c.Theme)),
+		"sasl": func(_ string, v *yaml.Node) (err error) {
+			c.SASL, err = f.sasl(v)
+			return err
+		},
+		"tls": func(_ string, v *yaml.Node) (err error) {
+			c.TLS, err = f.tls(v)
+			return err
+		},
+	})
+	switch {
+	case err != nil:
+		return c, nil, err
+	case c.Name == "":
+		return c, nil, f.errAt(n, "context has no name")
+	case len(c.Brokers) == 0 && brokersNode != nil:
+		return c, nil, f.errAt(brokersNode, "context %q has no brokers", c.Name)
+	case len(c.Brokers) == 0:
+		return c, nil, f.errAt(n, "context %q has no brokers", c.Name)
+	}
+	if c.KafkaVersion != "" {
+		if _, err := sarama.ParseKafkaVersion(c.KafkaVersion); err != nil {
+			return c, nil, f.errAt(versionNode, "kafkaVersion %q is not a Kafka version (want e.g. 3.6.0)", c.KafkaVersion)
+		}
+	}
+	if c.Theme != "" {
+		if err := f.checkTheme(c.Theme); err != nil {
+			return c, nil, f.errAt(themeNode, "%v", err)
+		}
+	}
+	return c, nameNode, nil
+}
+
+func (f *configFile) brokers(dst *[]string) field {
+	return func(name string, v *yaml.Node) error {
+		if v.Kind != yaml.SequenceNode {
+			return f.errAt(v, "%s must be a list of host:port", name)
+		}
+		for _, item := range v.Content {
+			item = deref(item)
+			if item.Kind != yaml.ScalarNode || item.ShortTag() == "!!null" {
+				return f.errAt(item, "%s must be a list of host:port", name)
+			}
+			if err := checkBroker(item.Value); err != nil {
+				return f.errAt(item, "%v", err)
+			}
+			*dst = append(*dst, item.Value)
+		}
+		return nil
+	}
+}
+
+// checkBroker catches a broker that could never be dialled before a
+// connection attempt times out on it.
+func checkBroker(b string) error {
+	_, port, err := net.SplitHostPort(b)
+	if err != nil || port == "" {
+		return fmt.Errorf("broker %q has no port (want host:port)", b)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("broker %q: port %q is not a number from 1 to 65535", b, port)
+	}
+	return nil
+}
+
+func (f *configFile) tls(n *yaml.Node) (*kafkaclient.TLS, error) {
+	t := &kafkaclient.TLS{}
+	var enabled bool
+	var enabledNode, certNode, keyNode *yaml.Node
+	err := f.fields(n, "tls", "tls.", map[string]field{
+		"enabled":            at(&enabledNode, f.boolean(&enabled)),
+		"caFile":             f.str(&t.CAFile),
+		"certFile":           at(&certNode, f.str(&t.CertFile)),
+		"keyFile":            at(&keyNode, f.str(&t.KeyFile)),
+		"serverName":         f.str(&t.ServerName),
+		"insecureSkipVerify": f.boolean(&t.InsecureSkipVerify),
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case t.CertFile != "" && t.KeyFile == "":
+		return nil, f.errAt(certNode, "tls.certFile needs tls.keyFile")
+	case t.KeyFile != "" && t.CertFile == "":
+		return nil, f.errAt(keyNode, "tls.keyFile needs tls.certFile")
+	case !enabled:
+		// Settings without enabled look like TLS is on while it is not.
+		if enabledNode == nil && *t != (kafkaclient.TLS{}) {
+			f.warnings = append(f.warnings, fmt.Sprintf("%s:%d:%d: tls settings ignored: tls.enabled is not true", f.path, n.Line, n.Column))
+		}
+		return nil, nil
+	}
+	for _, p := range []*string{&t.CAFile, &t.CertFile, &t.KeyFile} {
+		if *p != "" {
+			*p = f.resolvePath(*p)
+		}
+	}
+	return t, nil
+}
+
+// resolvePath expands a leading ~ and reads a relative path from the config
+// file's directory, so the file means the same wherever kscope is started.
+func (f *configFile) resolvePath(p string) string {
+	if f.home != "" && (p == "~" || strings.HasPrefix(p, "~/")) {
+		return filepath.Join(f.home, p[1:])
+	}
+	if filepath.IsAbs(p) || strings.HasPrefix(p, "~") {
+		return p
+	}
+	return filepath.Join(f.dir, p)
+}
