@@ -508,6 +508,11 @@ func (m *Model) setFilter(f string) bool {
 
 func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
+	case "tab":
+		if m.mode == inputCommand {
+			m.complete()
+		}
+		return nil
 	case "esc":
 		if m.mode == inputFilter {
 			m.setFilter("")
@@ -568,7 +573,7 @@ func (m *Model) render() string {
 	var body string
 	if m.showHelp {
 		groups := append(m.top().FullHelp(), m.keys.full())
-		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups)
+		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + st.Title.Render("Commands") + "\n" + commandHelp(st)
 	} else {
 		body = m.top().View()
 	}

@@ -100,8 +100,8 @@ func send(m *Model, msg tea.Msg) {
 
 // runCmd runs cmd as the program would. Tests run in a synctest bubble:
 // a Cmd still waiting once every goroutine is blocked waits on a timer (a
-// blink, a poll), and its message is not delivered; nothing here is told
-// apart by a wall clock.
+// blink, a poll), and its message is delivered only when advance moves the
+// bubble's clock past it; nothing here is told apart by a wall clock.
 func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	if cmd == nil || depth > 8 {
 		return
@@ -109,12 +109,18 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	done := make(chan tea.Msg, 1)
 	go func() { done <- cmd() }()
 	synctest.Wait()
-	var msg tea.Msg
 	select {
-	case msg = <-done:
+	case msg := <-done:
+		handle(m, msg, depth)
 	default:
-		return
+		pending[m] = append(pending[m], done)
 	}
+}
+
+// pending are the Cmds of each model still waiting on a timer.
+var pending = map[*Model][]chan tea.Msg{}
+
+func handle(m *Model, msg tea.Msg, depth int) {
 	switch msg := msg.(type) {
 	case nil:
 	case tea.BatchMsg:
@@ -128,13 +134,36 @@ func runCmd(m *Model, cmd tea.Cmd, depth int) {
 	}
 }
 
+// advance moves the bubble's clock on by d, a tenth of a second at a
+// time, delivering what the timers that fire meanwhile answer.
+func advance(m *Model, d time.Duration) {
+	for range d / (100 * time.Millisecond) {
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		old, waiting := pending[m], []chan tea.Msg(nil)
+		pending[m] = nil
+		for _, ch := range old {
+			select {
+			case msg := <-ch:
+				handle(m, msg, 0)
+			default:
+				waiting = append(waiting, ch)
+			}
+		}
+		pending[m] = append(waiting, pending[m]...)
+	}
+}
+
 // inBubble runs f in a synctest bubble, then lets the timers still pending
 // fire so that their goroutines end inside it.
 func inBubble(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	synctest.Test(t, func(t *testing.T) {
+		defer func() {
+			clear(pending)
+			time.Sleep(24 * time.Hour)
+		}()
 		f(t)
-		time.Sleep(24 * time.Hour)
 	})
 }
 

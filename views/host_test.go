@@ -36,11 +36,13 @@ func inBubble(t *testing.T, f func(t *testing.T, h *host)) {
 	t.Helper()
 	synctest.Test(t, func(t *testing.T) {
 		h := &host{}
+		defer func() {
+			h.closeAll()
+			// Time stops when f returns: let the timers still pending
+			// (blinks, polls) fire, so their goroutines end inside the bubble.
+			time.Sleep(24 * time.Hour)
+		}()
 		f(t, h)
-		h.closeAll()
-		// Time stops when f returns: let the timers still pending (blinks,
-		// polls) fire, so their goroutines end inside the bubble.
-		time.Sleep(24 * time.Hour)
 	})
 }
 
