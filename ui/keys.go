@@ -5,6 +5,8 @@ import "charm.land/bubbles/v2/key"
 // globalKeys work in every view.
 type globalKeys struct {
 	Quit, ForceQuit, Help, Command, Filter, Back, Refresh key.Binding
+	// The ':' and '/' bar's own keys.
+	Submit, Dismiss, Complete key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -16,6 +18,9 @@ func newGlobalKeys() globalKeys {
 		Filter:    key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Refresh:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "refresh now")),
+		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run / apply")),
+		Dismiss:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the bar")),
+		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
 	}
 }
 

@@ -507,19 +507,19 @@ func (m *Model) setFilter(f string) bool {
 }
 
 func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
-	switch msg.String() {
-	case "tab":
+	switch {
+	case key.Matches(msg, m.keys.Complete):
 		if m.mode == inputCommand {
 			m.complete()
 		}
 		return nil
-	case "esc":
+	case key.Matches(msg, m.keys.Dismiss):
 		if m.mode == inputFilter {
 			m.setFilter("")
 		}
 		m.closeInput()
 		return nil
-	case "enter":
+	case key.Matches(msg, m.keys.Submit):
 		mode, value := m.mode, strings.TrimSpace(m.input.Value())
 		if mode == inputFilter {
 			// A rejected filter keeps the bar open so it can be corrected.
@@ -682,6 +682,12 @@ func (m *Model) footer() string {
 		return m.c.Styles.Error.Render(ansi.Truncate(text, m.width, "…"))
 	}
 	bindings := append(m.top().ShortHelp(), m.keys.short()...)
+	switch m.mode {
+	case inputCommand:
+		bindings = []key.Binding{m.keys.Submit, m.keys.Complete, m.keys.Dismiss}
+	case inputFilter:
+		bindings = []key.Binding{m.keys.Submit, m.keys.Dismiss}
+	}
 	// help.Model overruns its width when even its ellipsis does not fit.
 	return ansi.Truncate(m.help.ShortHelpView(bindings), m.width, "…")
 }
