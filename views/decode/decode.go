@@ -11,7 +11,6 @@ package decode
 
 import (
 	"fmt"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -37,7 +36,7 @@ const (
 
 var modeNames = [modes]string{"auto", "json", "text", "hex", "base64"}
 
-// String returns the mode's name, as ParseMode accepts it.
+// String returns the mode's name, as the status line shows it.
 func (m Mode) String() string {
 	if m < 0 || m >= modes {
 		return fmt.Sprintf("Mode(%d)", int(m))
@@ -50,21 +49,10 @@ func (m Mode) Next() Mode {
 	return (m + 1) % modes
 }
 
-// ParseMode returns the mode with the given name, in any case. The error
-// lists the valid names.
-func ParseMode(s string) (Mode, error) {
-	for m, name := range modeNames {
-		if strings.EqualFold(s, name) {
-			return Mode(m), nil
-		}
-	}
-	return Auto, fmt.Errorf("unknown decode mode %q (valid: %s)", s, strings.Join(modeNames[:], ", "))
-}
-
 // Kind is what a field's bytes were found to be.
 type Kind int
 
-// The kinds Detect tells apart.
+// The kinds an automatic decode tells apart (see NewDocument).
 const (
 	// KindEmpty is a field with no bytes.
 	KindEmpty Kind = iota
@@ -89,25 +77,6 @@ func (k Kind) String() string {
 		return "binary"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-// Detect reports what b holds. Only objects and arrays count as JSON: a
-// bare number, word or quoted string is more useful shown as the text it
-// is, and would otherwise make half of all keys "JSON". Text is valid UTF-8
-// with at most one control character (other than tab, newline and carriage
-// return) in 16 bytes, so that text with a few ANSI colour codes is still
-// text while small binary integers are not. A value that does not start
-// with '{' or '[' costs no JSON validation.
-func Detect(b []byte) Kind {
-	switch {
-	case len(b) == 0:
-		return KindEmpty
-	case looksJSON(b) && validJSON(b):
-		return KindJSON
-	case isText(b, false):
-		return KindText
-	}
-	return KindBinary
 }
 
 // looksJSON reports whether the first byte after any JSON whitespace opens

@@ -61,25 +61,20 @@ func TestMode(t *testing.T) {
 		if m.String() != name {
 			t.Errorf("mode %d is %q, want %q", i, m, name)
 		}
-		got, err := ParseMode(strings.ToUpper(name))
-		if err != nil || got != m {
-			t.Errorf("ParseMode(%q) = %v, %v", strings.ToUpper(name), got, err)
-		}
 		m = m.Next()
 	}
 	if m != Auto {
 		t.Errorf("Next after base64 is %v, want auto", m)
-	}
-	_, err := ParseMode("protobuf")
-	if err == nil || !strings.Contains(err.Error(), "auto, json, text, hex, base64") {
-		t.Errorf("ParseMode(protobuf) error = %v, want the valid names listed", err)
 	}
 	if s := Mode(9).String(); s != "Mode(9)" {
 		t.Errorf("Mode(9) = %q", s)
 	}
 }
 
-func TestDetect(t *testing.T) {
+// TestAutoDecodeKinds: only objects and arrays count as JSON, text may
+// hold a few ANSI colour codes, and anything else is binary.
+func TestAutoDecodeKinds(t *testing.T) {
+	st := styles(t, "dark")
 	tests := []struct {
 		in   string
 		want Kind
@@ -103,8 +98,8 @@ func TestDetect(t *testing.T) {
 		{"{\xff", KindBinary},
 	}
 	for _, tt := range tests {
-		if got := Detect([]byte(tt.in)); got != tt.want {
-			t.Errorf("Detect(%q) = %v, want %v", tt.in, got, tt.want)
+		if got := NewDocument([]byte(tt.in), Auto, st).Kind(); got != tt.want {
+			t.Errorf("auto decode of %q is %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
@@ -515,8 +510,8 @@ func FuzzJSON(f *testing.F) {
 	st := styles(f, "dark")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		valid := json.Valid(in)
-		if validJSON(in) != valid {
-			t.Fatalf("validJSON(%q) = %v, json.Valid says %v", in, !valid, valid)
+		if _, err := newJSONDoc(in, newPalette(st)); (err == nil) != valid {
+			t.Fatalf("the scanner says %q is valid: %v; json.Valid says %v", in, err == nil, valid)
 		}
 		d := NewDocument(in, JSON, st)
 		for i := range d.Len() {

@@ -65,12 +65,6 @@ func cutShort(err error) bool {
 	return ok && e.eof
 }
 
-// validJSON reports whether b is exactly one JSON value.
-func validJSON(b []byte) bool {
-	s := jsonScan{src: b}
-	return s.run() == nil
-}
-
 func (s *jsonScan) fail(i int) error {
 	if i >= len(s.src) {
 		return &syntaxError{offset: len(s.src), eof: true}

@@ -42,7 +42,6 @@ package sanitize
 
 import (
 	"strings"
-	"unsafe"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -51,20 +50,7 @@ import (
 // Plain returns s with every unsafe rune replaced by a visible escape, and
 // its display width. Clean input is returned as is, without allocating.
 func Plain(s string) (string, int) {
-	out, w, _ := sanitize(s, writer{s: s, size: len(s) + 32})
-	return out, w
-}
-
-// PlainBytes is Plain for a []byte. Clean input costs the one copy any
-// string made from it would; dirty input is escaped straight from b.
-func PlainBytes(b []byte) (string, int) {
-	// The view is only read during this call and never returned: clean input
-	// is cloned below and dirty input is copied into a new string.
-	s := unsafe.String(unsafe.SliceData(b), len(b))
-	out, w, dirty := sanitize(s, writer{s: s, size: len(s) + 32})
-	if !dirty {
-		out = strings.Clone(s)
-	}
+	out, w := sanitize(s, writer{s: s, size: len(s) + 32})
 	return out, w
 }
 
@@ -74,7 +60,7 @@ func PlainBytes(b []byte) (string, int) {
 // padding, margins, borders, alignment and widths would add cells. The
 // returned width is the display width, which the styling does not change.
 func Styled(s string, style lipgloss.Style) (string, int) {
-	out, w, _ := sanitize(s, writer{s: s, style: style, styled: true, size: len(s) + 32})
+	out, w := sanitize(s, writer{s: s, style: style, styled: true, size: len(s) + 32})
 	return out, w
 }
 
@@ -122,27 +108,8 @@ func Line(s string, width int, tail string, style lipgloss.Style) string {
 	return w.finish(len(s), "")
 }
 
-// Clean reports whether s needs no escaping, that is whether Plain(s)
-// returns s itself.
-func Clean(s string) bool {
-	sc := scanner{s: s}
-	for i := 0; i < len(s); {
-		if printableByte(s[i]) {
-			i++
-			continue
-		}
-		n, esc := sc.step(i)
-		if esc {
-			return false
-		}
-		i += n
-	}
-	return true
-}
-
-// sanitize is Plain and Styled, writing to w. dirty reports whether
-// anything was escaped, that is whether out is a new string.
-func sanitize(s string, w writer) (out string, width int, dirty bool) {
+// sanitize is Plain and Styled, writing to w.
+func sanitize(s string, w writer) (out string, width int) {
 	sc := scanner{s: s}
 	span, ascii := 0, true // the verbatim text since the last escape
 	for i := 0; i < len(s); {
@@ -162,7 +129,7 @@ func sanitize(s string, w writer) (out string, width int, dirty bool) {
 		span, ascii = i, true
 	}
 	width += spanWidth(s[span:], ascii)
-	return w.finish(len(s), ""), width, w.dirty
+	return w.finish(len(s), ""), width
 }
 
 // spanWidth is the width of verbatim text between escapes. Escapes are

@@ -78,27 +78,7 @@ func TestPlain(t *testing.T) {
 			if sw := ansi.StringWidth(got); sw != w {
 				t.Errorf("Plain(%q) width %d, ansi.StringWidth %d", tt.in, w, sw)
 			}
-			if c := Clean(tt.in); c != (got == tt.in) {
-				t.Errorf("Clean(%q) = %v, Plain changed it: %v", tt.in, c, got != tt.in)
-			}
-			if got, w := PlainBytes([]byte(tt.in)); got != tt.want || w != tt.width {
-				t.Errorf("PlainBytes(%q) = %q, %d; want %q, %d", tt.in, got, w, tt.want, tt.width)
-			}
 		})
-	}
-}
-
-func TestPlainBytesDoesNotAlias(t *testing.T) {
-	for _, in := range []string{"clean", "dirty\x1b"} {
-		b := []byte(in)
-		got, _ := PlainBytes(b)
-		want, _ := Plain(in)
-		for i := range b {
-			b[i] = 'X'
-		}
-		if got != want {
-			t.Errorf("PlainBytes(%q) changed with its input: %q", in, got)
-		}
 	}
 }
 
@@ -296,12 +276,6 @@ func FuzzPlain(f *testing.F) {
 		if sw := ansi.StringWidth(out); sw != w {
 			t.Fatalf("Plain(%q) = %q: width %d, ansi.StringWidth %d", s, out, w, sw)
 		}
-		if Clean(s) != (out == s) {
-			t.Fatalf("Clean(%q) = %v, Plain gives %q", s, Clean(s), out)
-		}
-		if b, bw := PlainBytes([]byte(s)); b != out || bw != w {
-			t.Fatalf("PlainBytes(%q) = %q, %d; Plain = %q, %d", s, b, bw, out, w)
-		}
 		styled, sw := Styled(s, style)
 		if sw != w || ansi.StringWidth(styled) != w || ansi.Strip(styled) != out {
 			t.Fatalf("Styled(%q) = %q, %d; Plain = %q, %d", s, styled, sw, out, w)
@@ -376,7 +350,7 @@ func BenchmarkPlainBinary(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	b.ReportAllocs()
 	for b.Loop() {
-		sinkString, sinkInt = PlainBytes(s)
+		sinkString, sinkInt = Plain(string(s))
 	}
 }
 
