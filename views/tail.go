@@ -35,10 +35,6 @@ type TailOpened struct {
 // tailClosed says a tail's event channel closed: its context ended.
 type tailClosed struct{}
 
-// tailOpenTimeout bounds finding where a tail starts; the tail itself
-// lives as long as its view.
-const tailOpenTimeout = 30 * time.Second
-
 // rateWindow is how far back the rates on the status line look.
 const rateWindow = 3 * time.Second
 
