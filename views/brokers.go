@@ -10,18 +10,19 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Brokers lists the brokers with the partitions each leads and holds, so
 // leadership skew shows at a glance.
 type Brokers struct {
 	c     *Common
-	table *Table
+	table *widget.Table
 }
 
 // NewBrokers makes the brokers view.
 func NewBrokers(c *Common) *Brokers {
-	b := &Brokers{c: c, table: NewTable(c, []Column{
+	b := &Brokers{c: c, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "ID", Width: 6, Right: true},
 		{Title: "ADDRESS", Width: 24},
 		{Title: "RACK", Width: 12},
@@ -78,7 +79,7 @@ func (b *Brokers) rebuild() {
 		totalLeaders += br.Leaders
 	}
 	fair := float64(totalLeaders) / float64(max(len(snap.Brokers), 1))
-	rows := make([]Row, len(snap.Brokers))
+	rows := make([]widget.Row, len(snap.Brokers))
 	for i, br := range snap.Brokers {
 		addr, _ := sanitize.Styled(br.Addr, st.Escape)
 		rack, _ := sanitize.Styled(br.Rack, st.Escape)
@@ -108,10 +109,10 @@ func (b *Brokers) rebuild() {
 			clean, _ := sanitize.Plain(msg)
 			status = st.Error.Render(clean)
 		}
-		rows[i] = Row{
+		rows[i] = widget.Row{
 			Key:    strconv.Itoa(int(br.ID)),
 			Search: strings.ToLower(fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack)),
-			Cells:  fixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
+			Cells:  widget.FixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
 		}
 	}
 	b.table.SetRows(rows)
@@ -124,4 +125,4 @@ func (b *Brokers) View() string { return b.table.View() }
 func (b *Brokers) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.movement()} }
+func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.Movement()} }

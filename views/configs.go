@@ -11,6 +11,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // ConfigsLoaded answers a Configs view's request; Seq tells a stale answer
@@ -31,7 +32,7 @@ type Configs struct {
 	configs ConfigReader
 	admin   TopicAdmin
 	topic   string
-	table   *Table
+	table   *widget.Table
 	seq     int
 	entries []kafkaclient.ConfigEntry
 	err     error
@@ -40,7 +41,7 @@ type Configs struct {
 
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
-	v := &Configs{c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic, table: NewTable(c, []Column{
+	v := &Configs{c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "NAME", Width: 40},
 		{Title: "VALUE"},
 		{Title: "DEFAULT", Width: 22},
@@ -145,7 +146,7 @@ func (v *Configs) rebuild() {
 	} else {
 		v.table.Empty = "no configs"
 	}
-	rows := make([]Row, 0, len(v.entries))
+	rows := make([]widget.Row, 0, len(v.entries))
 	// Overrides first: they are what someone opening this view looks for.
 	for _, pass := range []bool{true, false} {
 		for _, e := range v.entries {
@@ -163,10 +164,10 @@ func (v *Configs) rebuild() {
 			default:
 				value = st.Text.Render(value)
 			}
-			rows = append(rows, Row{
+			rows = append(rows, widget.Row{
 				Key:    e.Name,
 				Search: strings.ToLower(e.Name + " " + e.Value),
-				Cells:  fixedCells(name, value, st.Muted.Render(def), e.Source),
+				Cells:  widget.FixedCells(name, value, st.Muted.Render(def), e.Source),
 			})
 		}
 	}
@@ -183,5 +184,5 @@ func (v *Configs) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (v *Configs) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.movement()}
+	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Movement()}
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // ContextInfo is a context as :contexts lists it; it holds no secret.
@@ -29,12 +30,12 @@ type SwitchContext struct{ Name string }
 // Contexts lists the configured clusters; enter switches to one.
 type Contexts struct {
 	c     *Common
-	table *Table
+	table *widget.Table
 }
 
 // NewContexts makes the contexts view.
 func NewContexts(c *Common, infos []ContextInfo) *Contexts {
-	v := &Contexts{c: c, table: NewTable(c, []Column{
+	v := &Contexts{c: c, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "", Width: 1},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "BROKERS"},
@@ -45,7 +46,7 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 	})}
 	v.table.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
 	st := c.Styles
-	rows := make([]Row, len(infos))
+	rows := make([]widget.Row, len(infos))
 	for i, ci := range infos {
 		mark := ""
 		if ci.Current {
@@ -69,8 +70,8 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		name, _ := sanitize.Plain(ci.Name)
 		brokers, _ := sanitize.Plain(ci.Brokers)
 		source, _ := sanitize.Plain(ci.Source)
-		rows[i] = Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
-			Cells: fixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
+		rows[i] = widget.Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
+			Cells: widget.FixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
 	}
 	v.table.SetRows(rows)
 	return v
@@ -122,5 +123,5 @@ func (v *Contexts) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Swi
 
 // FullHelp implements help.KeyMap.
 func (v *Contexts) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.movement()}
+	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.Movement()}
 }

@@ -15,6 +15,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Default observation intervals: the list is cheap to refresh slowly; an
@@ -49,7 +50,7 @@ type Groups struct {
 	loading bool
 	paused  bool
 	tickGen int
-	table   *Table
+	table   *widget.Table
 	groups  []kafkaclient.GroupInfo
 	health  map[string]*kafkaclient.GroupHealth
 	history map[string][]int64
@@ -68,7 +69,7 @@ const (
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
 	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, health: map[string]*kafkaclient.GroupHealth{}, history: map[string][]int64{},
-		table: NewTable(c, []Column{
+		table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
 			{Title: "TYPE/ASSIGNOR", Width: 22},
@@ -270,11 +271,11 @@ func (g *Groups) rebuild() {
 	})
 	sortCol := map[int]int{groupColName: 0, groupColState: 1, groupColLag: 5}[g.sortCol]
 	g.table.SetSort(sortCol, g.desc)
-	rows := make([]Row, len(groups))
+	rows := make([]widget.Row, len(groups))
 	for i, gi := range groups {
 		status := g.health[gi.Name].Status(g.at)
 		hist := g.history[gi.Name]
-		rows[i] = Row{
+		rows[i] = widget.Row{
 			Key:    gi.Name,
 			Search: strings.ToLower(gi.Name + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),
 			Cells:  func() []string { return groupCells(st, gi, status, hist) },
@@ -301,7 +302,7 @@ func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.S
 		lag = st.Error.Render(clean)
 	}
 	return []string{name, state, kind, strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Topics())), lag,
-		st.Accent.Render(sparkline(hist, 12)), statusCell(st, status)}
+		st.Accent.Render(widget.Sparkline(hist, 12)), statusCell(st, status)}
 }
 
 // stateCell marks a rebalancing group so it stands out in a long list.
@@ -342,5 +343,5 @@ func (g *Groups) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.movement()}
+	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.Movement()}
 }

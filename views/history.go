@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // HistoryLoaded answers a History view's read of the audit file.
@@ -22,12 +23,12 @@ type HistoryLoaded struct {
 // History lists the changes kscope made to clusters, newest first.
 type History struct {
 	c     *Common
-	table *Table
+	table *widget.Table
 }
 
 // NewHistory makes the history view; its Init reads the audit file.
 func NewHistory(c *Common) *History {
-	v := &History{c: c, table: NewTable(c, []Column{
+	v := &History{c: c, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "TIME", Width: 19},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "ACTION", Width: 22},
@@ -80,7 +81,7 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 		st := v.c.Styles
 		entries := slices.Clone(msg.Entries)
 		slices.Reverse(entries)
-		rows := make([]Row, len(entries))
+		rows := make([]widget.Row, len(entries))
 		for i, e := range entries {
 			result := st.OK.Render(e.Result)
 			if e.Result != "ok" {
@@ -89,8 +90,8 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			ctx, _ := sanitize.Plain(e.Context)
 			target, _ := sanitize.Plain(e.Target)
-			rows[i] = Row{Key: fmt.Sprint(i), Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
-				Cells: fixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result)}
+			rows[i] = widget.Row{Key: fmt.Sprint(i), Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
+				Cells: widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result)}
 		}
 		v.table.SetRows(rows)
 	case tea.KeyPressMsg, tea.MouseWheelMsg:
@@ -106,4 +107,4 @@ func (v *History) View() string { return v.table.View() }
 func (v *History) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (v *History) FullHelp() [][]key.Binding { return [][]key.Binding{v.c.Keys.movement()} }
+func (v *History) FullHelp() [][]key.Binding { return [][]key.Binding{v.c.Keys.Movement()} }

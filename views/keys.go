@@ -4,12 +4,15 @@ import (
 	"reflect"
 
 	"charm.land/bubbles/v2/key"
+
+	"kscope/views/widget"
 )
 
 // KeyMap holds every binding the views answer to; it lives in Common so
 // help and footers are generated from the same bindings that act.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	// ListKeys move the cursor of every list; tables are handed a pointer to them.
+	widget.ListKeys
 
 	Open      key.Binding
 	Inspect   key.Binding
@@ -42,12 +45,14 @@ type KeyMap struct {
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		ListKeys: widget.ListKeys{
+			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+			Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		},
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
 		OpenGroup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "group detail")),
@@ -101,8 +106,4 @@ func (k *KeyMap) SetReadOnly(ro bool) {
 	for _, b := range k.Dangerous() {
 		b.SetEnabled(!ro)
 	}
-}
-
-func (k *KeyMap) movement() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
 }

@@ -10,6 +10,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Partitions shows one topic's partitions: placement first, as kcat -L
@@ -17,14 +18,14 @@ import (
 type Partitions struct {
 	c     *Common
 	topic string
-	table *Table
+	table *widget.Table
 	// missing is set once a snapshot arrived without the topic.
 	missing bool
 }
 
 // NewPartitions makes the partitions view of topic.
 func NewPartitions(c *Common, topic string) *Partitions {
-	p := &Partitions{c: c, topic: topic, table: NewTable(c, []Column{
+	p := &Partitions{c: c, topic: topic, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "PARTITION", Width: 9, Right: true},
 		{Title: "LEADER", Width: 7, Right: true},
 		{Title: "REPLICAS", Width: 14},
@@ -109,7 +110,7 @@ func (p *Partitions) rebuild() {
 		return
 	}
 	st := p.c.Styles
-	rows := make([]Row, len(t.Partitions))
+	rows := make([]widget.Row, len(t.Partitions))
 	for i, part := range t.Partitions {
 		id := strconv.Itoa(int(part.ID))
 		leader := strconv.Itoa(int(part.Leader))
@@ -136,10 +137,10 @@ func (p *Partitions) rebuild() {
 		if part.IsOffline() {
 			id = st.Error.Render(id)
 		}
-		rows[i] = Row{
+		rows[i] = widget.Row{
 			Key:    strconv.Itoa(int(part.ID)),
 			Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
-			Cells:  fixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
+			Cells:  widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
 		}
 	}
 	p.table.SetRows(rows)
@@ -174,5 +175,5 @@ func (p *Partitions) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Movement()}
 }

@@ -13,12 +13,13 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Topics lists the cluster's topics.
 type Topics struct {
 	c            *Common
-	table        *Table
+	table        *widget.Table
 	showInternal bool
 	sortCol      int
 	desc         bool
@@ -34,7 +35,7 @@ const (
 
 // NewTopics makes the topics view.
 func NewTopics(c *Common) *Topics {
-	t := &Topics{c: c, table: NewTable(c, []Column{
+	t := &Topics{c: c, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 		{Title: "TOPIC"},
 		{Title: "PARTITIONS", Width: 11, Right: true},
 		{Title: "RF", Width: 4, Right: true},
@@ -169,10 +170,10 @@ func (t *Topics) rebuild() {
 		}
 		return c
 	})
-	rows := make([]Row, len(ks))
+	rows := make([]widget.Row, len(ks))
 	watermarks := !snap.WatermarksAt.IsZero()
 	for i, k := range ks {
-		rows[i] = Row{
+		rows[i] = widget.Row{
 			Key:    k.t.Name,
 			Search: strings.ToLower(k.t.Name),
 			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
@@ -220,5 +221,5 @@ func (t *Topics) ShortHelp() []key.Binding {
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
 	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal},
-		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.movement()}
+		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.Movement()}
 }
