@@ -22,20 +22,20 @@ type HistoryLoaded struct {
 
 // History lists the changes kscope made to clusters, newest first.
 type History struct {
-	c     *Common
-	table *widget.Table
+	*widget.List[AuditEntry]
+	c *Common
 }
 
 // NewHistory makes the history view; its Init reads the audit file.
 func NewHistory(c *Common) *History {
-	v := &History{c: c, table: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
+	v := &History{c: c, List: widget.NewList[AuditEntry](c.Styles, &c.Keys.ListKeys, "history", []widget.Column{
 		{Title: "TIME", Width: 19},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "ACTION", Width: 22},
 		{Title: "TARGET", Width: 24},
 		{Title: "RESULT"},
 	})}
-	v.table.Empty = "reading the audit file…"
+	v.Empty = "reading the audit file…"
 	return v
 }
 
@@ -52,37 +52,21 @@ func (v *History) Init(s Scope) tea.Cmd {
 }
 
 // Title implements View.
-func (v *History) Title() string {
-	_, n := v.table.Counts()
-	return fmt.Sprintf("history (%d changes)", n)
-}
-
-// SetSize implements View.
-func (v *History) SetSize(w, h int) { v.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (v *History) Filter() string { return v.table.Filter() }
-
-// SetFilter implements Filterable.
-func (v *History) SetFilter(f string) error {
-	v.table.SetFilter(f)
-	return nil
-}
+func (v *History) Title() string { return "history (" + v.Count() + " changes)" }
 
 // Update implements View.
 func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case HistoryLoaded:
 		if msg.Err != nil {
-			v.table.Empty = msg.Err.Error()
+			v.Empty = msg.Err.Error()
 			return v, nil
 		}
-		v.table.Empty = "no changes recorded yet"
+		v.Empty = "no changes recorded yet"
 		st := v.c.Styles
 		entries := slices.Clone(msg.Entries)
 		slices.Reverse(entries)
-		rows := make([]widget.Row, len(entries))
-		for i, e := range entries {
+		v.SetItems(entries, func(e AuditEntry) widget.Row {
 			result := st.OK.Render(e.Result)
 			if e.Result != "ok" {
 				clean, _ := sanitize.Plain(e.Result)
@@ -90,18 +74,18 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			ctx, _ := sanitize.Plain(e.Context)
 			target, _ := sanitize.Plain(e.Target)
-			rows[i] = widget.Row{Key: fmt.Sprint(i), Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
-				Cells: widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result)}
-		}
-		v.table.SetRows(rows)
+			return widget.Row{
+				// An entry is known by when it was made and what it did.
+				Key:    e.Time.Format(time.RFC3339Nano) + " " + e.Action + " " + e.Target,
+				Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
+				Cells:  widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result),
+			}
+		})
 	case tea.KeyPressMsg, tea.MouseWheelMsg:
-		v.table.Update(msg)
+		v.List.Update(msg)
 	}
 	return v, nil
 }
-
-// View implements View.
-func (v *History) View() string { return v.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (v *History) ShortHelp() []key.Binding { return nil }

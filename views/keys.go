@@ -11,7 +11,7 @@ import (
 // KeyMap holds every binding the views answer to; it lives in Common so
 // help and footers are generated from the same bindings that act.
 type KeyMap struct {
-	// ListKeys move the cursor of every list; tables are handed a pointer to them.
+	// ListKeys move and sort every list; lists are handed a pointer to them.
 	widget.ListKeys
 
 	Open      key.Binding
@@ -20,8 +20,6 @@ type KeyMap struct {
 	Switch    key.Binding
 	Focus     key.Binding
 	Configs   key.Binding
-	Sort      key.Binding
-	Reverse   key.Binding
 	Internal  key.Binding
 	Reload    key.Binding
 	Tail      key.Binding
@@ -52,6 +50,8 @@ func DefaultKeyMap() *KeyMap {
 			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 			Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
 			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+			Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		},
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
@@ -59,8 +59,6 @@ func DefaultKeyMap() *KeyMap {
 		Switch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "switch to")),
 		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		Configs:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
-		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		Internal:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
 		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
 		Tail:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tail")),

@@ -121,8 +121,11 @@ func (t *Table) shrink(n int) {
 	}
 }
 
-// SetSort marks the column the rows are sorted by.
+// SetSort marks the column the rows are sorted by; -1 marks none.
 func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.desc = col, desc }
+
+// Sort is the column marked as the rows' order (-1 for none) and its direction.
+func (t *Table) Sort() (col int, desc bool) { return t.sortCol, t.desc }
 
 // SetRows replaces the rows, keeping the cursor on the row with the same key.
 func (t *Table) SetRows(rows []Row) {
