@@ -10,6 +10,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/viewtest"
+	"kscope/views/widget"
 )
 
 // recorder is a cluster that records the changes asked of it.
@@ -203,8 +204,8 @@ func resetPlan() kafkaclient.ResetPlan {
 
 func TestProduceChecksJSONAndHeaders(t *testing.T) {
 	c, _ := actionCommon(t, &recorder{})
-	f := NewForm(c, "p", []Field{{Name: "key"}, {Name: "value", Kind: FieldMultiline}, {Name: "json"},
-		{Name: "headers", Kind: FieldMultiline}, {Name: "partition"}, {Name: "acks"}}, "send")
+	f := widget.NewForm(c.Styles, "p", []widget.Field{{Name: "key"}, {Name: "value", Kind: widget.FieldMultiline}, {Name: "json"},
+		{Name: "headers", Kind: widget.FieldMultiline}, {Name: "partition"}, {Name: "acks"}}, "send")
 	f.SetValue("value", `{"a":`)
 	f.SetValue("json", "yes: check it")
 	if _, err := produceRequest("t", f); err == nil || !strings.Contains(err.Error(), "not valid JSON") {

@@ -10,18 +10,19 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Brokers lists the brokers with the partitions each leads and holds, so
 // leadership skew shows at a glance.
 type Brokers struct {
-	c     *Common
-	table *Table
+	*widget.List[kafkaclient.BrokerInfo]
+	c *Common
 }
 
 // NewBrokers makes the brokers view.
 func NewBrokers(c *Common) *Brokers {
-	b := &Brokers{c: c, table: NewTable(c, []Column{
+	b := &Brokers{c: c, List: widget.NewList[kafkaclient.BrokerInfo](c.Styles, &c.Keys.ListKeys, "brokers", []widget.Column{
 		{Title: "ID", Width: 6, Right: true},
 		{Title: "ADDRESS", Width: 24},
 		{Title: "RACK", Width: 12},
@@ -30,7 +31,7 @@ func NewBrokers(c *Common) *Brokers {
 		{Title: "REPLICAS", Width: 9, Right: true},
 		{Title: "STATUS"},
 	})}
-	b.table.Empty = "waiting for metadata…"
+	b.Empty = "waiting for metadata…"
 	b.rebuild()
 	return b
 }
@@ -38,31 +39,13 @@ func NewBrokers(c *Common) *Brokers {
 // Init implements View.
 func (b *Brokers) Init(Scope) tea.Cmd { return nil }
 
-// Title implements View.
-func (b *Brokers) Title() string {
-	_, total := b.table.Counts()
-	return fmt.Sprintf("brokers (%d)", total)
-}
-
-// SetSize implements View.
-func (b *Brokers) SetSize(w, h int) { b.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (b *Brokers) Filter() string { return b.table.Filter() }
-
-// SetFilter implements Filterable.
-func (b *Brokers) SetFilter(f string) error {
-	b.table.SetFilter(f)
-	return nil
-}
-
 // Update implements View.
 func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg.(type) {
 	case kafkaclient.ClusterUpdated, ThemeChanged:
 		b.rebuild()
 	case tea.KeyPressMsg, tea.MouseWheelMsg:
-		b.table.Update(msg)
+		b.List.Update(msg)
 	}
 	return b, nil
 }
@@ -78,8 +61,7 @@ func (b *Brokers) rebuild() {
 		totalLeaders += br.Leaders
 	}
 	fair := float64(totalLeaders) / float64(max(len(snap.Brokers), 1))
-	rows := make([]Row, len(snap.Brokers))
-	for i, br := range snap.Brokers {
+	b.SetItems(snap.Brokers, func(br kafkaclient.BrokerInfo) widget.Row {
 		addr, _ := sanitize.Styled(br.Addr, st.Escape)
 		rack, _ := sanitize.Styled(br.Rack, st.Escape)
 		if br.Rack == "" {
@@ -108,20 +90,16 @@ func (b *Brokers) rebuild() {
 			clean, _ := sanitize.Plain(msg)
 			status = st.Error.Render(clean)
 		}
-		rows[i] = Row{
+		return widget.Row{
 			Key:    strconv.Itoa(int(br.ID)),
 			Search: strings.ToLower(fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack)),
-			Cells:  fixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
+			Cells:  widget.FixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
 		}
-	}
-	b.table.SetRows(rows)
+	})
 }
-
-// View implements View.
-func (b *Brokers) View() string { return b.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (b *Brokers) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.movement()} }
+func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.Movement()} }

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // ConfigsLoaded answers a Configs view's request; Seq tells a stale answer
@@ -26,12 +28,12 @@ const configTimeout = 15 * time.Second
 
 // Configs shows one topic's configuration, overrides first in colour.
 type Configs struct {
+	*widget.List[kafkaclient.ConfigEntry]
 	c       *Common
 	scope   Scope
 	configs ConfigReader
 	admin   TopicAdmin
 	topic   string
-	table   *Table
 	seq     int
 	entries []kafkaclient.ConfigEntry
 	err     error
@@ -40,14 +42,15 @@ type Configs struct {
 
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
-	v := &Configs{c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic, table: NewTable(c, []Column{
+	name, _ := sanitize.Plain(topic)
+	list := widget.NewList[kafkaclient.ConfigEntry](c.Styles, &c.Keys.ListKeys, "topic "+name+" › configs", []widget.Column{
 		{Title: "NAME", Width: 40},
 		{Title: "VALUE"},
 		{Title: "DEFAULT", Width: 22},
 		{Title: "SOURCE", Width: 8},
-	})}
-	v.table.Empty = "loading…"
-	return v
+	})
+	list.Empty = "loading…"
+	return &Configs{List: list, c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic}
 }
 
 // Init implements View: it starts the first load.
@@ -68,7 +71,7 @@ func (v *Configs) load() tea.Cmd {
 	})
 }
 
-// Title implements View.
+// Title implements View: the count says how many of the configs are overridden.
 func (v *Configs) Title() string {
 	name, _ := sanitize.Plain(v.topic)
 	overridden := 0
@@ -78,18 +81,6 @@ func (v *Configs) Title() string {
 		}
 	}
 	return fmt.Sprintf("topic %s › configs (%d, %d overridden)", name, len(v.entries), overridden)
-}
-
-// SetSize implements View.
-func (v *Configs) SetSize(w, h int) { v.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (v *Configs) Filter() string { return v.table.Filter() }
-
-// SetFilter implements Filterable.
-func (v *Configs) SetFilter(f string) error {
-	v.table.SetFilter(f)
-	return nil
 }
 
 // Update implements View.
@@ -116,7 +107,7 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Reload):
 			return v, v.load()
 		case key.Matches(msg, k.EditConfig), key.Matches(msg, k.ResetConfig):
-			r, ok := v.table.Selected()
+			r, ok := v.Selected()
 			if !ok {
 				return v, nil
 			}
@@ -131,9 +122,9 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			return v, nil
 		}
-		v.table.Update(msg)
+		v.List.Update(msg)
 	case tea.MouseWheelMsg:
-		v.table.Update(msg)
+		v.List.Update(msg)
 	}
 	return v, nil
 }
@@ -141,40 +132,40 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 func (v *Configs) rebuild() {
 	st := v.c.Styles
 	if v.err != nil && len(v.entries) == 0 {
-		v.table.Empty = "could not load configs: " + v.err.Error()
+		v.Empty = "could not load configs: " + v.err.Error()
 	} else {
-		v.table.Empty = "no configs"
+		v.Empty = "no configs"
 	}
-	rows := make([]Row, 0, len(v.entries))
 	// Overrides first: they are what someone opening this view looks for.
-	for _, pass := range []bool{true, false} {
-		for _, e := range v.entries {
-			if e.Overridden != pass {
-				continue
-			}
-			name, _ := sanitize.Styled(e.Name, st.Escape)
-			value, _ := sanitize.Styled(e.Value, st.Escape)
-			def, _ := sanitize.Styled(e.Default, st.Escape)
-			switch {
-			case e.Sensitive:
-				value = st.Muted.Render("(sensitive)")
-			case e.Overridden:
-				name, value = st.Accent.Render(name), st.Accent.Render(value)
-			default:
-				value = st.Text.Render(value)
-			}
-			rows = append(rows, Row{
-				Key:    e.Name,
-				Search: strings.ToLower(e.Name + " " + e.Value),
-				Cells:  fixedCells(name, value, st.Muted.Render(def), e.Source),
-			})
+	entries := slices.Clone(v.entries)
+	slices.SortStableFunc(entries, func(a, b kafkaclient.ConfigEntry) int {
+		switch {
+		case a.Overridden == b.Overridden:
+			return 0
+		case a.Overridden:
+			return -1
 		}
-	}
-	v.table.SetRows(rows)
+		return 1
+	})
+	v.SetItems(entries, func(e kafkaclient.ConfigEntry) widget.Row {
+		name, _ := sanitize.Styled(e.Name, st.Escape)
+		value, _ := sanitize.Styled(e.Value, st.Escape)
+		def, _ := sanitize.Styled(e.Default, st.Escape)
+		switch {
+		case e.Sensitive:
+			value = st.Muted.Render("(sensitive)")
+		case e.Overridden:
+			name, value = st.Accent.Render(name), st.Accent.Render(value)
+		default:
+			value = st.Text.Render(value)
+		}
+		return widget.Row{
+			Key:    e.Name,
+			Search: strings.ToLower(e.Name + " " + e.Value),
+			Cells:  widget.FixedCells(name, value, st.Muted.Render(def), e.Source),
+		}
+	})
 }
-
-// View implements View.
-func (v *Configs) View() string { return v.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (v *Configs) ShortHelp() []key.Binding {
@@ -183,5 +174,5 @@ func (v *Configs) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (v *Configs) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.movement()}
+	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Movement()}
 }

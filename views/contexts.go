@@ -1,13 +1,13 @@
 package views
 
 import (
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // ContextInfo is a context as :contexts lists it; it holds no secret.
@@ -28,13 +28,13 @@ type SwitchContext struct{ Name string }
 
 // Contexts lists the configured clusters; enter switches to one.
 type Contexts struct {
-	c     *Common
-	table *Table
+	*widget.List[ContextInfo]
+	c *Common
 }
 
 // NewContexts makes the contexts view.
 func NewContexts(c *Common, infos []ContextInfo) *Contexts {
-	v := &Contexts{c: c, table: NewTable(c, []Column{
+	v := &Contexts{c: c, List: widget.NewList[ContextInfo](c.Styles, &c.Keys.ListKeys, "contexts", []widget.Column{
 		{Title: "", Width: 1},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "BROKERS"},
@@ -43,10 +43,9 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		{Title: "MODE", Width: 10},
 		{Title: "FROM", Width: 24},
 	})}
-	v.table.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
+	v.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
 	st := c.Styles
-	rows := make([]Row, len(infos))
-	for i, ci := range infos {
+	v.SetItems(infos, func(ci ContextInfo) widget.Row {
 		mark := ""
 		if ci.Current {
 			mark = st.Accent.Render("●")
@@ -69,58 +68,36 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		name, _ := sanitize.Plain(ci.Name)
 		brokers, _ := sanitize.Plain(ci.Brokers)
 		source, _ := sanitize.Plain(ci.Source)
-		rows[i] = Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
-			Cells: fixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
-	}
-	v.table.SetRows(rows)
+		return widget.Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
+			Cells: widget.FixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
+	})
 	return v
 }
 
 // Init implements View.
 func (v *Contexts) Init(Scope) tea.Cmd { return nil }
 
-// Title implements View.
-func (v *Contexts) Title() string {
-	_, n := v.table.Counts()
-	return fmt.Sprintf("contexts (%d)", n)
-}
-
-// SetSize implements View.
-func (v *Contexts) SetSize(w, h int) { v.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (v *Contexts) Filter() string { return v.table.Filter() }
-
-// SetFilter implements Filterable.
-func (v *Contexts) SetFilter(f string) error {
-	v.table.SetFilter(f)
-	return nil
-}
-
 // Update implements View.
 func (v *Contexts) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, v.c.Keys.Switch) {
-			if r, ok := v.table.Selected(); ok {
+			if r, ok := v.Selected(); ok {
 				return v, func() tea.Msg { return SwitchContext{Name: r.Key} }
 			}
 			return v, nil
 		}
-		v.table.Update(msg)
+		v.List.Update(msg)
 	case tea.MouseWheelMsg:
-		v.table.Update(msg)
+		v.List.Update(msg)
 	}
 	return v, nil
 }
-
-// View implements View.
-func (v *Contexts) View() string { return v.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (v *Contexts) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Switch} }
 
 // FullHelp implements help.KeyMap.
 func (v *Contexts) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.movement()}
+	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.Movement()}
 }

@@ -13,6 +13,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/views/decode"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // maxHeaderLines bounds the headers table so the value keeps the screen.
@@ -138,7 +139,7 @@ func (d *Detail) valueRows() int { return max(d.height-5-d.headerLines(), 1) }
 func (d *Detail) View() string {
 	st := d.c.Styles
 	w := d.width
-	label := func(s string) string { return st.Muted.Render(fit(s, 10, false)) }
+	label := func(s string) string { return st.Muted.Render(widget.Fit(s, 10, false)) }
 	r := &d.rec
 	tsType := "CreateTime"
 	if r.LogAppendTime {
@@ -165,7 +166,7 @@ func (d *Detail) View() string {
 				break
 			}
 			hk := sanitize.Line(string(h.Key), kw, "…", st.Escape)
-			lines = append(lines, strings.Repeat(" ", 10)+st.Accent.Render(fit(hk, kw, false))+"  "+
+			lines = append(lines, strings.Repeat(" ", 10)+st.Accent.Render(widget.Fit(hk, kw, false))+"  "+
 				decode.Preview(h.Value, decode.Auto, max(w-kw-14, 8), st))
 		}
 	}
@@ -191,5 +192,5 @@ func (d *Detail) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (d *Detail) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.Copy}, k.movement()}
+	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.Copy}, k.Movement()}
 }

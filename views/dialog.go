@@ -9,6 +9,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // actionTimeout bounds one change as the user waits for it.
@@ -27,8 +28,8 @@ type dialog struct {
 	c      *Common
 	scope  Scope
 	title  string
-	form   *Form
-	ask    *Confirm
+	form   *widget.Form
+	ask    *widget.Confirm
 	submit func(d *dialog) tea.Cmd
 	// answer takes the answers of the Cmds submit started, before the
 	// dialog's own handling; it reports whether it took msg.
@@ -68,7 +69,7 @@ func (d *dialog) act(action, target string, do func(ctx context.Context) (string
 
 // confirmChange is a dialog that makes one change once word is typed.
 func confirmChange(c *Common, title, heading, explanation, word, action, target string, do func(ctx context.Context) (string, error)) tea.Cmd {
-	d := &dialog{c: c, title: title, ask: NewConfirm(c, heading, explanation, word)}
+	d := &dialog{c: c, title: title, ask: widget.NewConfirm(c.Styles, heading, explanation, word)}
 	d.submit = func(d *dialog) tea.Cmd { return d.act(action, target, do) }
 	return push(d)
 }
@@ -149,7 +150,7 @@ func (d *dialog) Update(msg tea.Msg) (View, tea.Cmd) {
 
 // confirm turns the dialog into a confirmation of what it will do.
 func (d *dialog) confirm(heading, explanation, word string) tea.Cmd {
-	d.ask = NewConfirm(d.c, heading, explanation, word)
+	d.ask = widget.NewConfirm(d.c.Styles, heading, explanation, word)
 	d.ask.SetSize(d.width, d.height)
 	return d.ask.Focus()
 }
@@ -158,7 +159,7 @@ func (d *dialog) confirm(heading, explanation, word string) tea.Cmd {
 // validation names, else for the whole dialog.
 func (d *dialog) fail(err error) {
 	if d.form == nil || d.ask != nil {
-		d.ask = NewConfirm(d.c, d.title, "failed: "+err.Error(), "")
+		d.ask = widget.NewConfirm(d.c.Styles, d.title, "failed: "+err.Error(), "")
 		d.ask.SetSize(d.width, d.height)
 		d.failed = true
 		return

@@ -18,6 +18,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // timelineEvents bounds what one group's timeline keeps in a session.
@@ -54,8 +55,8 @@ type Group struct {
 	loaded   bool
 	health   *kafkaclient.GroupHealth
 	timeline *kafkaclient.Timeline
-	members  *Table
-	parts    *Table
+	members  *widget.Table
+	parts    *widget.Table
 	// tlBack is how many events the timeline pane is scrolled back from the newest.
 	tlBack int
 	focus  int
@@ -69,14 +70,14 @@ func NewGroup(c *Common, name string) *Group {
 	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, name: name,
 		health:   kafkaclient.NewGroupHealth(kafkaclient.DefaultHealthWindow, kafkaclient.DefaultHealthSamples),
 		timeline: kafkaclient.NewTimeline(timelineEvents),
-		members: NewTable(c, []Column{
+		members: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 			{Title: "CLIENT ID", Width: 24},
 			{Title: "HOST", Width: 18},
 			{Title: "PARTS", Width: 5, Right: true},
 			{Title: "ASSIGNED"},
 			{Title: "MEMBER ID", Width: 30},
 		}),
-		parts: NewTable(c, []Column{
+		parts: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
 			{Title: "TOPIC"},
 			{Title: "P", Width: 3, Right: true},
 			{Title: "OWNER", Width: 18},
@@ -261,18 +262,18 @@ func (g *Group) rebuild() {
 	}
 	st := g.c.Styles
 	clients := map[string]string{}
-	mrows := make([]Row, len(g.info.Members))
+	mrows := make([]widget.Row, len(g.info.Members))
 	for i, m := range g.info.Members {
 		clients[m.ID] = m.ClientID
-		mrows[i] = Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: fixedCells(memberCells(st, m)...)}
+		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(memberCells(st, m)...)}
 	}
 	g.members.SetRows(mrows)
 
-	prows := make([]Row, len(g.info.Offsets))
+	prows := make([]widget.Row, len(g.info.Offsets))
 	for i, o := range g.info.Offsets {
 		status, w := g.health.Partition(o.TopicPartition, g.info.At)
 		owner := clients[o.Owner]
-		prows[i] = Row{
+		prows[i] = widget.Row{
 			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
 			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + owner),
 			Cells:  func() []string { return partitionLagCells(st, o, owner, status, w) },
@@ -337,7 +338,7 @@ func partitionLagCells(st *themes.Styles, o kafkaclient.PartitionOffsets, owner 
 	}
 	trend, cons, prod, eta := "", dash, dash, dash
 	if w != nil {
-		trend = st.Accent.Render(sparkline(w.Lags(), 10))
+		trend = st.Accent.Render(widget.Sparkline(w.Lags(), 10))
 		if c, p, ok := w.Rates(); ok {
 			cons, prod = rate(c), rate(p)
 			eta = catchUp(st, lag, hasLag, c, p)
@@ -375,7 +376,7 @@ func catchUp(st *themes.Styles, lag int64, hasLag bool, consume, produce float64
 func (g *Group) View() string {
 	lines := []string{g.summary()}
 	mh, ph, th := g.paneHeights()
-	pane := func(t *Table, h int) {
+	pane := func(t *widget.Table, h int) {
 		out := strings.Split(t.View(), "\n")
 		for len(out) < h {
 			out = append(out, "")
@@ -519,5 +520,5 @@ func (g *Group) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (g *Group) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}, k.movement()}
+	return [][]key.Binding{{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}, k.Movement()}
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
+	"kscope/views/widget"
 )
 
 // planned answers a reset dialog's preview request.
@@ -26,10 +27,10 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 	if len(topics) == 0 {
 		return notify("the group has no topics to reset", true)
 	}
-	d := &dialog{c: c, title: "reset offsets", form: NewForm(c, "Reset the offsets of "+plainName(g.Name), []Field{
-		{Name: "topic", Label: "Topic", Kind: FieldChoice, Choices: topics},
+	d := &dialog{c: c, title: "reset offsets", form: widget.NewForm(c.Styles, "Reset the offsets of "+plainName(g.Name), []widget.Field{
+		{Name: "topic", Label: "Topic", Kind: widget.FieldChoice, Choices: topics},
 		{Name: "partitions", Label: "Partitions", Value: "all", Help: "all, or a list such as 0,3,7"},
-		{Name: "to", Label: "To", Kind: FieldChoice, Choices: []string{"earliest", "latest", "offset", "time", "shift"}},
+		{Name: "to", Label: "To", Kind: widget.FieldChoice, Choices: []string{"earliest", "latest", "offset", "time", "shift"}},
 		{Name: "value", Label: "Value", Help: "offset: 1234 · time: 2026-11-21T09:00:00Z or -15m · shift: -100 or +100"},
 	}, "preview")}
 	group := g.Name
@@ -102,7 +103,7 @@ func previewText(p kafkaclient.ResetPlan) string {
 	return b.String()
 }
 
-func resetInput(f *Form, now time.Time) ([]int32, kafkaclient.ResetTarget, error) {
+func resetInput(f *widget.Form, now time.Time) ([]int32, kafkaclient.ResetTarget, error) {
 	var parts []int32
 	if p := strings.TrimSpace(f.Value("partitions")); p != "" && p != "all" {
 		for _, s := range strings.Split(p, ",") {

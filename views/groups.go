@@ -3,8 +3,6 @@ package views
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Default observation intervals: the list is cheap to refresh slowly; an
@@ -40,6 +39,7 @@ type groupsTick struct{ gen int }
 
 // Groups lists the consumer groups with their lag, its trend and health.
 type Groups struct {
+	*widget.List[kafkaclient.GroupInfo]
 	c      *Common
 	scope  Scope
 	reader GroupReader
@@ -49,26 +49,25 @@ type Groups struct {
 	loading bool
 	paused  bool
 	tickGen int
-	table   *Table
 	groups  []kafkaclient.GroupInfo
 	health  map[string]*kafkaclient.GroupHealth
 	history map[string][]int64
-	sortCol int
-	desc    bool
 	err     error
 	at      time.Time
 }
 
+// The columns the list sorts by.
 const (
-	groupColName = iota
-	groupColState
-	groupColLag
+	groupColName  = 0
+	groupColState = 1
+	groupColLag   = 5
 )
 
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
+	type gi = kafkaclient.GroupInfo
 	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, health: map[string]*kafkaclient.GroupHealth{}, history: map[string][]int64{},
-		table: NewTable(c, []Column{
+		List: widget.NewList(c.Styles, &c.Keys.ListKeys, "groups", []widget.Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
 			{Title: "TYPE/ASSIGNOR", Width: 22},
@@ -77,8 +76,12 @@ func NewGroups(c *Common) *Groups {
 			{Title: "LAG", Width: 12, Right: true},
 			{Title: "TREND", Width: 12},
 			{Title: "STATUS", Width: 7},
-		})}
-	g.table.Empty = "loading groups…"
+		},
+			widget.Sort[gi]{Column: groupColName, Compare: func(a, b gi) int { return strings.Compare(a.Name, b.Name) }},
+			widget.Sort[gi]{Column: groupColState, Compare: func(a, b gi) int { return strings.Compare(a.State, b.State) }},
+			widget.Sort[gi]{Column: groupColLag, Desc: true, Compare: func(a, b gi) int { return cmp.Compare(a.TotalLag(), b.TotalLag()) }},
+		)}
+	g.Empty = "loading groups…"
 	return g
 }
 
@@ -130,27 +133,6 @@ func (g *Groups) every() time.Duration {
 	return DefaultGroupsEvery
 }
 
-// Title implements View.
-func (g *Groups) Title() string {
-	shown, total := g.table.Counts()
-	if shown != total {
-		return fmt.Sprintf("groups (%d of %d)", shown, total)
-	}
-	return fmt.Sprintf("groups (%d)", total)
-}
-
-// SetSize implements View.
-func (g *Groups) SetSize(w, h int) { g.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (g *Groups) Filter() string { return g.table.Filter() }
-
-// SetFilter implements Filterable.
-func (g *Groups) SetFilter(f string) error {
-	g.table.SetFilter(f)
-	return nil
-}
-
 // Update implements View.
 func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := g.c.Keys
@@ -177,29 +159,22 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.OpenGroup):
-			if r, ok := g.table.Selected(); ok {
+			if r, ok := g.Selected(); ok {
 				return g, push(NewGroup(g.c, r.Key))
 			}
 		case key.Matches(msg, k.DeleteGroup):
-			if r, ok := g.table.Selected(); ok {
+			if r, ok := g.Selected(); ok {
 				for _, gi := range g.groups {
 					if gi.Name == r.Key {
 						return g, deleteGroupDialog(g.c, g.admin, gi)
 					}
 				}
 			}
-		case key.Matches(msg, k.Sort):
-			g.sortCol = (g.sortCol + 1) % 3
-			g.desc = g.sortCol == groupColLag
-			g.rebuild()
-		case key.Matches(msg, k.Reverse):
-			g.desc = !g.desc
-			g.rebuild()
 		default:
-			g.table.Update(msg)
+			g.List.Update(msg)
 		}
 	case tea.MouseWheelMsg:
-		g.table.Update(msg)
+		g.List.Update(msg)
 	}
 	return g, nil
 }
@@ -249,39 +224,16 @@ func (g *Groups) rebuild() {
 		return
 	}
 	st := g.c.Styles
-	groups := slices.Clone(g.groups)
-	slices.SortStableFunc(groups, func(a, b kafkaclient.GroupInfo) int {
-		var c int
-		switch g.sortCol {
-		case groupColName:
-			c = strings.Compare(a.Name, b.Name)
-		case groupColState:
-			c = strings.Compare(a.State, b.State)
-		case groupColLag:
-			c = cmp.Compare(a.TotalLag(), b.TotalLag())
-		}
-		if g.desc {
-			c = -c
-		}
-		if c == 0 {
-			c = strings.Compare(a.Name, b.Name)
-		}
-		return c
-	})
-	sortCol := map[int]int{groupColName: 0, groupColState: 1, groupColLag: 5}[g.sortCol]
-	g.table.SetSort(sortCol, g.desc)
-	rows := make([]Row, len(groups))
-	for i, gi := range groups {
+	g.Empty = "no consumer groups"
+	g.SetItems(g.groups, func(gi kafkaclient.GroupInfo) widget.Row {
 		status := g.health[gi.Name].Status(g.at)
 		hist := g.history[gi.Name]
-		rows[i] = Row{
+		return widget.Row{
 			Key:    gi.Name,
 			Search: strings.ToLower(gi.Name + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),
 			Cells:  func() []string { return groupCells(st, gi, status, hist) },
 		}
-	}
-	g.table.Empty = "no consumer groups"
-	g.table.SetRows(rows)
+	})
 }
 
 func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.Status, hist []int64) []string {
@@ -301,7 +253,7 @@ func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.S
 		lag = st.Error.Render(clean)
 	}
 	return []string{name, state, kind, strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Topics())), lag,
-		st.Accent.Render(sparkline(hist, 12)), statusCell(st, status)}
+		st.Accent.Render(widget.Sparkline(hist, 12)), statusCell(st, status)}
 }
 
 // stateCell marks a rebalancing group so it stands out in a long list.
@@ -330,9 +282,6 @@ func statusCell(st *themes.Styles, s kafkaclient.Status) string {
 	return st.Error.Render(s.String())
 }
 
-// View implements View.
-func (g *Groups) View() string { return g.table.View() }
-
 // ShortHelp implements help.KeyMap.
 func (g *Groups) ShortHelp() []key.Binding {
 	k := g.c.Keys
@@ -342,5 +291,5 @@ func (g *Groups) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.movement()}
+	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.Movement()}
 }

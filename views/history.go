@@ -12,6 +12,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // HistoryLoaded answers a History view's read of the audit file.
@@ -22,20 +23,20 @@ type HistoryLoaded struct {
 
 // History lists the changes kscope made to clusters, newest first.
 type History struct {
-	c     *Common
-	table *Table
+	*widget.List[kafkaclient.AuditEntry]
+	c *Common
 }
 
 // NewHistory makes the history view; its Init reads the audit file.
 func NewHistory(c *Common) *History {
-	v := &History{c: c, table: NewTable(c, []Column{
+	v := &History{c: c, List: widget.NewList[kafkaclient.AuditEntry](c.Styles, &c.Keys.ListKeys, "history", []widget.Column{
 		{Title: "TIME", Width: 19},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "ACTION", Width: 22},
 		{Title: "TARGET", Width: 24},
 		{Title: "RESULT"},
 	})}
-	v.table.Empty = "reading the audit file…"
+	v.Empty = "reading the audit file…"
 	return v
 }
 
@@ -52,37 +53,21 @@ func (v *History) Init(s Scope) tea.Cmd {
 }
 
 // Title implements View.
-func (v *History) Title() string {
-	_, n := v.table.Counts()
-	return fmt.Sprintf("history (%d changes)", n)
-}
-
-// SetSize implements View.
-func (v *History) SetSize(w, h int) { v.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (v *History) Filter() string { return v.table.Filter() }
-
-// SetFilter implements Filterable.
-func (v *History) SetFilter(f string) error {
-	v.table.SetFilter(f)
-	return nil
-}
+func (v *History) Title() string { return "history (" + v.Count() + " changes)" }
 
 // Update implements View.
 func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
 	case HistoryLoaded:
 		if msg.Err != nil {
-			v.table.Empty = msg.Err.Error()
+			v.Empty = msg.Err.Error()
 			return v, nil
 		}
-		v.table.Empty = "no changes recorded yet"
+		v.Empty = "no changes recorded yet"
 		st := v.c.Styles
 		entries := slices.Clone(msg.Entries)
 		slices.Reverse(entries)
-		rows := make([]Row, len(entries))
-		for i, e := range entries {
+		v.SetItems(entries, func(e kafkaclient.AuditEntry) widget.Row {
 			result := st.OK.Render(e.Result)
 			if e.Result != "ok" {
 				clean, _ := sanitize.Plain(e.Result)
@@ -90,21 +75,21 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			ctx, _ := sanitize.Plain(e.Context)
 			target, _ := sanitize.Plain(e.Target)
-			rows[i] = Row{Key: fmt.Sprint(i), Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
-				Cells: fixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result)}
-		}
-		v.table.SetRows(rows)
+			return widget.Row{
+				// An entry is known by when it was made and what it did.
+				Key:    e.Time.Format(time.RFC3339Nano) + " " + e.Action + " " + e.Target,
+				Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
+				Cells:  widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result),
+			}
+		})
 	case tea.KeyPressMsg, tea.MouseWheelMsg:
-		v.table.Update(msg)
+		v.List.Update(msg)
 	}
 	return v, nil
 }
-
-// View implements View.
-func (v *History) View() string { return v.table.View() }
 
 // ShortHelp implements help.KeyMap.
 func (v *History) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (v *History) FullHelp() [][]key.Binding { return [][]key.Binding{v.c.Keys.movement()} }
+func (v *History) FullHelp() [][]key.Binding { return [][]key.Binding{v.c.Keys.Movement()} }

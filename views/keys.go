@@ -4,12 +4,15 @@ import (
 	"reflect"
 
 	"charm.land/bubbles/v2/key"
+
+	"kscope/views/widget"
 )
 
 // KeyMap holds every binding the views answer to; it lives in Common so
 // help and footers are generated from the same bindings that act.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	// ListKeys move and sort every list; lists are handed a pointer to them.
+	widget.ListKeys
 
 	Open      key.Binding
 	Inspect   key.Binding
@@ -17,8 +20,6 @@ type KeyMap struct {
 	Switch    key.Binding
 	Focus     key.Binding
 	Configs   key.Binding
-	Sort      key.Binding
-	Reverse   key.Binding
 	Internal  key.Binding
 	Reload    key.Binding
 	Tail      key.Binding
@@ -42,20 +43,22 @@ type KeyMap struct {
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
-		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+		ListKeys: widget.ListKeys{
+			Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+			Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+			PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+			PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+			Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "top")),
+			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
+			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+			Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+		},
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
 		OpenGroup: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "group detail")),
 		Switch:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "switch to")),
 		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
 		Configs:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "configs")),
-		Sort:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Reverse:   key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
 		Internal:  key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "internal topics")),
 		Reload:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
 		Tail:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "tail")),
@@ -101,8 +104,4 @@ func (k *KeyMap) SetReadOnly(ro bool) {
 	for _, b := range k.Dangerous() {
 		b.SetEnabled(!ro)
 	}
-}
-
-func (k *KeyMap) movement() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}
 }

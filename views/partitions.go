@@ -10,21 +10,23 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Partitions shows one topic's partitions: placement first, as kcat -L
 // does, then watermarks.
 type Partitions struct {
+	*widget.List[kafkaclient.PartitionInfo]
 	c     *Common
 	topic string
-	table *Table
 	// missing is set once a snapshot arrived without the topic.
 	missing bool
 }
 
 // NewPartitions makes the partitions view of topic.
 func NewPartitions(c *Common, topic string) *Partitions {
-	p := &Partitions{c: c, topic: topic, table: NewTable(c, []Column{
+	name, _ := sanitize.Plain(topic)
+	p := &Partitions{c: c, topic: topic, List: widget.NewList[kafkaclient.PartitionInfo](c.Styles, &c.Keys.ListKeys, "topic "+name+" › partitions", []widget.Column{
 		{Title: "PARTITION", Width: 9, Right: true},
 		{Title: "LEADER", Width: 7, Right: true},
 		{Title: "REPLICAS", Width: 14},
@@ -34,7 +36,7 @@ func NewPartitions(c *Common, topic string) *Partitions {
 		{Title: "HIGH", Width: 14, Right: true},
 		{Title: "MESSAGES", Width: 14, Right: true},
 	})}
-	p.table.Empty = "waiting for metadata…"
+	p.Empty = "waiting for metadata…"
 	p.rebuild()
 	return p
 }
@@ -44,25 +46,6 @@ func (p *Partitions) Topic() string { return p.topic }
 
 // Init implements View.
 func (p *Partitions) Init(Scope) tea.Cmd { return nil }
-
-// Title implements View.
-func (p *Partitions) Title() string {
-	name, _ := sanitize.Plain(p.topic)
-	_, total := p.table.Counts()
-	return fmt.Sprintf("topic %s › partitions (%d)", name, total)
-}
-
-// SetSize implements View.
-func (p *Partitions) SetSize(w, h int) { p.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (p *Partitions) Filter() string { return p.table.Filter() }
-
-// SetFilter implements Filterable.
-func (p *Partitions) SetFilter(f string) error {
-	p.table.SetFilter(f)
-	return nil
-}
 
 // Update implements View.
 func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -83,14 +66,14 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, p.c.Keys.Produce):
 			return p, produceDialog(p.c, p.c.Client.Producer, p.topic)
 		case key.Matches(msg, p.c.Keys.Tail):
-			if r, ok := p.table.Selected(); ok {
+			if r, ok := p.Selected(); ok {
 				id, _ := strconv.Atoi(r.Key)
 				return p, push(NewTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}}))
 			}
 		}
-		p.table.Update(msg)
+		p.List.Update(msg)
 	case tea.MouseWheelMsg:
-		p.table.Update(msg)
+		p.List.Update(msg)
 	}
 	return p, nil
 }
@@ -104,45 +87,45 @@ func (p *Partitions) rebuild() {
 	p.missing = t == nil
 	if t == nil {
 		name, _ := sanitize.Plain(p.topic)
-		p.table.Empty = "no such topic: " + name
-		p.table.SetRows(nil)
+		p.Empty = "no such topic: " + name
+		p.SetItems(nil, p.row)
 		return
 	}
+	p.SetItems(t.Partitions, p.row)
+}
+
+func (p *Partitions) row(part kafkaclient.PartitionInfo) widget.Row {
 	st := p.c.Styles
-	rows := make([]Row, len(t.Partitions))
-	for i, part := range t.Partitions {
-		id := strconv.Itoa(int(part.ID))
-		leader := strconv.Itoa(int(part.Leader))
-		switch {
-		case part.IsOffline():
-			leader = st.Error.Render("none")
-		case part.Leader != part.PreferredLeader():
-			// Marked, because leadership is off the preferred replica
-			// until a preferred-leader election moves it back.
-			leader = st.Warn.Render(leader + "*")
-		}
-		low, high, msgs := st.Muted.Render("…"), st.Muted.Render("…"), st.Muted.Render("…")
-		if part.WatermarksKnown {
-			low, high, msgs = count(part.Low), count(part.High), count(part.Messages())
-		}
-		if part.Err != nil {
-			clean, _ := sanitize.Plain(part.Err.Error())
-			msgs = st.Error.Render(clean)
-		}
-		offline := st.Muted.Render("-")
-		if len(part.Offline) > 0 {
-			offline = st.Error.Render(ids(part.Offline))
-		}
-		if part.IsOffline() {
-			id = st.Error.Render(id)
-		}
-		rows[i] = Row{
-			Key:    strconv.Itoa(int(part.ID)),
-			Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
-			Cells:  fixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
-		}
+	id := strconv.Itoa(int(part.ID))
+	leader := strconv.Itoa(int(part.Leader))
+	switch {
+	case part.IsOffline():
+		leader = st.Error.Render("none")
+	case part.Leader != part.PreferredLeader():
+		// Marked, because leadership is off the preferred replica
+		// until a preferred-leader election moves it back.
+		leader = st.Warn.Render(leader + "*")
 	}
-	p.table.SetRows(rows)
+	low, high, msgs := st.Muted.Render("…"), st.Muted.Render("…"), st.Muted.Render("…")
+	if part.WatermarksKnown {
+		low, high, msgs = count(part.Low), count(part.High), count(part.Messages())
+	}
+	if part.Err != nil {
+		clean, _ := sanitize.Plain(part.Err.Error())
+		msgs = st.Error.Render(clean)
+	}
+	offline := st.Muted.Render("-")
+	if len(part.Offline) > 0 {
+		offline = st.Error.Render(ids(part.Offline))
+	}
+	if part.IsOffline() {
+		id = st.Error.Render(id)
+	}
+	return widget.Row{
+		Key:    strconv.Itoa(int(part.ID)),
+		Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
+		Cells:  widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
+	}
 }
 
 // replicasCell lists the replicas, marking those missing from the ISR.
@@ -164,9 +147,6 @@ func replicasCell(p kafkaclient.PartitionInfo, mark func(...string) string) stri
 	return b.String()
 }
 
-// View implements View.
-func (p *Partitions) View() string { return p.table.View() }
-
 // ShortHelp implements help.KeyMap.
 func (p *Partitions) ShortHelp() []key.Binding {
 	return []key.Binding{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}
@@ -174,5 +154,5 @@ func (p *Partitions) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Movement()}
 }

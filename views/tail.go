@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -18,6 +17,7 @@ import (
 	"kscope/views/decode"
 	"kscope/views/filter"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Default bounds of a tail's buffer.
@@ -35,14 +35,6 @@ type TailOpened struct {
 // tailClosed says a tail's event channel closed: its context ended.
 type tailClosed struct{}
 
-// rateWindow is how far back the rates on the status line look.
-const rateWindow = 3 * time.Second
-
-type rateSample struct {
-	at              time.Time
-	received, bytes int64
-}
-
 // Tail is the live tail of a topic: a bounded buffer of the newest
 // records, a filter over it, and a list that follows new records until
 // the user scrolls.
@@ -55,7 +47,7 @@ type Tail struct {
 	err   error
 	ended error
 
-	ring    *Ring
+	ring    *widget.Ring[kafkaclient.Record]
 	filter  *filter.Filter
 	expr    string   // the filter as typed
 	matches []uint64 // sequence numbers of matching records, oldest first
@@ -91,7 +83,7 @@ func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
 	if maxBytes <= 0 {
 		maxBytes = DefaultTailBytes
 	}
-	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: NewRing(maxRecords, maxBytes), follow: true}
+	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: widget.NewRing(maxRecords, maxBytes, (*kafkaclient.Record).Size), follow: true}
 }
 
 // Init implements View: it opens the tail off the event loop. The tail
@@ -469,13 +461,13 @@ func (v *Tail) View() string {
 		lines[1] = v.export.view()
 	}
 	tw, pw, ow, sw := 12, 3, 10, 8
-	rest := v.width - tw - pw - ow - sw - 5*columnGap
+	rest := v.width - tw - pw - ow - sw - 5*widget.ColumnGap
 	kw := min(max(rest/5, 6), 24)
 	vw := max(rest-kw, 8)
-	gap := strings.Repeat(" ", columnGap)
+	gap := strings.Repeat(" ", widget.ColumnGap)
 	lines = append(lines, st.TableHeader.Render(ansi.Truncate(
-		fit("TIME", tw, false)+gap+fit("P", pw, true)+gap+fit("OFFSET", ow, true)+gap+
-			fit("KEY", kw, false)+gap+fit("VALUE", vw, false)+gap+fit("SIZE", sw, true), v.width, "")))
+		widget.Fit("TIME", tw, false)+gap+widget.Fit("P", pw, true)+gap+widget.Fit("OFFSET", ow, true)+gap+
+			widget.Fit("KEY", kw, false)+gap+widget.Fit("VALUE", vw, false)+gap+widget.Fit("SIZE", sw, true), v.width, "")))
 
 	n := v.count()
 	if n == 0 {
@@ -498,15 +490,15 @@ func (v *Tail) View() string {
 	for i := top; i < min(top+rows, n); i++ {
 		r := v.ring.Get(v.seqAt(i))
 		ts := r.Timestamp.In(v.c.Zone()).Format("15:04:05.000")
-		line := st.Muted.Render(fit(ts, tw, false)) + gap +
-			fit(strconv.Itoa(int(r.Partition)), pw, true) + gap +
-			fit(strconv.FormatInt(r.Offset, 10), ow, true) + gap +
-			fit(decode.Preview(r.Key, v.keyMode, kw, st), kw, false) + gap +
-			fit(decode.Preview(r.Value, v.valueMode, vw, st), vw, false) + gap +
-			st.Muted.Render(fit(bytesize(int64(r.Size())), sw, true))
+		line := st.Muted.Render(widget.Fit(ts, tw, false)) + gap +
+			widget.Fit(strconv.Itoa(int(r.Partition)), pw, true) + gap +
+			widget.Fit(strconv.FormatInt(r.Offset, 10), ow, true) + gap +
+			widget.Fit(decode.Preview(r.Key, v.keyMode, kw, st), kw, false) + gap +
+			widget.Fit(decode.Preview(r.Value, v.valueMode, vw, st), vw, false) + gap +
+			st.Muted.Render(widget.Fit(bytesize(int64(r.Size())), sw, true))
 		line = ansi.Truncate(line, v.width, "")
 		if i == sel && !v.follow {
-			line = Underlay(line, st.Selected, v.width)
+			line = widget.Underlay(line, st.Selected, v.width)
 		}
 		lines = append(lines, line)
 	}
@@ -525,99 +517,6 @@ func (v *Tail) emptyText() string {
 	return "waiting for records…"
 }
 
-func (v *Tail) statusLine() string {
-	st := v.c.Styles
-	var parts []string
-	switch {
-	case v.ended != nil:
-		parts = append(parts, st.Error.Render("■ ENDED"))
-	case !v.follow:
-		parts = append(parts, st.Warn.Render(fmt.Sprintf("⏸ PAUSED +%s new", count(v.newSince))))
-	case v.live():
-		parts = append(parts, st.OK.Render("● LIVE"))
-	case v.tail != nil:
-		parts = append(parts, st.Warn.Render(fmt.Sprintf("◌ catching up %.0f%%", v.caughtUpPercent())))
-	}
-	recRate, byteRate := v.rates()
-	parts = append(parts,
-		count(v.received)+" records",
-		fmt.Sprintf("%s rec/s", count(int64(recRate))),
-		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
-		st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
-	if v.filter != nil {
-		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(v.matched), count(v.scanned))))
-	}
-	parts = append(parts, fmt.Sprintf("buffer %s/%s %s/%s", count(int64(v.ring.Len())), count(int64(v.ring.Cap())),
-		bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
-	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")
-}
-
-// secondLine shows per-partition progress while catching up, else the
-// latest notice or the filter in force.
-func (v *Tail) secondLine() string {
-	st := v.c.Styles
-	if v.hasNotice {
-		text, _ := sanitize.Plain(v.notice.Text)
-		if v.notice.Partition >= 0 {
-			text = fmt.Sprintf("partition %d: %s", v.notice.Partition, text)
-		}
-		style := st.Text
-		if v.notice.Err {
-			style = st.Error
-		}
-		return style.Render(ansi.Truncate(text, v.width, "…"))
-	}
-	if v.tail != nil && !v.live() {
-		var b strings.Builder
-		for _, p := range v.progress {
-			if !p.CaughtUp() {
-				fmt.Fprintf(&b, "p%d %.0f%%  ", p.Partition, p.Percent())
-			}
-		}
-		return st.Muted.Render(ansi.Truncate(b.String(), v.width, "…"))
-	}
-	if v.filter != nil {
-		return st.Muted.Render(ansi.Truncate("filter: "+v.filter.Describe(), v.width, "…"))
-	}
-	return ""
-}
-
-func (v *Tail) live() bool {
-	if len(v.progress) == 0 {
-		return false
-	}
-	for _, p := range v.progress {
-		if !p.CaughtUp() {
-			return false
-		}
-	}
-	return true
-}
-
-func (v *Tail) caughtUpPercent() float64 {
-	var done, total int64
-	for _, p := range v.progress {
-		total += max(p.Target-p.Start, 0)
-		done += max(min(p.Next, p.Target)-p.Start, 0)
-	}
-	if total == 0 {
-		return 100
-	}
-	return 100 * float64(done) / float64(total)
-}
-
-func (v *Tail) rates() (recs, bytes float64) {
-	if len(v.samples) < 2 {
-		return 0, 0
-	}
-	a, b := v.samples[0], v.samples[len(v.samples)-1]
-	dt := b.at.Sub(a.at).Seconds()
-	if dt <= 0 {
-		return 0, 0
-	}
-	return float64(b.received-a.received) / dt, float64(b.bytes-a.bytes) / dt
-}
-
 // ShortHelp implements help.KeyMap.
 func (v *Tail) ShortHelp() []key.Binding {
 	k := v.c.Keys
@@ -627,18 +526,5 @@ func (v *Tail) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (v *Tail) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}, k.movement()}
-}
-
-// bytesize formats a byte count with a binary unit.
-func bytesize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return strconv.FormatInt(n, 10) + " B"
+	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}, k.Movement()}
 }

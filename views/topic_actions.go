@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
+	"kscope/views/widget"
 )
 
 // newTopicDialog asks for a topic to create, checked before it is sent.
@@ -21,13 +22,13 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 	if c.Snapshot != nil {
 		brokers = max(c.Snapshot.BrokersUp(), 1)
 	}
-	return push(&dialog{c: c, title: "new topic", form: NewForm(c, "Create a topic", []Field{
+	return push(&dialog{c: c, title: "new topic", form: widget.NewForm(c.Styles, "Create a topic", []widget.Field{
 		// Named as kafkaclient.ValidateTopic names them, so its errors land beside them.
 		{Name: "Name", Label: "Name", Required: true, Help: "letters, digits, '.', '_' and '-'"},
-		{Name: "Partitions", Label: "Partitions", Kind: FieldNumber, Value: "3", Required: true},
-		{Name: "ReplicationFactor", Label: "Replication factor", Kind: FieldNumber, Value: strconv.Itoa(min(3, brokers)), Required: true,
+		{Name: "Partitions", Label: "Partitions", Kind: widget.FieldNumber, Value: "3", Required: true},
+		{Name: "ReplicationFactor", Label: "Replication factor", Kind: widget.FieldNumber, Value: strconv.Itoa(min(3, brokers)), Required: true,
 			Help: fmt.Sprintf("at most %d (brokers up)", brokers)},
-		{Name: "Configs", Label: "Configs", Kind: FieldMultiline, Help: "one key=value a line, e.g. retention.ms=86400000"},
+		{Name: "Configs", Label: "Configs", Kind: widget.FieldMultiline, Help: "one key=value a line, e.g. retention.ms=86400000"},
 	}, "create"), submit: func(d *dialog) tea.Cmd {
 		spec, err := topicSpec(d.form)
 		if err == nil {
@@ -46,7 +47,7 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 	}})
 }
 
-func topicSpec(f *Form) (kafkaclient.TopicSpec, error) {
+func topicSpec(f *widget.Form) (kafkaclient.TopicSpec, error) {
 	parts, err := strconv.ParseInt(f.Value("Partitions"), 10, 32)
 	if err != nil {
 		return kafkaclient.TopicSpec{}, &kafkaclient.FieldError{Field: "Partitions", Msg: "a whole number"}
@@ -90,8 +91,8 @@ func deleteTopicDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) te
 func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) tea.Cmd {
 	current := len(t.Partitions)
 	name := t.Name
-	d := &dialog{c: c, title: "add partitions", form: NewForm(c, "Add partitions to "+plainName(name), []Field{
-		{Name: "total", Label: "Partitions in all", Kind: FieldNumber, Value: strconv.Itoa(current + 1), Required: true,
+	d := &dialog{c: c, title: "add partitions", form: widget.NewForm(c.Styles, "Add partitions to "+plainName(name), []widget.Field{
+		{Name: "total", Label: "Partitions in all", Kind: widget.FieldNumber, Value: strconv.Itoa(current + 1), Required: true,
 			Help: fmt.Sprintf("now %d. Keyed records will map to different partitions from now on.", current)},
 	}, "add")}
 	d.submit = func(d *dialog) tea.Cmd {
@@ -116,7 +117,7 @@ func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.C
 	if e.Sensitive {
 		value = ""
 	}
-	d := &dialog{c: c, title: "edit config", form: NewForm(c, "Set "+plainName(e.Name)+" on "+plainName(topic), []Field{
+	d := &dialog{c: c, title: "edit config", form: widget.NewForm(c.Styles, "Set "+plainName(e.Name)+" on "+plainName(topic), []widget.Field{
 		{Name: "value", Label: "Value", Value: value, Required: true,
 			Help: fmt.Sprintf("now %s (from %s); default %s", orDash(plainName(e.Value)), e.Source, orDash(plainName(e.Default)))},
 	}, "set")}
@@ -160,13 +161,13 @@ type (
 // produceDialog asks for a record to write to topic; the value can be
 // written in $EDITOR.
 func produceDialog(c *Common, producer Producer, topic string) tea.Cmd {
-	form := NewForm(c, "Produce to "+plainName(topic), []Field{
+	form := widget.NewForm(c.Styles, "Produce to "+plainName(topic), []widget.Field{
 		{Name: "key", Label: "Key", Help: "empty: no key"},
-		{Name: "value", Label: "Value", Kind: FieldMultiline, Help: c.Keys.Editor.Help().Key + " opens $EDITOR"},
-		{Name: "json", Label: "Value is JSON", Kind: FieldChoice, Choices: []string{"no", "yes: check it"}},
-		{Name: "headers", Label: "Headers", Kind: FieldMultiline, Help: "one key: value a line"},
+		{Name: "value", Label: "Value", Kind: widget.FieldMultiline, Help: c.Keys.Editor.Help().Key + " opens $EDITOR"},
+		{Name: "json", Label: "Value is JSON", Kind: widget.FieldChoice, Choices: []string{"no", "yes: check it"}},
+		{Name: "headers", Label: "Headers", Kind: widget.FieldMultiline, Help: "one key: value a line"},
 		{Name: "partition", Label: "Partition", Value: "by key", Help: "a number, or \"by key\" as producers hash keys"},
-		{Name: "acks", Label: "Acks", Kind: FieldChoice, Choices: []string{"all", "1", "0"}},
+		{Name: "acks", Label: "Acks", Kind: widget.FieldChoice, Choices: []string{"all", "1", "0"}},
 	}, "send")
 	form.ShowKeys(c.Keys.Editor)
 	d := &dialog{c: c, title: "produce", form: form, answer: editorStep}
@@ -248,7 +249,7 @@ func editorStep(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func produceRequest(topic string, f *Form) (kafkaclient.ProduceRequest, error) {
+func produceRequest(topic string, f *widget.Form) (kafkaclient.ProduceRequest, error) {
 	req := kafkaclient.ProduceRequest{Topic: topic, Partition: -1, Acks: f.Value("acks")}
 	if k := f.Value("key"); k != "" {
 		req.Key = []byte(k)

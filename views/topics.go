@@ -3,7 +3,6 @@ package views
 import (
 	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -13,17 +12,25 @@ import (
 	"kscope/kafkaclient"
 	"kscope/themes"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Topics lists the cluster's topics.
 type Topics struct {
+	*widget.List[topicItem]
 	c            *Common
-	table        *Table
 	showInternal bool
-	sortCol      int
-	desc         bool
 }
 
+// topicItem is a topic with the sort keys that cost a pass over its
+// partitions, computed once per rebuild rather than once per comparison.
+type topicItem struct {
+	t        *kafkaclient.TopicInfo
+	messages int64
+	urp      int
+}
+
+// The columns, for the orders the list offers.
 const (
 	topicColName = iota
 	topicColPartitions
@@ -34,41 +41,27 @@ const (
 
 // NewTopics makes the topics view.
 func NewTopics(c *Common) *Topics {
-	t := &Topics{c: c, table: NewTable(c, []Column{
+	type ti = topicItem
+	t := &Topics{c: c, List: widget.NewList(c.Styles, &c.Keys.ListKeys, "topics", []widget.Column{
 		{Title: "TOPIC"},
 		{Title: "PARTITIONS", Width: 11, Right: true},
 		{Title: "RF", Width: 4, Right: true},
 		{Title: "MESSAGES", Width: 16, Right: true},
 		{Title: "UNDER-REPL", Width: 14, Right: true},
-	})}
-	t.table.Empty = "waiting for metadata…"
+	},
+		widget.Sort[ti]{Column: topicColName, Compare: func(a, b ti) int { return strings.Compare(a.t.Name, b.t.Name) }},
+		widget.Sort[ti]{Column: topicColPartitions, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(len(a.t.Partitions), len(b.t.Partitions)) }},
+		widget.Sort[ti]{Column: topicColRF, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.t.ReplicationFactor(), b.t.ReplicationFactor()) }},
+		widget.Sort[ti]{Column: topicColMessages, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.messages, b.messages) }},
+		widget.Sort[ti]{Column: topicColURP, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.urp, b.urp) }},
+	)}
+	t.Empty = "waiting for metadata…"
 	t.rebuild()
 	return t
 }
 
 // Init implements View.
 func (t *Topics) Init(Scope) tea.Cmd { return nil }
-
-// Title implements View.
-func (t *Topics) Title() string {
-	shown, total := t.table.Counts()
-	if shown != total {
-		return fmt.Sprintf("topics (%d of %d)", shown, total)
-	}
-	return fmt.Sprintf("topics (%d)", total)
-}
-
-// SetSize implements View.
-func (t *Topics) SetSize(w, h int) { t.table.SetSize(w, h) }
-
-// Filter implements Filterable.
-func (t *Topics) Filter() string { return t.table.Filter() }
-
-// SetFilter implements Filterable.
-func (t *Topics) SetFilter(f string) error {
-	t.table.SetFilter(f)
-	return nil
-}
 
 // Update implements View.
 func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -79,21 +72,21 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		switch {
 		case key.Matches(msg, k.Open):
-			if r, ok := t.table.Selected(); ok {
+			if r, ok := t.Selected(); ok {
 				return t, push(NewPartitions(t.c, r.Key))
 			}
 		case key.Matches(msg, k.Configs):
-			if r, ok := t.table.Selected(); ok {
+			if r, ok := t.Selected(); ok {
 				return t, push(NewConfigs(t.c, r.Key))
 			}
 		case key.Matches(msg, k.Tail):
-			if r, ok := t.table.Selected(); ok {
+			if r, ok := t.Selected(); ok {
 				return t, push(NewTail(t.c, kafkaclient.TailSpec{Topic: r.Key}))
 			}
 		case key.Matches(msg, k.NewTopic):
 			return t, newTopicDialog(t.c, t.c.Client.TopicAdmin)
 		case key.Matches(msg, k.DeleteTopic), key.Matches(msg, k.AddPartitions), key.Matches(msg, k.Produce):
-			r, ok := t.table.Selected()
+			r, ok := t.Selected()
 			if !ok || t.c.Snapshot == nil || t.c.Snapshot.Topic(r.Key) == nil {
 				return t, nil
 			}
@@ -108,18 +101,11 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()
-		case key.Matches(msg, k.Sort):
-			t.sortCol = (t.sortCol + 1) % 5
-			t.desc = t.sortCol != topicColName
-			t.rebuild()
-		case key.Matches(msg, k.Reverse):
-			t.desc = !t.desc
-			t.rebuild()
 		default:
-			t.table.Update(msg)
+			t.List.Update(msg)
 		}
 	case tea.MouseWheelMsg:
-		t.table.Update(msg)
+		t.List.Update(msg)
 	}
 	return t, nil
 }
@@ -130,57 +116,23 @@ func (t *Topics) rebuild() {
 		return
 	}
 	st := t.c.Styles
-	topics := make([]*kafkaclient.TopicInfo, 0, len(snap.Topics))
+	items := make([]topicItem, 0, len(snap.Topics))
 	for i := range snap.Topics {
-		if snap.Topics[i].Internal && !t.showInternal {
+		tp := &snap.Topics[i]
+		if tp.Internal && !t.showInternal {
 			continue
 		}
-		topics = append(topics, &snap.Topics[i])
+		items = append(items, topicItem{tp, tp.Messages(), tp.UnderReplicated()})
 	}
-	// Sort keys are computed once per topic, not once per comparison.
-	type keyed struct {
-		t        *kafkaclient.TopicInfo
-		messages int64
-		urp      int
-	}
-	ks := make([]keyed, len(topics))
-	for i, tp := range topics {
-		ks[i] = keyed{tp, tp.Messages(), tp.UnderReplicated()}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		var c int
-		switch t.sortCol {
-		case topicColName:
-			c = strings.Compare(a.t.Name, b.t.Name)
-		case topicColPartitions:
-			c = cmp.Compare(len(a.t.Partitions), len(b.t.Partitions))
-		case topicColRF:
-			c = cmp.Compare(a.t.ReplicationFactor(), b.t.ReplicationFactor())
-		case topicColMessages:
-			c = cmp.Compare(a.messages, b.messages)
-		case topicColURP:
-			c = cmp.Compare(a.urp, b.urp)
-		}
-		if t.desc {
-			c = -c
-		}
-		if c == 0 {
-			c = strings.Compare(a.t.Name, b.t.Name)
-		}
-		return c
-	})
-	rows := make([]Row, len(ks))
 	watermarks := !snap.WatermarksAt.IsZero()
-	for i, k := range ks {
-		rows[i] = Row{
+	t.Empty = "no topics"
+	t.SetItems(items, func(k topicItem) widget.Row {
+		return widget.Row{
 			Key:    k.t.Name,
 			Search: strings.ToLower(k.t.Name),
 			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
 		}
-	}
-	t.table.SetSort(t.sortCol, t.desc)
-	t.table.Empty = "no topics"
-	t.table.SetRows(rows)
+	})
 }
 
 func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp int, watermarks bool) []string {
@@ -207,9 +159,6 @@ func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp
 	return []string{name, strconv.Itoa(len(t.Partitions)), strconv.Itoa(t.ReplicationFactor()), msgs, urpCell}
 }
 
-// View implements View.
-func (t *Topics) View() string { return t.table.View() }
-
 // ShortHelp implements help.KeyMap.
 func (t *Topics) ShortHelp() []key.Binding {
 	k := t.c.Keys
@@ -220,5 +169,5 @@ func (t *Topics) ShortHelp() []key.Binding {
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
 	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal},
-		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.movement()}
+		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.Movement()}
 }

@@ -11,6 +11,7 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/themes"
+	"kscope/views/widget"
 )
 
 // View is the contract every screen keeps with the root model.
@@ -106,6 +107,9 @@ type Notice struct {
 
 // ThemeChanged tells views to redraw whatever they styled ahead of time.
 type ThemeChanged struct{}
+
+// Underlay is widget.Underlay under the name the root draws its header with.
+var Underlay = widget.Underlay
 
 func notify(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return Notice{Text: text, Error: isErr} }

@@ -1,12 +1,12 @@
-package views
+package widget
 
 import "strings"
 
 var sparkBlocks = []rune("▁▂▃▄▅▆▇█")
 
-// sparkline draws the last width values as block heights scaled to their
+// Sparkline draws the last width values as block heights scaled to their
 // maximum; unknown values (< 0) are blanks.
-func sparkline(values []int64, width int) string {
+func Sparkline(values []int64, width int) string {
 	if width <= 0 {
 		return ""
 	}

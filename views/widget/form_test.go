@@ -1,4 +1,4 @@
-package views
+package widget
 
 import (
 	"strings"
@@ -7,7 +7,30 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+
+	"kscope/themes"
 )
+
+func testStyles(t *testing.T) *themes.Styles {
+	t.Helper()
+	p, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return themes.New(p)
+}
+
+func press(s string) tea.KeyPressMsg {
+	switch s {
+	case "enter":
+		return tea.KeyPressMsg{Code: tea.KeyEnter}
+	case "esc":
+		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	}
+	return tea.KeyPressMsg{Code: []rune(s)[0], Text: s}
+}
 
 var (
 	keyTab      = tea.KeyPressMsg{Code: tea.KeyTab}
@@ -27,7 +50,7 @@ func typeText(update func(tea.Msg), s string) {
 
 func topicForm(t *testing.T) *Form {
 	t.Helper()
-	f := NewForm(testCommon(t), "Create a topic", []Field{
+	f := NewForm(testStyles(t), "Create a topic", []Field{
 		{Name: "name", Label: "Name", Required: true, Help: "letters, digits, '.', '_' and '-'"},
 		{Name: "partitions", Label: "Partitions", Kind: FieldNumber, Value: "3", Required: true},
 		{Name: "rf", Label: "Replication factor", Kind: FieldNumber, Value: "1", Help: "at most 1 (brokers up)"},
@@ -99,7 +122,7 @@ func TestFormTypesAndMovesBetweenFields(t *testing.T) {
 }
 
 func TestFormNumberFieldTakesOnlyNumbers(t *testing.T) {
-	f := NewForm(testCommon(t), "n", []Field{{Name: "n", Label: "N", Kind: FieldNumber}}, "ok")
+	f := NewForm(testStyles(t), "n", []Field{{Name: "n", Label: "N", Kind: FieldNumber}}, "ok")
 	f.SetSize(40, 10)
 	f.Focus()
 	update := formSender(t, f)
@@ -139,14 +162,14 @@ func TestFormChoiceCycles(t *testing.T) {
 	}
 
 	// A value missing from the choices stays, rather than being replaced unseen.
-	g := NewForm(testCommon(t), "c", []Field{{Name: "c", Kind: FieldChoice, Value: "compact", Choices: []string{"delete"}}}, "ok")
+	g := NewForm(testStyles(t), "c", []Field{{Name: "c", Kind: FieldChoice, Value: "compact", Choices: []string{"delete"}}}, "ok")
 	if got := g.Value("c"); got != "compact" {
 		t.Errorf("unlisted initial value became %q", got)
 	}
 }
 
 func TestFormBoolToggles(t *testing.T) {
-	f := NewForm(testCommon(t), "b", []Field{{Name: "b", Label: "Flag", Kind: FieldBool, Value: "true"}}, "ok")
+	f := NewForm(testStyles(t), "b", []Field{{Name: "b", Label: "Flag", Kind: FieldBool, Value: "true"}}, "ok")
 	f.SetSize(40, 8)
 	f.Focus()
 	update := formSender(t, f)
@@ -252,7 +275,7 @@ func TestFormErrors(t *testing.T) {
 
 func TestFormSubmitAndCancel(t *testing.T) {
 	fields := []Field{{Name: "a", Label: "A"}, {Name: "b", Label: "B"}}
-	f := NewForm(testCommon(t), "t", fields, "ok")
+	f := NewForm(testStyles(t), "t", fields, "ok")
 	f.Focus()
 	typeText(formSender(t, f), "x")
 	if _, done, _ := f.Update(press("enter")); done {
@@ -266,7 +289,7 @@ func TestFormSubmitAndCancel(t *testing.T) {
 		t.Errorf("values %v", got)
 	}
 
-	f = NewForm(testCommon(t), "t", fields, "ok")
+	f = NewForm(testStyles(t), "t", fields, "ok")
 	f.Focus()
 	if _, done, ok := f.Update(press("esc")); !done || ok {
 		t.Errorf("esc: done %v submitted %v", done, ok)
@@ -286,7 +309,7 @@ func TestFormFitsAnySize(t *testing.T) {
 
 func TestFormShowsHostileValuesEscaped(t *testing.T) {
 	hostile := "a\u202eb\u0301"
-	f := NewForm(testCommon(t), "Set x on \x1b]0;pwned\x07", []Field{
+	f := NewForm(testStyles(t), "Set x on \x1b]0;pwned\x07", []Field{
 		{Name: "v", Label: "Value", Value: hostile, Help: "current: " + hostile},
 		{Name: "m", Label: "Multi", Kind: FieldMultiline, Value: hostile},
 	}, "set")
@@ -306,60 +329,4 @@ func TestFormGolden(t *testing.T) {
 	f := topicForm(t)
 	typeText(formSender(t, f), "orders")
 	golden.RequireEqual(t, f.View())
-}
-
-func newTestConfirm(t *testing.T, word string) *Confirm {
-	t.Helper()
-	d := NewConfirm(testCommon(t), "Delete topic "+word, "The topic and its 6 partitions\nwill be deleted.", word)
-	d.SetSize(60, 12)
-	d.Focus()
-	return d
-}
-
-func TestConfirmWantsTheExactWord(t *testing.T) {
-	d := newTestConfirm(t, "orders")
-	update := func(msg tea.Msg) {
-		if _, done, _ := d.Update(msg); done {
-			t.Fatalf("confirm finished on %v", msg)
-		}
-	}
-	typeText(update, "Orders")
-	update(press("enter"))
-	view := ansi.Strip(d.View())
-	if !strings.Contains(view, "type orders to confirm") {
-		t.Errorf("no hint after a wrong word:\n%s", view)
-	}
-	if !strings.Contains(view, "will be deleted.") || !strings.Contains(view, "Delete topic orders") {
-		t.Errorf("target or explanation missing:\n%s", view)
-	}
-	checkFits(t, d.View(), 60, 12)
-	for range len("Orders") {
-		update(tea.KeyPressMsg{Code: tea.KeyBackspace})
-	}
-	typeText(update, "orders")
-	if strings.Contains(ansi.Strip(d.View()), "does not match") {
-		t.Error("the hint should go once the text changes")
-	}
-	if _, done, ok := d.Update(press("enter")); !done || !ok {
-		t.Errorf("exact word: done %v confirmed %v", done, ok)
-	}
-
-	d = newTestConfirm(t, "orders")
-	typeText(update, "orders")
-	if _, done, ok := d.Update(press("esc")); !done || ok {
-		t.Errorf("esc: done %v confirmed %v", done, ok)
-	}
-}
-
-func TestConfirmShowsAHostileWordEscaped(t *testing.T) {
-	word := "evil\x1b]0;x\x07"
-	d := newTestConfirm(t, word)
-	view := d.View()
-	if strings.Contains(view, "\x1b]0;x") || strings.Contains(view, "\x07") {
-		t.Errorf("raw escape on screen: %q", view)
-	}
-	if got := strings.Count(ansi.Strip(view), `evil\x1b]0;x\x07`); got != 2 {
-		t.Errorf("escaped word shown %d times, want in the title and the prompt:\n%s", got, ansi.Strip(view))
-	}
-	checkFits(t, view, 60, 12)
 }

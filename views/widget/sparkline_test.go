@@ -1,4 +1,4 @@
-package views
+package widget
 
 import "testing"
 
@@ -15,8 +15,8 @@ func TestSparkline(t *testing.T) {
 		{[]int64{5}, 0, ""},
 	}
 	for _, tt := range tests {
-		if got := sparkline(tt.in, tt.width); got != tt.want {
-			t.Errorf("sparkline(%v, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		if got := Sparkline(tt.in, tt.width); got != tt.want {
+			t.Errorf("Sparkline(%v, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
 		}
 	}
 }

@@ -1,13 +1,13 @@
-package views
+package widget
 
 import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"kscope/themes"
 	"kscope/views/sanitize"
 )
 
@@ -29,17 +29,19 @@ type Row struct {
 	Cells  func() []string
 }
 
-// fixedCells is a Row's Cells for cells drawn ahead of time.
-func fixedCells(cells ...string) func() []string {
+// FixedCells is a Row's Cells for cells drawn ahead of time.
+func FixedCells(cells ...string) func() []string {
 	return func() []string { return cells }
 }
 
-const columnGap = 2
+// ColumnGap is the blank between two columns, for lists drawn like a Table.
+const ColumnGap = 2
 
-// Table is the list widget every list view draws with. It draws only the
+// Table is the rows and columns every list draws with. It draws only the
 // rows on screen, so its cost does not grow with the number of rows.
 type Table struct {
-	common  *Common
+	st      *themes.Styles
+	keys    *ListKeys
 	cols    []Column
 	widths  []int
 	rows    []Row
@@ -58,9 +60,11 @@ type Table struct {
 	Blurred bool
 }
 
-// NewTable makes a table with the given columns; sortCol -1 shows no sort mark.
-func NewTable(c *Common, cols []Column) *Table {
-	return &Table{common: c, cols: cols, sortCol: -1}
+// NewTable makes a table with the given columns, moved by keys' movement
+// bindings. Both pointers are read at each use, so a theme or keymap changed
+// in place takes effect at once.
+func NewTable(st *themes.Styles, keys *ListKeys, cols []Column) *Table {
+	return &Table{st: st, keys: keys, cols: cols, sortCol: -1}
 }
 
 // SetSize gives the table its area, header line included.
@@ -72,7 +76,7 @@ func (t *Table) SetSize(w, h int) {
 
 func (t *Table) layout() {
 	t.widths = make([]int, len(t.cols))
-	fixed, flex := columnGap*max(len(t.cols)-1, 0), 0
+	fixed, flex := ColumnGap*max(len(t.cols)-1, 0), 0
 	for i, c := range t.cols {
 		t.widths[i] = c.Width
 		fixed += c.Width
@@ -117,8 +121,11 @@ func (t *Table) shrink(n int) {
 	}
 }
 
-// SetSort marks the column the rows are sorted by.
+// SetSort marks the column the rows are sorted by; -1 marks none.
 func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.desc = col, desc }
+
+// Sort is the column marked as the rows' order (-1 for none) and its direction.
+func (t *Table) Sort() (col int, desc bool) { return t.sortCol, t.desc }
 
 // SetRows replaces the rows, keeping the cursor on the row with the same key.
 func (t *Table) SetRows(rows []Row) {
@@ -196,7 +203,7 @@ func (t *Table) Move(delta int) {
 // Update handles movement keys and the mouse wheel; it reports whether
 // the message was for the table.
 func (t *Table) Update(msg tea.Msg) bool {
-	k := t.common.Keys
+	k := t.keys
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
 		switch {
@@ -234,7 +241,7 @@ func (t *Table) Update(msg tea.Msg) bool {
 
 // View draws the header and the visible rows.
 func (t *Table) View() string {
-	st := t.common.Styles
+	st := t.st
 	var b strings.Builder
 	for i, c := range t.cols {
 		title := c.Title
@@ -246,9 +253,9 @@ func (t *Table) View() string {
 			}
 		}
 		if i > 0 {
-			b.WriteString(strings.Repeat(" ", columnGap))
+			b.WriteString(strings.Repeat(" ", ColumnGap))
 		}
-		b.WriteString(st.TableHeader.Render(fit(title, t.widths[i], c.Right)))
+		b.WriteString(st.TableHeader.Render(Fit(title, t.widths[i], c.Right)))
 	}
 	header := ansi.Truncate(b.String(), t.width, "")
 	b.Reset()
@@ -257,7 +264,7 @@ func (t *Table) View() string {
 		// The message may quote a name or an error from the cluster.
 		empty, _ := sanitize.Plain(t.Empty)
 		b.WriteString("\n")
-		b.WriteString(st.Muted.Render(fit(empty, t.width, false)))
+		b.WriteString(st.Muted.Render(Fit(empty, t.width, false)))
 		return b.String()
 	}
 	end := min(t.offset+t.bodyHeight(), len(t.visible))
@@ -267,13 +274,13 @@ func (t *Table) View() string {
 		var line strings.Builder
 		for i := range t.cols {
 			if i > 0 {
-				line.WriteString(strings.Repeat(" ", columnGap))
+				line.WriteString(strings.Repeat(" ", ColumnGap))
 			}
 			cell := ""
 			if i < len(cells) {
 				cell = cells[i]
 			}
-			line.WriteString(fit(cell, t.widths[i], t.cols[i].Right))
+			line.WriteString(Fit(cell, t.widths[i], t.cols[i].Right))
 		}
 		s := ansi.Truncate(line.String(), t.width, "")
 		if vi == t.cursor && !t.Blurred {
@@ -282,37 +289,4 @@ func (t *Table) View() string {
 		b.WriteString(s)
 	}
 	return b.String()
-}
-
-// fit truncates or pads s to exactly w cells.
-func fit(s string, w int, right bool) string {
-	if w <= 0 {
-		return ""
-	}
-	sw := ansi.StringWidth(s)
-	if sw > w {
-		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
-	}
-	pad := strings.Repeat(" ", w-sw)
-	if right {
-		return pad + s
-	}
-	return s + pad
-}
-
-// Underlay lays style under a line whose parts carry their own styles:
-// every reset inside the line re-opens style, so the parts keep their
-// colours and the background runs the full width.
-func Underlay(line string, style lipgloss.Style, width int) string {
-	if w := ansi.StringWidth(line); w < width {
-		line += strings.Repeat(" ", width-w)
-	}
-	rendered := style.Render("\x00")
-	i := strings.IndexByte(rendered, 0)
-	if i <= 0 {
-		return line
-	}
-	open := rendered[:i]
-	return open + strings.ReplaceAll(line, "\x1b[m", "\x1b[m"+open) + "\x1b[m"
 }

@@ -1,0 +1,102 @@
+package widget
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+)
+
+type fruit struct {
+	name  string
+	count int
+}
+
+func testKeys() *ListKeys {
+	return &ListKeys{
+		Up:      key.NewBinding(key.WithKeys("up")),
+		Down:    key.NewBinding(key.WithKeys("down")),
+		Sort:    key.NewBinding(key.WithKeys("s")),
+		Reverse: key.NewBinding(key.WithKeys("S")),
+	}
+}
+
+func fruitList(t *testing.T) *List[fruit] {
+	t.Helper()
+	l := NewList(testStyles(t), testKeys(), "fruit", []Column{{Title: "NAME"}, {Title: "COUNT", Width: 6, Right: true}},
+		Sort[fruit]{Column: 0, Compare: func(a, b fruit) int { return strings.Compare(a.name, b.name) }},
+		Sort[fruit]{Column: 1, Desc: true, Compare: func(a, b fruit) int { return cmp.Compare(a.count, b.count) }},
+	)
+	l.SetSize(30, 10)
+	l.SetItems([]fruit{{"pear", 2}, {"apple", 5}, {"fig", 2}, {"date", 9}}, func(f fruit) Row {
+		return Row{Key: f.name, Search: f.name, Cells: FixedCells(f.name, fmt.Sprint(f.count))}
+	})
+	return l
+}
+
+// order is the names as the list shows them, and the header.
+func order(l *List[fruit]) (header string, names []string) {
+	lines := strings.Split(ansi.Strip(l.View()), "\n")
+	for _, line := range lines[1:] {
+		names = append(names, strings.Fields(line)[0])
+	}
+	return strings.Join(strings.Fields(lines[0]), " "), names
+}
+
+func TestListSortsByTheSortKeys(t *testing.T) {
+	l := fruitList(t)
+	steps := []struct {
+		key, header, names string
+	}{
+		{"", "NAME▲ COUNT", "apple date fig pear"},
+		{"s", "NAME COUNT▼", "date apple fig pear"}, // ties keep the first order
+		{"S", "NAME COUNT▲", "fig pear apple date"},
+		{"s", "NAME▲ COUNT", "apple date fig pear"},
+		{"S", "NAME▼ COUNT", "pear fig date apple"},
+	}
+	for _, s := range steps {
+		if s.key != "" && !l.Update(press(s.key)) {
+			t.Errorf("%s was not for the list", s.key)
+		}
+		header, names := order(l)
+		if header != s.header || strings.Join(names, " ") != s.names {
+			t.Errorf("after %q: %q %v, want %q %s", s.key, header, names, s.header, s.names)
+		}
+	}
+}
+
+func TestListKeepsTheCursorAcrossASort(t *testing.T) {
+	l := fruitList(t)
+	l.Update(keyDown) // date
+	l.Update(press("s"))
+	if r, ok := l.Selected(); !ok || r.Key != "date" {
+		t.Errorf("selected %q after sorting, want date", r.Key)
+	}
+}
+
+func TestListTitleCountsWhatTheFilterShows(t *testing.T) {
+	l := fruitList(t)
+	if got := l.Title(); got != "fruit (4)" {
+		t.Errorf("title %q", got)
+	}
+	if err := l.SetFilter("P"); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Title(); got != "fruit (2 of 4)" || l.Filter() != "P" {
+		t.Errorf("filtered: title %q, filter %q", got, l.Filter())
+	}
+}
+
+func TestListWithoutSortsLeavesTheSortKeys(t *testing.T) {
+	l := NewList[fruit](testStyles(t), testKeys(), "fruit", []Column{{Title: "NAME"}})
+	l.SetItems([]fruit{{"b", 1}, {"a", 1}}, func(f fruit) Row { return Row{Key: f.name, Cells: FixedCells(f.name)} })
+	if l.Update(press("s")) {
+		t.Error("a list with no orders took the sort key")
+	}
+	if r, _ := l.Selected(); r.Key != "b" {
+		t.Errorf("unsorted list reordered its items: first is %q", r.Key)
+	}
+}
