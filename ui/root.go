@@ -21,6 +21,7 @@ import (
 	"kscope/themes"
 	"kscope/views"
 	"kscope/views/sanitize"
+	"kscope/views/widget"
 )
 
 // Smallest terminal the layout is drawn in.
@@ -639,7 +640,7 @@ func (m *Model) header() string {
 		parts = append(parts, fmt.Sprintf("controller %d", snap.ControllerID))
 	}
 	line := ansi.Truncate(strings.Join(parts, sep), m.width, "…")
-	return views.Underlay(line, st.Header, m.width)
+	return widget.Underlay(line, st.Header, m.width)
 }
 
 func (m *Model) titleLine() string {

@@ -11,7 +11,6 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/themes"
-	"kscope/views/widget"
 )
 
 // View is the contract every screen keeps with the root model.
@@ -108,8 +107,6 @@ type Notice struct {
 // ThemeChanged tells views to redraw whatever they styled ahead of time.
 type ThemeChanged struct{}
 
-// Underlay is widget.Underlay under the name the root draws its header with.
-var Underlay = widget.Underlay
 
 func notify(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return Notice{Text: text, Error: isErr} }
