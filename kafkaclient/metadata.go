@@ -157,3 +157,34 @@ func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *S
 	slices.SortFunc(s.Brokers, func(a, b BrokerInfo) int { return int(a.ID - b.ID) })
 	return s
 }
+
+// topicMetadata reads one topic's partitions and leaders.
+func (c *Client) topicMetadata(topic string) (*sarama.TopicMetadata, error) {
+	var errs []error
+	for _, b := range c.pool.any() {
+		if err := ensureOpen(b, c.sconf); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.pool.update(resp.Brokers)
+		for _, tm := range resp.Topics {
+			if tm.Name != topic {
+				continue
+			}
+			if errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
+				return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+			}
+			if !errors.Is(tm.Err, sarama.ErrNoError) {
+				return nil, fmt.Errorf("topic %s: %w", topic, tm.Err)
+			}
+			return tm, nil
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+	}
+	return nil, fmt.Errorf("metadata of %s: %w", topic, errors.Join(errs...))
+}

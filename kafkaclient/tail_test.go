@@ -45,7 +45,8 @@ func collect(t *testing.T, tl *Tail, want int, timeout time.Duration) ([]Record,
 // produceValues writes values to one partition with timestamps one second apart from base.
 func produceValues(t *testing.T, c *kfake.Cluster, topic string, partition int32, base time.Time, values ...string) {
 	t.Helper()
-	p := syncProducer(t, c)
+	p := newSyncProducer(t, c)
+	defer p.Close()
 	for i, v := range values {
 		msg := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(v),
 			Key: sarama.StringEncoder("k" + v), Timestamp: base.Add(time.Duration(i) * time.Second),
@@ -220,31 +221,6 @@ func TestTailEndsWhenTopicIsDeleted(t *testing.T) {
 			}
 		case <-deadline:
 			t.Fatal("tail did not end after its topic was deleted")
-		}
-	}
-}
-
-func TestParseFrom(t *testing.T) {
-	now := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want From
-		err  bool
-	}{
-		{"", From{Kind: FromLatest}, false},
-		{"latest", From{Kind: FromLatest}, false},
-		{"earliest", From{Kind: FromEarliest}, false},
-		{"42", From{Kind: FromOffset, Offset: 42}, false},
-		{"-100", From{Kind: FromLast, Last: 100}, false},
-		{"-15m", From{Kind: FromTime, Time: now.Add(-15 * time.Minute)}, false},
-		{"2026-11-21T09:00:00Z", From{Kind: FromTime, Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}, false},
-		{"yesterday", From{}, true},
-		{"-0s", From{}, true},
-	}
-	for _, tt := range tests {
-		got, err := ParseFrom(tt.in, now)
-		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
-			t.Errorf("ParseFrom(%q) = %+v, %v", tt.in, got, err)
 		}
 	}
 }
