@@ -209,12 +209,6 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// API keys kscope reads in ApiVersions answers.
-const (
-	apiKeyMetadata    = 3
-	apiKeyOffsetFetch = 9
-)
-
 // detectVersion maps what a broker supports to the newest Kafka release
 // whose requests it takes, because sarama picks request versions by
 // release rather than by asking.

@@ -195,7 +195,7 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 	offErrs := make([]error, len(names))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: describeGroupsVersion(c.sconf.Version), Groups: names})
+		desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: requestVersion(apiKeyDescribeGroups, c.sconf.Version), Groups: names})
 	})
 	wg.Go(func() { c.fetchOffsets(b, names, offsets, offErrs) })
 	wg.Wait()
@@ -305,18 +305,6 @@ func (c *Client) fetchOffsets(b *sarama.Broker, names []string, out []map[string
 			out[i] = resp.Blocks
 		}
 	}
-}
-
-func describeGroupsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_4_0_0):
-		return 5
-	case v.IsAtLeast(sarama.V2_3_0_0):
-		return 3
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 2
-	}
-	return 0
 }
 
 // fillLogEnds reads the log end of every partition the groups are in,

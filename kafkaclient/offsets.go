@@ -278,7 +278,7 @@ func (c *Client) DeleteGroup(ctx context.Context, group string) error {
 		return fmt.Errorf("%s: %w", op, membersError(g.Members))
 	}
 	err = c.atCoordinator(ctx, group, func(b *sarama.Broker) error {
-		req := &sarama.DeleteGroupsRequest{Version: deleteGroupsVersion(c.sconf.Version), Groups: []string{group}}
+		req := &sarama.DeleteGroupsRequest{Version: requestVersion(apiKeyDeleteGroups, c.sconf.Version), Groups: []string{group}}
 		resp, err := b.DeleteGroups(req)
 		if err != nil {
 			return err
@@ -293,16 +293,6 @@ func (c *Client) DeleteGroup(ctx context.Context, group string) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
-}
-
-func deleteGroupsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_4_0_0):
-		return 2
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 1
-	}
-	return 0
 }
 
 // groupMissing tells a group that does not exist from other failures to
