@@ -148,13 +148,18 @@ type Client struct {
 
 	refreshNow chan struct{}
 	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
+	// wg counts every goroutine the client starts, so that none outlives
+	// Close; closing, under goMu, refuses new ones once Close has begun.
+	goMu      sync.Mutex
+	closing   bool
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // Connect reaches the cluster through the first bootstrap broker that
 // answers within cfg.ConnectTimeout, then starts the refresh goroutine.
 // When none answers it returns a *ConnectError naming every broker tried.
+// ctx bounds the connecting only: the client lives until Close.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
 	if len(cfg.Brokers) == 0 {
@@ -169,8 +174,11 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	// the rest fails within it.
 	probeConf := *sconf
 	probeConf.Net.ReadTimeout = min(sconf.Net.ReadTimeout, cfg.ConnectTimeout)
-	seed, versions, err := probe(ctx, cfg, &probeConf)
+	seed, versions, late, err := probe(ctx, cfg, &probeConf)
 	if err != nil {
+		// sarama cannot abandon a dial or a request under way: the
+		// probes left end within their timeouts.
+		go late()
 		return nil, err
 	}
 	if cfg.Version == "" {
@@ -202,10 +210,11 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		cancel()
 		c.pool.close()
+		go late()
 		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
 	}
-	c.wg.Add(1)
-	go c.poll(rctx, first)
+	c.wg.Go(late)
+	c.wg.Go(func() { c.poll(rctx, first) })
 	return c, nil
 }
 
@@ -239,8 +248,9 @@ func detectVersion(v *sarama.ApiVersionsResponse) sarama.KafkaVersion {
 }
 
 // probe opens every bootstrap broker at once and keeps the first that
-// answers an ApiVersions request; the others are closed.
-func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broker, *sarama.ApiVersionsResponse, error) {
+// answers an ApiVersions request. late waits for the other answers and
+// closes their connections: the caller runs it off the critical path.
+func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (seed *sarama.Broker, versions *sarama.ApiVersionsResponse, late func(), err error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	type result struct {
@@ -268,8 +278,6 @@ func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broke
 	for i, addr := range cfg.Brokers {
 		attempts[i] = BrokerError{Addr: addr, Err: errors.New("no answer before the timeout")}
 	}
-	var seed *sarama.Broker
-	var versions *sarama.ApiVersionsResponse
 	pending := len(cfg.Brokers)
 wait:
 	for pending > 0 && seed == nil {
@@ -285,18 +293,17 @@ wait:
 			break wait
 		}
 	}
-	// Late answers still hold connections: close them off the critical path.
-	go func() {
+	late = func() {
 		for range pending {
 			if r := <-results; r.err == nil {
 				_ = r.b.Close()
 			}
 		}
-	}()
-	if seed == nil {
-		return nil, nil, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
 	}
-	return seed, versions, nil
+	if seed == nil {
+		return nil, nil, late, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
+	}
+	return seed, versions, late, nil
 }
 
 // Events delivers what the client observes. It is closed by Close.
@@ -316,11 +323,30 @@ func (c *Client) Refresh() {
 // Close stops the goroutines, waits for them, and closes every connection.
 func (c *Client) Close() {
 	c.closeOnce.Do(func() {
+		c.goMu.Lock()
+		c.closing = true
+		c.goMu.Unlock()
 		c.cancel()
 		c.wg.Wait()
 		c.pool.close()
 		close(c.events)
 	})
+}
+
+// errClosed is the answer of a call made after Close.
+var errClosed = errors.New("the client is closed")
+
+// goTracked runs fn in a goroutine Close waits for, so that no request
+// the client sent outlives it, even one whose caller stopped waiting. It
+// returns errClosed, without running fn, once Close has begun.
+func (c *Client) goTracked(fn func()) error {
+	c.goMu.Lock()
+	defer c.goMu.Unlock()
+	if c.closing {
+		return errClosed
+	}
+	c.wg.Go(fn)
+	return nil
 }
 
 func (c *Client) publish(ctx context.Context, e Event) {

@@ -23,9 +23,10 @@ var ErrNoSuchGroup = errors.New("no such group")
 // where the cluster takes many groups per request (OffsetFetch v8,
 // Kafka 3.0) and one per group where it does not, and one ListOffsets
 // per partition leader for the log ends. A group whose requests fail is
-// returned with Err set; the others are not held up.
+// returned with Err set; the others are not held up. When ctx ends, no
+// request is sent any more and Groups returns ctx's error.
 func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
-	byCoordinator, err := c.listGroups()
+	byCoordinator, err := c.listGroups(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,9 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	deadline := time.Now().Add(groupsPatience)
 	results := make(chan []GroupInfo, len(byCoordinator))
 	for coord, names := range byCoordinator {
-		go func() { results <- c.describeAt(ctx, coord, names) }()
+		if err := c.goTracked(func() { results <- c.describeAt(ctx, coord, names) }); err != nil {
+			return nil, err
+		}
 	}
 	late := time.NewTimer(time.Until(deadline))
 	defer late.Stop()
@@ -42,6 +45,8 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	answered := map[int32]bool{}
 	for len(answered) < len(byCoordinator) {
 		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		case gs := <-results:
 			if len(gs) > 0 {
 				answered[gs[0].Coordinator] = true
@@ -65,7 +70,9 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	if floor := time.Now().Add(time.Second); deadline.Before(floor) {
 		deadline = floor
 	}
-	c.fillLogEnds(out, deadline)
+	if err := c.fillLogEnds(ctx, out, deadline); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out, func(a, b GroupInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
@@ -78,6 +85,9 @@ const groupsPatience = 5 * time.Second
 func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 	for attempt := 0; attempt < 2; attempt++ {
 		coord, err := c.coordinator(name, attempt > 0)
+		if err == nil {
+			err = ctx.Err()
+		}
 		if err != nil {
 			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
 		}
@@ -86,7 +96,9 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 			continue
 		}
 		groups := []GroupInfo{g}
-		c.fillLogEnds(groups, time.Now().Add(groupsPatience))
+		if err := c.fillLogEnds(ctx, groups, time.Now().Add(groupsPatience)); err != nil {
+			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
+		}
 		return groups[0], groups[0].Err
 	}
 	err := fmt.Errorf("group %s: the coordinator keeps moving", name)
@@ -94,7 +106,7 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 }
 
 // listGroups asks every broker for the groups it coordinates.
-func (c *Client) listGroups() (map[int32][]string, error) {
+func (c *Client) listGroups(ctx context.Context) (map[int32][]string, error) {
 	ids := c.pool.ids()
 	if len(ids) == 0 {
 		if _, err := c.metadata(); err != nil {
@@ -108,6 +120,9 @@ func (c *Client) listGroups() (map[int32][]string, error) {
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Go(func() {
+			if ctx.Err() != nil {
+				return
+			}
 			b, err := c.pool.get(id)
 			var resp *sarama.ListGroupsResponse
 			if err == nil {
@@ -129,6 +144,9 @@ func (c *Client) listGroups() (map[int32][]string, error) {
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if len(errs) == len(ids) {
 		return nil, fmt.Errorf("list groups: %w", errors.Join(errs...))
 	}
@@ -183,6 +201,9 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 			out[i].Err = err
 		}
 		return out
+	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
 	}
 	b, err := c.broker(coord)
 	if err != nil {
@@ -309,7 +330,8 @@ func (c *Client) fetchOffsets(b *sarama.Broker, names []string, out []map[string
 
 // fillLogEnds reads the log end of every partition the groups are in,
 // with one ListOffsets request per leader, waiting until deadline at most.
-func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
+// It fails only when ctx ends or the client is closed.
+func (c *Client) fillLogEnds(ctx context.Context, groups []GroupInfo, deadline time.Time) error {
 	need := map[TopicPartition]bool{}
 	for _, g := range groups {
 		for _, o := range g.Offsets {
@@ -317,7 +339,7 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 		}
 	}
 	if len(need) == 0 {
-		return
+		return nil
 	}
 	leaders := c.leaders(need)
 	byLeader := map[int32][]TopicPartition{}
@@ -334,9 +356,9 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 	}
 	answers := make(chan answer, len(byLeader))
 	for leader, tps := range byLeader {
-		go func() {
+		err := c.goTracked(func() {
 			var resp *sarama.OffsetResponse
-			if b, err := c.broker(leader); err == nil {
+			if b, err := c.broker(leader); err == nil && ctx.Err() == nil {
 				resp, _ = c.offsetsAt(b, sarama.OffsetNewest, func(add func(string, int32)) {
 					for _, tp := range tps {
 						add(tp.Topic, tp.Partition)
@@ -344,7 +366,10 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 				})
 			}
 			answers <- answer{tps, resp}
-		}()
+		})
+		if err != nil {
+			return err
+		}
 	}
 	ends := map[TopicPartition]int64{}
 	late := time.NewTimer(time.Until(deadline))
@@ -363,6 +388,8 @@ wait:
 			}
 		case <-late.C:
 			break wait
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	for gi := range groups {
@@ -372,6 +399,7 @@ wait:
 			}
 		}
 	}
+	return nil
 }
 
 // leaders finds the leader of each partition in the latest snapshot,

@@ -2,7 +2,9 @@ package kafkaclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.uber.org/goleak"
 )
 
 // member is one sarama consumer-group member with its own client.
@@ -344,4 +347,41 @@ func TestSlowCoordinatorDoesNotHoldUpTheOthers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGroupsEndsWithItsContext cancels a refresh while a coordinator
+// keeps it waiting: Groups returns at once, and closing the client ends
+// every goroutine the refresh started. It is not parallel: goleak sees
+// every goroutine of the process.
+func TestGroupsEndsWithItsContext(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	c, err := kfake.NewCluster(kfake.NumBrokers(2), kfake.SeedTopics(2, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeCluster := sync.OnceFunc(c.Close)
+	defer closeCluster()
+	commitAt(t, c, "g", "orders", 2, 0)
+	// An hour: only the cancellation can end the wait.
+	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Hour, RefreshInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.ControlKey(int16(kmsg.DescribeGroups), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cancel()
+		return nil, nil, true // never answered
+	})
+	if _, err := cl.Groups(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Groups = %v, want the cancelled context", err)
+	}
+	if _, err := cl.Group(ctx, "g"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Group = %v, want the cancelled context", err)
+	}
+	// The unanswered request ends with the cluster's connections.
+	closeCluster()
+	cl.Close()
+	goleak.VerifyNone(t, before, ignoreMetrics)
 }

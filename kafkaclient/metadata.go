@@ -14,7 +14,6 @@ import (
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
 // The first refresh uses first, the metadata Connect read.
 func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
-	defer c.wg.Done()
 	prev := c.refreshWith(ctx, nil, first, nil)
 	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
