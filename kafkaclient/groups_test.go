@@ -42,6 +42,11 @@ func groupConfig(clientID string) *sarama.Config {
 	conf.Consumer.Group.Session.Timeout = 2 * time.Second
 	conf.Consumer.Group.Heartbeat.Interval = 200 * time.Millisecond
 	conf.Consumer.Group.Rebalance.Timeout = 2 * time.Second
+	// A member whose SyncGroup a newer rebalance cut short waits this long
+	// before it joins again. sarama's default, 2 s, is the rebalance
+	// timeout: members joining one after the other then lose the race
+	// with the coordinator, which drops them and rebalances once more.
+	conf.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
 	conf.Consumer.MaxWaitTime = 100 * time.Millisecond
 	return conf
 }
@@ -62,8 +67,10 @@ func startMemberWith(t testing.TB, c *kfake.Cluster, group string, conf *sarama.
 	m := &member{group: g, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
+		// Like any application, a member that lost its place in the group
+		// (dropped by the coordinator, a rebalance that failed) joins again.
 		for ctx.Err() == nil {
-			if err := g.Consume(ctx, topics, markAll{}); err != nil {
+			if err := g.Consume(ctx, topics, markAll{}); errors.Is(err, sarama.ErrClosedConsumerGroup) {
 				return
 			}
 		}
