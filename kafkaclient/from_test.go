@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseFrom(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 	tests := []struct {
 		in   string
@@ -31,6 +32,7 @@ func TestParseFrom(t *testing.T) {
 }
 
 func TestStartAt(t *testing.T) {
+	t.Parallel()
 	// The partition holds offsets 10..20 (20 is the next one to be written).
 	const low, high = 10, 20
 	tests := []struct {

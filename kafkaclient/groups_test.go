@@ -142,6 +142,7 @@ func waitGroups(t testing.TB, cl *Client, what string, ok func(map[string]GroupI
 }
 
 func TestGroupsLagAndMembers(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3, kfake.SeedTopics(2, "audit"))
 	produce(t, c, "orders", 6, 10)
 	produce(t, c, "audit", 2, 4)
@@ -216,6 +217,7 @@ func TestGroupsLagAndMembers(t *testing.T) {
 // TestOneGroupsRefreshRequestBudget counts requests at the cluster for one
 // refresh of many groups.
 func TestOneGroupsRefreshRequestBudget(t *testing.T) {
+	t.Parallel()
 	const groups = 60
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
@@ -262,6 +264,7 @@ func TestOneGroupsRefreshRequestBudget(t *testing.T) {
 }
 
 func TestGroupFollowsAMovedCoordinatorAndADeletedGroup(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
 	commitAt(t, c, "wanderer", "orders", 6, 1)
@@ -306,6 +309,7 @@ func mustClient(t testing.TB, c *kfake.Cluster) sarama.Client {
 // TestSlowCoordinatorDoesNotHoldUpTheOthers leaves one coordinator's
 // DescribeGroups unanswered: its groups show an error, the others their lag.
 func TestSlowCoordinatorDoesNotHoldUpTheOthers(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
 	var names []string

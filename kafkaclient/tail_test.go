@@ -66,6 +66,7 @@ func values(recs []Record) string {
 }
 
 func TestTailStartPositions(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(1, "t"))
 	base := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	produceValues(t, c, "t", 0, base, "a", "b", "c", "d", "e")
@@ -137,6 +138,7 @@ func TestTailStartPositions(t *testing.T) {
 }
 
 func TestTailRejectsUnknownTopicAndPartition(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(2, "t"))
 	cl := connect(t, c)
 	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "nosuch"}); !errors.Is(err, ErrNoSuchTopic) {
@@ -150,6 +152,7 @@ func TestTailRejectsUnknownTopicAndPartition(t *testing.T) {
 // TestTailOffsetsContiguousAcrossLeaderMoves produces while leaders are
 // shuffled and checks every partition's offsets arrive once each, in order.
 func TestTailOffsetsContiguousAcrossLeaderMoves(t *testing.T) {
+	t.Parallel()
 	const partitions, perPartition = 4, 400
 	c := newCluster(t, 3, kfake.SeedTopics(partitions, "moving"))
 	cl := connect(t, c)
@@ -192,6 +195,7 @@ func TestTailOffsetsContiguousAcrossLeaderMoves(t *testing.T) {
 }
 
 func TestTailEndsWhenTopicIsDeleted(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "doomed"))
 	cl := connect(t, c)
 	tl, err := cl.Tail(context.Background(), TailSpec{Topic: "doomed"})
@@ -229,6 +233,7 @@ func TestTailEndsWhenTopicIsDeleted(t *testing.T) {
 // fetches unanswered: the tail must say it is reconnecting and keep
 // publishing (so rates fall on screen) instead of going quiet.
 func TestTailSaysReconnectingWhenABrokerStopsAnswering(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "flaky"))
 	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Second, RefreshInterval: time.Hour})
 	if err != nil {

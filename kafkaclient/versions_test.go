@@ -7,6 +7,7 @@ import (
 )
 
 func TestRequestVersion(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		apiKey  int16
 		release sarama.KafkaVersion
@@ -44,6 +45,7 @@ func TestRequestVersion(t *testing.T) {
 // TestRequestVersionsNewestFirst guards the order the lookup relies on:
 // a step listed after an older one would never be reached.
 func TestRequestVersionsNewestFirst(t *testing.T) {
+	t.Parallel()
 	for key, steps := range requestVersions {
 		for i := 1; i < len(steps); i++ {
 			if !steps[i-1].since.IsAtLeast(steps[i].since) || steps[i-1].version <= steps[i].version {
