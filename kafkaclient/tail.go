@@ -191,6 +191,9 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		}
 		return fail(err)
 	}
+	if len(starts) == 0 {
+		return nil, fmt.Errorf("tail %s: no partition to follow", spec.Topic)
+	}
 	logAppendTime := c.logAppendTime(octx, spec.Topic)
 	if err := octx.Err(); err != nil {
 		return fail(err)

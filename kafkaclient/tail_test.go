@@ -147,6 +147,9 @@ func TestTailRejectsUnknownTopicAndPartition(t *testing.T) {
 	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "t", Partitions: []int32{7}}); err == nil || !strings.Contains(err.Error(), "no partition 7") {
 		t.Errorf("unknown partition: %v", err)
 	}
+	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "t", Partitions: []int32{}}); err == nil || !strings.Contains(err.Error(), "no partition to follow") {
+		t.Errorf("no partitions: %v", err)
+	}
 }
 
 // TestTailOffsetsContiguousAcrossLeaderMoves produces while leaders are
