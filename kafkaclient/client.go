@@ -148,8 +148,9 @@ type Client struct {
 
 	refreshNow chan struct{}
 	cancel     context.CancelFunc
-	// wg counts every goroutine the client starts, so that none outlives
-	// Close; closing, under goMu, refuses new ones once Close has begun.
+	// wg counts the goroutines the client starts once connected, so that
+	// none outlives Close; closing, under goMu, refuses new ones once
+	// Close has begun.
 	goMu      sync.Mutex
 	closing   bool
 	wg        sync.WaitGroup
@@ -174,11 +175,8 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	// the rest fails within it.
 	probeConf := *sconf
 	probeConf.Net.ReadTimeout = min(sconf.Net.ReadTimeout, cfg.ConnectTimeout)
-	seed, versions, late, err := probe(ctx, cfg, &probeConf)
+	seed, versions, err := probe(ctx, cfg, &probeConf)
 	if err != nil {
-		// sarama cannot abandon a dial or a request under way: the
-		// probes left end within their timeouts.
-		go late()
 		return nil, err
 	}
 	if cfg.Version == "" {
@@ -210,10 +208,8 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		cancel()
 		c.pool.close()
-		go late()
 		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
 	}
-	c.wg.Go(late)
 	c.wg.Go(func() { c.poll(rctx, first) })
 	return c, nil
 }
@@ -248,9 +244,8 @@ func detectVersion(v *sarama.ApiVersionsResponse) sarama.KafkaVersion {
 }
 
 // probe opens every bootstrap broker at once and keeps the first that
-// answers an ApiVersions request. late waits for the other answers and
-// closes their connections: the caller runs it off the critical path.
-func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (seed *sarama.Broker, versions *sarama.ApiVersionsResponse, late func(), err error) {
+// answers an ApiVersions request; the others are closed.
+func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broker, *sarama.ApiVersionsResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 	defer cancel()
 	type result struct {
@@ -278,6 +273,8 @@ func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (seed *sarama.
 	for i, addr := range cfg.Brokers {
 		attempts[i] = BrokerError{Addr: addr, Err: errors.New("no answer before the timeout")}
 	}
+	var seed *sarama.Broker
+	var versions *sarama.ApiVersionsResponse
 	pending := len(cfg.Brokers)
 wait:
 	for pending > 0 && seed == nil {
@@ -293,17 +290,22 @@ wait:
 			break wait
 		}
 	}
-	late = func() {
+	// Late answers still hold connections: close them off the critical
+	// path. sarama cannot abandon a dial or a request, so this ends within
+	// the probe's timeouts, up to the connect timeout after Connect
+	// returned. The client does not wait for it: closing a client soon
+	// after it connected would then wait for a broker that never answers.
+	go func() {
 		for range pending {
 			if r := <-results; r.err == nil {
 				_ = r.b.Close()
 			}
 		}
-	}
+	}()
 	if seed == nil {
-		return nil, nil, late, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
+		return nil, nil, &ConnectError{Timeout: cfg.ConnectTimeout, Attempts: attempts}
 	}
-	return seed, versions, late, nil
+	return seed, versions, nil
 }
 
 // Events delivers what the client observes. It is closed by Close.
