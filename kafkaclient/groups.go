@@ -73,6 +73,10 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	if err := c.fillLogEnds(ctx, out, deadline); err != nil {
 		return nil, err
 	}
+	// Groups that failed because ctx ended are no answer either.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out, func(a, b GroupInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
@@ -84,9 +88,10 @@ const groupsPatience = 5 * time.Second
 // coordinator moved).
 func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		coord, err := c.coordinator(name, attempt > 0)
+		err := ctx.Err()
+		var coord int32
 		if err == nil {
-			err = ctx.Err()
+			coord, err = c.coordinator(name, attempt > 0)
 		}
 		if err != nil {
 			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
