@@ -103,10 +103,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 // Addrs returns the bootstrap addresses of the brokers, "127.0.0.1:port".
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.addrs...) }
 
-// Kfake returns the underlying cluster, for tests that move leaders, add
-// nodes or rewrite responses.
-func (c *Cluster) Kfake() *kfake.Cluster { return c.kc }
-
 // Close stops the workload, waits for all its goroutines, then shuts the
 // cluster down. It may be called more than once.
 func (c *Cluster) Close() {

@@ -188,7 +188,7 @@ func (c *Client) AddPartitions(ctx context.Context, topic string, total int32) e
 			return fmt.Errorf("the topic has %d partitions; the new total must be more than that (Kafka cannot remove partitions)", have)
 		}
 		req := &sarama.CreatePartitionsRequest{
-			Version:         createPartitionsVersion(c.sconf.Version),
+			Version:         requestVersion(apiKeyCreatePartitions, c.sconf.Version),
 			TopicPartitions: map[string]*sarama.TopicPartition{topic: {Count: total}},
 			Timeout:         c.opTimeout(),
 		}
@@ -206,18 +206,6 @@ func (c *Client) AddPartitions(ctx context.Context, topic string, total int32) e
 		return nil
 	})
 	return c.afterTopicChange(op, err)
-}
-
-func createPartitionsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_7_0_0):
-		return 3
-	case v.IsAtLeast(sarama.V2_5_0_0):
-		return 2
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 1
-	}
-	return 0
 }
 
 // SetTopicConfig sets one topic-level setting (value != nil) or removes
@@ -244,25 +232,22 @@ func (c *Client) SetTopicConfig(ctx context.Context, topic, name string, value *
 		if _, err := topicIn(meta, topic); err != nil {
 			return err
 		}
-		if c.sconf.Version.IsAtLeast(sarama.V2_3_0_0) {
-			return c.alterConfigIncrementally(b, topic, name, value)
+		if v := requestVersion(apiKeyIncrementalAlterConfigs, c.sconf.Version); v >= 0 {
+			return c.alterConfigIncrementally(b, v, topic, name, value)
 		}
 		return c.alterWholeConfig(ctx, b, topic, name, value)
 	})
 	return c.afterTopicChange(op, err)
 }
 
-func (c *Client) alterConfigIncrementally(b *sarama.Broker, topic, name string, value *string) error {
+func (c *Client) alterConfigIncrementally(b *sarama.Broker, version int16, topic, name string, value *string) error {
 	entry := sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationSet, Value: value}
 	if value == nil {
 		entry.Operation = sarama.IncrementalAlterConfigsOperationDelete
 	}
-	req := &sarama.IncrementalAlterConfigsRequest{Resources: []*sarama.IncrementalAlterConfigsResource{{
+	req := &sarama.IncrementalAlterConfigsRequest{Version: version, Resources: []*sarama.IncrementalAlterConfigsResource{{
 		Type: sarama.TopicResource, Name: topic, ConfigEntries: map[string]sarama.IncrementalAlterConfigsEntry{name: entry},
 	}}}
-	if c.sconf.Version.IsAtLeast(sarama.V2_4_0_0) {
-		req.Version = 1
-	}
 	resp, err := b.IncrementalAlterConfigs(req)
 	if err != nil {
 		return err
@@ -291,9 +276,9 @@ func (c *Client) alterWholeConfig(ctx context.Context, b *sarama.Broker, topic, 
 	if value != nil {
 		entries[name] = value
 	}
-	req := &sarama.AlterConfigsRequest{Resources: []*sarama.AlterConfigsResource{{Type: sarama.TopicResource, Name: topic, ConfigEntries: entries}}}
-	if c.sconf.Version.IsAtLeast(sarama.V2_0_0_0) {
-		req.Version = 1
+	req := &sarama.AlterConfigsRequest{
+		Version:   requestVersion(apiKeyAlterConfigs, c.sconf.Version),
+		Resources: []*sarama.AlterConfigsResource{{Type: sarama.TopicResource, Name: topic, ConfigEntries: entries}},
 	}
 	resp, err := b.AlterConfigs(req)
 	if err != nil {

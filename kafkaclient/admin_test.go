@@ -41,6 +41,7 @@ func configByName(t *testing.T, cl *Client, topic string) map[string]ConfigEntry
 }
 
 func TestCreateTopicWithConfigs(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3)
 	cl := connect(t, c)
 	ctx := context.Background()
@@ -68,6 +69,7 @@ func TestCreateTopicWithConfigs(t *testing.T) {
 }
 
 func TestValidateTopic(t *testing.T) {
+	t.Parallel()
 	valid := TopicSpec{Name: "my.topic_name-1", Partitions: 3, ReplicationFactor: 3, Configs: map[string]string{"retention.ms": "1"}}
 	with := func(f func(*TopicSpec)) TopicSpec {
 		s := valid
@@ -121,6 +123,7 @@ func TestValidateTopic(t *testing.T) {
 }
 
 func TestCreateTopicRefusesInvalidSpecsWithoutSending(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3)
 	cl := connect(t, c)
 	creates := countRequests(c, kmsg.CreateTopics)
@@ -140,6 +143,7 @@ func TestCreateTopicRefusesInvalidSpecsWithoutSending(t *testing.T) {
 }
 
 func TestDeleteTopic(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(2, "doomed", "kept"))
 	cl := connect(t, c)
 	deletes := countRequests(c, kmsg.DeleteTopics)
@@ -161,6 +165,7 @@ func TestDeleteTopic(t *testing.T) {
 }
 
 func TestAddPartitions(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(3, "t"))
 	cl := connect(t, c)
 	creates := countRequests(c, kmsg.CreatePartitions)
@@ -183,6 +188,7 @@ func TestAddPartitions(t *testing.T) {
 }
 
 func TestSetTopicConfigAndResetToDefault(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "t"))
 	cl := connect(t, c)
 	ctx := context.Background()
@@ -208,6 +214,7 @@ func TestSetTopicConfigAndResetToDefault(t *testing.T) {
 // IncrementalAlterConfigs: the other topic-level settings must survive
 // AlterConfigs replacing them all.
 func TestSetTopicConfigBeforeKafka23(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1)
 	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), Version: "2.2.0", ConnectTimeout: 5 * time.Second, RefreshInterval: time.Hour})
 	if err != nil {
@@ -249,6 +256,7 @@ func TestSetTopicConfigBeforeKafka23(t *testing.T) {
 // client of a real cluster: each is refused and no request that changes
 // the cluster reaches it.
 func TestReadOnlyClientSendsNoWrite(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "orders"))
 	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), ReadOnly: true, ConnectTimeout: 5 * time.Second, RefreshInterval: time.Hour})
 	if err != nil {

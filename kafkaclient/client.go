@@ -148,13 +148,19 @@ type Client struct {
 
 	refreshNow chan struct{}
 	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
+	// wg counts the goroutines the client starts once connected, so that
+	// none outlives Close; closing, under goMu, refuses new ones once
+	// Close has begun.
+	goMu      sync.Mutex
+	closing   bool
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
 
 // Connect reaches the cluster through the first bootstrap broker that
 // answers within cfg.ConnectTimeout, then starts the refresh goroutine.
 // When none answers it returns a *ConnectError naming every broker tried.
+// ctx bounds the connecting only: the client lives until Close.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	cfg = cfg.withDefaults()
 	if len(cfg.Brokers) == 0 {
@@ -204,16 +210,9 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		c.pool.close()
 		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
 	}
-	c.wg.Add(1)
-	go c.poll(rctx, first)
+	c.wg.Go(func() { c.poll(rctx, first) })
 	return c, nil
 }
-
-// API keys kscope reads in ApiVersions answers.
-const (
-	apiKeyMetadata    = 3
-	apiKeyOffsetFetch = 9
-)
 
 // detectVersion maps what a broker supports to the newest Kafka release
 // whose requests it takes, because sarama picks request versions by
@@ -291,7 +290,11 @@ wait:
 			break wait
 		}
 	}
-	// Late answers still hold connections: close them off the critical path.
+	// Late answers still hold connections: close them off the critical
+	// path. sarama cannot abandon a dial or a request, so this ends within
+	// the probe's timeouts, up to the connect timeout after Connect
+	// returned. The client does not wait for it: closing a client soon
+	// after it connected would then wait for a broker that never answers.
 	go func() {
 		for range pending {
 			if r := <-results; r.err == nil {
@@ -322,11 +325,30 @@ func (c *Client) Refresh() {
 // Close stops the goroutines, waits for them, and closes every connection.
 func (c *Client) Close() {
 	c.closeOnce.Do(func() {
+		c.goMu.Lock()
+		c.closing = true
+		c.goMu.Unlock()
 		c.cancel()
 		c.wg.Wait()
 		c.pool.close()
 		close(c.events)
 	})
+}
+
+// errClosed is the answer of a call made after Close.
+var errClosed = errors.New("the client is closed")
+
+// goTracked runs fn in a goroutine Close waits for, so that no request
+// the client sent outlives it, even one whose caller stopped waiting. It
+// returns errClosed, without running fn, once Close has begun.
+func (c *Client) goTracked(fn func()) error {
+	c.goMu.Lock()
+	defer c.goMu.Unlock()
+	if c.closing {
+		return errClosed
+	}
+	c.wg.Go(fn)
+	return nil
 }
 
 func (c *Client) publish(ctx context.Context, e Event) {

@@ -3,8 +3,10 @@ package kafkaclient
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,8 +20,17 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	// Most tests here wait on brokers' timers (sessions, rebalances, fetch
+	// waits) rather than on the CPU, so more of them run at once than the
+	// default of one per CPU, unless -parallel says otherwise.
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(4, runtime.GOMAXPROCS(0))))
+	}
 	// go-metrics starts one process-wide meter goroutine on first use and never stops it.
-	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"))
+	goleak.VerifyTestMain(m, ignoreMetrics)
 }
 
 // newCluster starts a kfake cluster of n brokers that is closed with the test.
@@ -47,22 +58,35 @@ func connect(t testing.TB, c *kfake.Cluster) *Client {
 // syncProducer writes to the partitions its messages name; it is closed with the test.
 func syncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
 	t.Helper()
+	p := newSyncProducer(t, c)
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// newSyncProducer is syncProducer for a caller that closes it. It is
+// idempotent: a retry after an answer lost to a timeout under load would
+// otherwise write the record twice and throw off the counts tests expect.
+func newSyncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
+	t.Helper()
 	conf := sarama.NewConfig()
 	conf.Version = sarama.V2_8_0_0
 	conf.Producer.Return.Successes = true
 	conf.Producer.Partitioner = sarama.NewManualPartitioner
+	conf.Producer.Idempotent = true
+	conf.Producer.RequiredAcks = sarama.WaitForAll
+	conf.Net.MaxOpenRequests = 1
 	p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.Close() })
 	return p
 }
 
 // produce writes n records to each partition of topic.
 func produce(t testing.TB, c *kfake.Cluster, topic string, partitions int32, n int) {
 	t.Helper()
-	p := syncProducer(t, c)
+	p := newSyncProducer(t, c)
+	defer p.Close()
 	var msgs []*sarama.ProducerMessage
 	for part := range partitions {
 		for range n {
@@ -94,6 +118,7 @@ func waitSnapshot(t testing.TB, cl *Client, ok func(*Snapshot) bool) *Snapshot {
 }
 
 func TestSnapshotHasBrokersTopicsAndWatermarks(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(4, "orders"), kfake.SeedTopics(1, "logs"))
 	produce(t, c, "orders", 4, 5)
 	cl := connect(t, c)
@@ -150,6 +175,7 @@ func TestSnapshotHasBrokersTopicsAndWatermarks(t *testing.T) {
 }
 
 func TestMetadataIsPublishedBeforeWatermarks(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(2, "a"))
 	cl := connect(t, c)
 	first := (<-cl.Events()).(ClusterUpdated).Snapshot
@@ -163,6 +189,7 @@ func TestMetadataIsPublishedBeforeWatermarks(t *testing.T) {
 }
 
 func TestLeaderMoveShowsAtNextRefresh(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(3, "t"))
 	cl := connect(t, c)
 	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
@@ -179,6 +206,7 @@ func TestLeaderMoveShowsAtNextRefresh(t *testing.T) {
 }
 
 func TestOneRefreshSendsAtMostTwoListOffsetsPerBroker(t *testing.T) {
+	t.Parallel()
 	names := make([]string, 200)
 	for i := range names {
 		names[i] = fmt.Sprintf("topic-%03d", i)
@@ -216,6 +244,7 @@ func mustAtoi(t testing.TB, s string) int {
 // TestUnhealthyPartitionsFromMetadata rewrites Metadata responses because
 // kfake never reports missing ISR members or leaderless partitions itself.
 func TestUnhealthyPartitionsFromMetadata(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3)
 	var brokers []kmsg.MetadataResponseBroker
 	for i, a := range c.ListenAddrs() {
@@ -268,6 +297,7 @@ func TestUnhealthyPartitionsFromMetadata(t *testing.T) {
 }
 
 func TestTopicConfigShowsOverridesAndDefaults(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1)
 	admin, err := sarama.NewClusterAdmin(c.ListenAddrs(), func() *sarama.Config {
 		conf := sarama.NewConfig()
@@ -310,6 +340,7 @@ func TestTopicConfigShowsOverridesAndDefaults(t *testing.T) {
 	}
 }
 
+// TestConnectNamesEveryBrokerTried is not parallel: it times Connect.
 func TestConnectNamesEveryBrokerTried(t *testing.T) {
 	// One address refuses connections, the other accepts and never answers.
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
@@ -351,6 +382,7 @@ func TestConnectNamesEveryBrokerTried(t *testing.T) {
 }
 
 func TestConnectRejectsBadVersion(t *testing.T) {
+	t.Parallel()
 	_, err := Connect(context.Background(), Config{Brokers: []string{"127.0.0.1:1"}, Version: "banana"})
 	if err == nil || !strings.Contains(err.Error(), "banana") {
 		t.Fatalf("err = %v", err)
@@ -361,6 +393,7 @@ func TestConnectRejectsBadVersion(t *testing.T) {
 // broker is down, keeps the last watermarks of the partitions it leads, and
 // everything comes back once the broker answers again.
 func TestBrokerLossAndRecovery(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(6, "t"))
 	produce(t, c, "t", 6, 3)
 	cl := connect(t, c)

@@ -18,7 +18,7 @@ var ErrNoSuchTopic = errors.New("no such topic")
 // setting.
 func (c *Client) TopicConfig(ctx context.Context, topic string) ([]ConfigEntry, error) {
 	req := &sarama.DescribeConfigsRequest{
-		Version:         describeConfigsVersion(c.sconf.Version),
+		Version:         requestVersion(apiKeyDescribeConfigs, c.sconf.Version),
 		IncludeSynonyms: true,
 		Resources:       []*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic}},
 	}
@@ -42,16 +42,6 @@ func (c *Client) TopicConfig(ctx context.Context, topic string) ([]ConfigEntry, 
 		return configEntries(topic, resp.Resources[0])
 	}
 	return nil, fmt.Errorf("describe configs of %q: %w", topic, errors.Join(errs...))
-}
-
-func describeConfigsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 2
-	case v.IsAtLeast(sarama.V1_1_0_0):
-		return 1
-	}
-	return 0
 }
 
 func configEntries(topic string, r *sarama.ResourceResponse) ([]ConfigEntry, error) {

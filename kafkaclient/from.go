@@ -1,6 +1,7 @@
 package kafkaclient
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -67,4 +68,66 @@ func (f From) String() string {
 		return "-" + strconv.FormatInt(f.Last, 10)
 	}
 	return "latest"
+}
+
+// startAt is where a tail that starts from f begins in a partition whose
+// log holds low..high; at is the first offset at or after f.Time, -1 when
+// no record is that recent (only new records will do then). note says
+// why the start differs from what was asked for, "" when it does not.
+func startAt(f From, low, high, at int64) (start int64, note string) {
+	switch f.Kind {
+	case FromEarliest:
+		return low, ""
+	case FromLast:
+		return max(low, high-f.Last), ""
+	case FromTime:
+		if at >= 0 {
+			return at, ""
+		}
+	case FromOffset:
+		if f.Offset < low || f.Offset > high {
+			clamped := min(max(f.Offset, low), high)
+			return clamped, fmt.Sprintf("offset %d is outside %d..%d; starting at %d", f.Offset, low, high, clamped)
+		}
+		return f.Offset, ""
+	}
+	return high, ""
+}
+
+// startOffsets resolves where each partition's tail starts, with one
+// ListOffsets request per leader for each offset kind it needs.
+func (c *Client) startOffsets(ctx context.Context, spec TailSpec) ([]PartitionProgress, []TailNotice, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	tm, err := c.topicMetadata(spec.Topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	parts, byLeader, err := partitionsByLeader(tm, spec.Partitions)
+	if err != nil {
+		return nil, nil, fmt.Errorf("topic %s: %w", spec.Topic, err)
+	}
+	var at *time.Time
+	if spec.From.Kind == FromTime {
+		at = &spec.From.Time
+	}
+	found, err := c.logOffsets(ctx, spec.Topic, byLeader, logTimes(at))
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolving start offsets: %w", err)
+	}
+	var notices []TailNotice
+	out := make([]PartitionProgress, 0, len(parts))
+	for _, p := range parts {
+		high, atTimeOffset := found[atHigh][p], int64(-1)
+		if at != nil {
+			atTimeOffset = found[atTime][p]
+		}
+		start, note := startAt(spec.From, found[atLow][p], high, atTimeOffset)
+		if note != "" {
+			notices = append(notices, TailNotice{Partition: p, Text: note})
+		}
+		out = append(out, PartitionProgress{Partition: p, Start: start, Target: high, Next: start, High: high})
+	}
+	return out, notices, nil
 }

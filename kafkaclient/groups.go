@@ -23,9 +23,10 @@ var ErrNoSuchGroup = errors.New("no such group")
 // where the cluster takes many groups per request (OffsetFetch v8,
 // Kafka 3.0) and one per group where it does not, and one ListOffsets
 // per partition leader for the log ends. A group whose requests fail is
-// returned with Err set; the others are not held up.
+// returned with Err set; the others are not held up. When ctx ends, no
+// request is sent any more and Groups returns ctx's error.
 func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
-	byCoordinator, err := c.listGroups()
+	byCoordinator, err := c.listGroups(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +35,9 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	deadline := time.Now().Add(groupsPatience)
 	results := make(chan []GroupInfo, len(byCoordinator))
 	for coord, names := range byCoordinator {
-		go func() { results <- c.describeAt(ctx, coord, names) }()
+		if err := c.goTracked(func() { results <- c.describeAt(ctx, coord, names) }); err != nil {
+			return nil, err
+		}
 	}
 	late := time.NewTimer(time.Until(deadline))
 	defer late.Stop()
@@ -42,6 +45,8 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	answered := map[int32]bool{}
 	for len(answered) < len(byCoordinator) {
 		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		case gs := <-results:
 			if len(gs) > 0 {
 				answered[gs[0].Coordinator] = true
@@ -65,7 +70,13 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	if floor := time.Now().Add(time.Second); deadline.Before(floor) {
 		deadline = floor
 	}
-	c.fillLogEnds(out, deadline)
+	if err := c.fillLogEnds(ctx, out, deadline); err != nil {
+		return nil, err
+	}
+	// Groups that failed because ctx ended are no answer either.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out, func(a, b GroupInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
@@ -77,7 +88,11 @@ const groupsPatience = 5 * time.Second
 // coordinator moved).
 func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 	for attempt := 0; attempt < 2; attempt++ {
-		coord, err := c.coordinator(name, attempt > 0)
+		err := ctx.Err()
+		var coord int32
+		if err == nil {
+			coord, err = c.coordinator(name, attempt > 0)
+		}
 		if err != nil {
 			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
 		}
@@ -86,7 +101,9 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 			continue
 		}
 		groups := []GroupInfo{g}
-		c.fillLogEnds(groups, time.Now().Add(groupsPatience))
+		if err := c.fillLogEnds(ctx, groups, time.Now().Add(groupsPatience)); err != nil {
+			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
+		}
 		return groups[0], groups[0].Err
 	}
 	err := fmt.Errorf("group %s: the coordinator keeps moving", name)
@@ -94,7 +111,7 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 }
 
 // listGroups asks every broker for the groups it coordinates.
-func (c *Client) listGroups() (map[int32][]string, error) {
+func (c *Client) listGroups(ctx context.Context) (map[int32][]string, error) {
 	ids := c.pool.ids()
 	if len(ids) == 0 {
 		if _, err := c.metadata(); err != nil {
@@ -108,6 +125,9 @@ func (c *Client) listGroups() (map[int32][]string, error) {
 	var wg sync.WaitGroup
 	for _, id := range ids {
 		wg.Go(func() {
+			if ctx.Err() != nil {
+				return
+			}
 			b, err := c.pool.get(id)
 			var resp *sarama.ListGroupsResponse
 			if err == nil {
@@ -129,6 +149,9 @@ func (c *Client) listGroups() (map[int32][]string, error) {
 		})
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if len(errs) == len(ids) {
 		return nil, fmt.Errorf("list groups: %w", errors.Join(errs...))
 	}
@@ -184,6 +207,9 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 		}
 		return out
 	}
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
 	b, err := c.broker(coord)
 	if err != nil {
 		c.pool.report(coord, err)
@@ -195,7 +221,7 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 	offErrs := make([]error, len(names))
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: describeGroupsVersion(c.sconf.Version), Groups: names})
+		desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: requestVersion(apiKeyDescribeGroups, c.sconf.Version), Groups: names})
 	})
 	wg.Go(func() { c.fetchOffsets(b, names, offsets, offErrs) })
 	wg.Wait()
@@ -307,21 +333,10 @@ func (c *Client) fetchOffsets(b *sarama.Broker, names []string, out []map[string
 	}
 }
 
-func describeGroupsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_4_0_0):
-		return 5
-	case v.IsAtLeast(sarama.V2_3_0_0):
-		return 3
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 2
-	}
-	return 0
-}
-
 // fillLogEnds reads the log end of every partition the groups are in,
 // with one ListOffsets request per leader, waiting until deadline at most.
-func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
+// It fails only when ctx ends or the client is closed.
+func (c *Client) fillLogEnds(ctx context.Context, groups []GroupInfo, deadline time.Time) error {
 	need := map[TopicPartition]bool{}
 	for _, g := range groups {
 		for _, o := range g.Offsets {
@@ -329,7 +344,7 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 		}
 	}
 	if len(need) == 0 {
-		return
+		return nil
 	}
 	leaders := c.leaders(need)
 	byLeader := map[int32][]TopicPartition{}
@@ -346,9 +361,9 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 	}
 	answers := make(chan answer, len(byLeader))
 	for leader, tps := range byLeader {
-		go func() {
+		err := c.goTracked(func() {
 			var resp *sarama.OffsetResponse
-			if b, err := c.broker(leader); err == nil {
+			if b, err := c.broker(leader); err == nil && ctx.Err() == nil {
 				resp, _ = c.offsetsAt(b, sarama.OffsetNewest, func(add func(string, int32)) {
 					for _, tp := range tps {
 						add(tp.Topic, tp.Partition)
@@ -356,7 +371,10 @@ func (c *Client) fillLogEnds(groups []GroupInfo, deadline time.Time) {
 				})
 			}
 			answers <- answer{tps, resp}
-		}()
+		})
+		if err != nil {
+			return err
+		}
 	}
 	ends := map[TopicPartition]int64{}
 	late := time.NewTimer(time.Until(deadline))
@@ -375,6 +393,8 @@ wait:
 			}
 		case <-late.C:
 			break wait
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 	for gi := range groups {
@@ -384,6 +404,7 @@ wait:
 			}
 		}
 	}
+	return nil
 }
 
 // leaders finds the leader of each partition in the latest snapshot,

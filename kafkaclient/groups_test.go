@@ -2,7 +2,9 @@ package kafkaclient
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.uber.org/goleak"
 )
 
 // member is one sarama consumer-group member with its own client.
@@ -39,6 +42,11 @@ func groupConfig(clientID string) *sarama.Config {
 	conf.Consumer.Group.Session.Timeout = 2 * time.Second
 	conf.Consumer.Group.Heartbeat.Interval = 200 * time.Millisecond
 	conf.Consumer.Group.Rebalance.Timeout = 2 * time.Second
+	// A member whose SyncGroup a newer rebalance cut short waits this long
+	// before it joins again. sarama's default, 2 s, is the rebalance
+	// timeout: members joining one after the other then lose the race
+	// with the coordinator, which drops them and rebalances once more.
+	conf.Consumer.Group.Rebalance.Retry.Backoff = 100 * time.Millisecond
 	conf.Consumer.MaxWaitTime = 100 * time.Millisecond
 	return conf
 }
@@ -59,8 +67,10 @@ func startMemberWith(t testing.TB, c *kfake.Cluster, group string, conf *sarama.
 	m := &member{group: g, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
+		// Like any application, a member that lost its place in the group
+		// (dropped by the coordinator, a rebalance that failed) joins again.
 		for ctx.Err() == nil {
-			if err := g.Consume(ctx, topics, markAll{}); err != nil {
+			if err := g.Consume(ctx, topics, markAll{}); errors.Is(err, sarama.ErrClosedConsumerGroup) {
 				return
 			}
 		}
@@ -132,6 +142,7 @@ func waitGroups(t testing.TB, cl *Client, what string, ok func(map[string]GroupI
 }
 
 func TestGroupsLagAndMembers(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3, kfake.SeedTopics(2, "audit"))
 	produce(t, c, "orders", 6, 10)
 	produce(t, c, "audit", 2, 4)
@@ -206,6 +217,7 @@ func TestGroupsLagAndMembers(t *testing.T) {
 // TestOneGroupsRefreshRequestBudget counts requests at the cluster for one
 // refresh of many groups.
 func TestOneGroupsRefreshRequestBudget(t *testing.T) {
+	t.Parallel()
 	const groups = 60
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
@@ -252,6 +264,7 @@ func TestOneGroupsRefreshRequestBudget(t *testing.T) {
 }
 
 func TestGroupFollowsAMovedCoordinatorAndADeletedGroup(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
 	commitAt(t, c, "wanderer", "orders", 6, 1)
@@ -296,6 +309,7 @@ func mustClient(t testing.TB, c *kfake.Cluster) sarama.Client {
 // TestSlowCoordinatorDoesNotHoldUpTheOthers leaves one coordinator's
 // DescribeGroups unanswered: its groups show an error, the others their lag.
 func TestSlowCoordinatorDoesNotHoldUpTheOthers(t *testing.T) {
+	t.Parallel()
 	c := groupCluster(t, 3)
 	produce(t, c, "orders", 6, 2)
 	var names []string
@@ -344,4 +358,41 @@ func TestSlowCoordinatorDoesNotHoldUpTheOthers(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestGroupsEndsWithItsContext cancels a refresh while a coordinator
+// keeps it waiting: Groups returns at once, and closing the client ends
+// every goroutine the refresh started. It is not parallel: goleak sees
+// every goroutine of the process.
+func TestGroupsEndsWithItsContext(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	c, err := kfake.NewCluster(kfake.NumBrokers(2), kfake.SeedTopics(2, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeCluster := sync.OnceFunc(c.Close)
+	defer closeCluster()
+	commitAt(t, c, "g", "orders", 2, 0)
+	// An hour: only the cancellation can end the wait.
+	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Hour, RefreshInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c.ControlKey(int16(kmsg.DescribeGroups), func(kmsg.Request) (kmsg.Response, error, bool) {
+		cancel()
+		return nil, nil, true // never answered
+	})
+	if _, err := cl.Groups(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Groups = %v, want the cancelled context", err)
+	}
+	if _, err := cl.Group(ctx, "g"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Group = %v, want the cancelled context", err)
+	}
+	// The unanswered request ends with the cluster's connections.
+	closeCluster()
+	cl.Close()
+	goleak.VerifyNone(t, before, ignoreMetrics)
 }

@@ -35,6 +35,7 @@ func constant(n int, c int64) [][2]int64 {
 }
 
 func TestWindowEvaluate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		maxSamples int // 0: DefaultHealthSamples
@@ -85,6 +86,7 @@ func TestWindowEvaluate(t *testing.T) {
 // Samples a second apart are too close together to call a consumer that
 // commits every few seconds stalled.
 func TestWindowNeedsASixthOfItsSpan(t *testing.T) {
+	t.Parallel()
 	w := NewWindow(time.Minute, DefaultHealthSamples)
 	last := fill(w, 1, constant(5, 100)...) // 4 s of a stuck offset
 	if got := w.Evaluate(last); got != StatusUnknown {
@@ -100,6 +102,7 @@ func TestWindowNeedsASixthOfItsSpan(t *testing.T) {
 // then stalled once the window holds only its last commit, then stopped
 // once that commit outlives the window.
 func TestWindowStallBecomesStop(t *testing.T) {
+	t.Parallel()
 	w := NewWindow(time.Minute, DefaultHealthSamples)
 	var got []Status
 	for s := 0; s <= 100; s += 5 {
@@ -119,6 +122,7 @@ func TestWindowStallBecomesStop(t *testing.T) {
 }
 
 func TestWindowBounds(t *testing.T) {
+	t.Parallel()
 	times := func(w *Window) []time.Time {
 		var out []time.Time
 		for _, s := range w.Samples() {
@@ -167,6 +171,7 @@ func TestWindowBounds(t *testing.T) {
 }
 
 func TestWindowRates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		step             float64
@@ -194,6 +199,7 @@ func TestWindowRates(t *testing.T) {
 }
 
 func TestWindowLags(t *testing.T) {
+	t.Parallel()
 	w := NewWindow(time.Minute, 10)
 	fill(w, 1, [][2]int64{{100, 150}, {-1, 160}, {120, -1}, {200, 150}}...)
 	if got, want := w.Lags(), []int64{50, -1, -1, 0}; !slices.Equal(got, want) {
@@ -202,6 +208,7 @@ func TestWindowLags(t *testing.T) {
 }
 
 func TestWorst(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   []Status
 		want Status
@@ -221,6 +228,7 @@ func TestWorst(t *testing.T) {
 }
 
 func TestStatusString(t *testing.T) {
+	t.Parallel()
 	got := []string{}
 	for s := StatusUnknown; s <= StatusStop+1; s++ {
 		got = append(got, s.String())
@@ -232,6 +240,7 @@ func TestStatusString(t *testing.T) {
 }
 
 func TestGroupHealth(t *testing.T) {
+	t.Parallel()
 	h := NewGroupHealth(time.Minute, DefaultHealthSamples)
 	if got := h.Status(sec(0)); got != StatusUnknown {
 		t.Errorf("empty group is %s, want UNKNOWN", got)

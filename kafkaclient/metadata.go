@@ -14,7 +14,6 @@ import (
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
 // The first refresh uses first, the metadata Connect read.
 func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
-	defer c.wg.Done()
 	prev := c.refreshWith(ctx, nil, first, nil)
 	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
@@ -156,4 +155,35 @@ func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *S
 	}
 	slices.SortFunc(s.Brokers, func(a, b BrokerInfo) int { return int(a.ID - b.ID) })
 	return s
+}
+
+// topicMetadata reads one topic's partitions and leaders.
+func (c *Client) topicMetadata(topic string) (*sarama.TopicMetadata, error) {
+	var errs []error
+	for _, b := range c.pool.any() {
+		if err := ensureOpen(b, c.sconf); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		c.pool.update(resp.Brokers)
+		for _, tm := range resp.Topics {
+			if tm.Name != topic {
+				continue
+			}
+			if errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
+				return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+			}
+			if !errors.Is(tm.Err, sarama.ErrNoError) {
+				return nil, fmt.Errorf("topic %s: %w", topic, tm.Err)
+			}
+			return tm, nil
+		}
+		return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+	}
+	return nil, fmt.Errorf("metadata of %s: %w", topic, errors.Join(errs...))
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -84,38 +82,19 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 	if err != nil {
 		return fail(err)
 	}
-	leaderOf := map[int32]int32{}
-	for _, p := range tm.Partitions {
-		leaderOf[p.ID] = p.Leader
-	}
-	parts := slices.Clone(partitions)
-	if parts == nil {
-		for _, p := range tm.Partitions {
-			parts = append(parts, p.ID)
-		}
-	}
-	slices.Sort(parts)
-	parts = slices.Compact(parts)
-	byLeader := map[int32][]int32{}
-	for _, p := range parts {
-		leader, ok := leaderOf[p]
-		switch {
-		case !ok:
-			return fail(fmt.Errorf("the topic has no partition %d (it has %d)", p, len(tm.Partitions)))
-		case leader < 0:
-			return fail(fmt.Errorf("partition %d has no leader", p))
-		}
-		byLeader[leader] = append(byLeader[leader], p)
-	}
-	times := []int64{sarama.OffsetOldest, sarama.OffsetNewest}
-	if t.Kind == ResetTime {
-		times = append(times, t.Time.UnixMilli())
-	}
-	found, err := c.logOffsets(ctx, topic, byLeader, times)
+	parts, byLeader, err := partitionsByLeader(tm, partitions)
 	if err != nil {
 		return fail(err)
 	}
-	low, high := found[0], found[1]
+	var at *time.Time
+	if t.Kind == ResetTime {
+		at = &t.Time
+	}
+	found, err := c.logOffsets(ctx, topic, byLeader, logTimes(at))
+	if err != nil {
+		return fail(err)
+	}
+	low, high := found[atLow], found[atHigh]
 
 	committed := map[int32]int64{}
 	for _, o := range g.Offsets {
@@ -141,7 +120,7 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 		case ResetTime:
 			// -1: no record at or after the time.
 			row.New = row.High
-			if at := found[2][p]; at >= 0 {
+			if at := found[atTime][p]; at >= 0 {
 				row.New = at
 			}
 		case ResetShift:
@@ -160,59 +139,6 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 		return fail(fmt.Errorf("cannot shift partitions without a committed offset: %s (choose another kind of reset for them)", strings.Join(uncommitted, ", ")))
 	}
 	return plan, nil
-}
-
-// logOffsets reads the offset of each partition at each of times
-// (OffsetOldest, OffsetNewest or a time in ms), with one ListOffsets
-// request per leader for each time, all at once. The answer holds one
-// map of partition to offset per time.
-func (c *Client) logOffsets(ctx context.Context, topic string, byLeader map[int32][]int32, times []int64) ([]map[int32]int64, error) {
-	out := make([]map[int32]int64, len(times))
-	for i := range out {
-		out[i] = map[int32]int64{}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var mu sync.Mutex
-	var errs []error
-	var wg sync.WaitGroup
-	for leader, parts := range byLeader {
-		for i, ts := range times {
-			wg.Go(func() {
-				var resp *sarama.OffsetResponse
-				b, err := c.broker(leader)
-				if err == nil {
-					resp, err = c.offsetsAt(b, ts, func(add func(string, int32)) {
-						for _, p := range parts {
-							add(topic, p)
-						}
-					})
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("broker %d: %w", leader, err))
-					return
-				}
-				for _, p := range parts {
-					switch blk := resp.GetBlock(topic, p); {
-					case blk == nil:
-						errs = append(errs, fmt.Errorf("%s/%d: no offset in the answer", topic, p))
-					case !errors.Is(blk.Err, sarama.ErrNoError):
-						errs = append(errs, fmt.Errorf("%s/%d: %w", topic, p, blk.Err))
-					default:
-						out[i][p] = blk.Offset
-					}
-				}
-			})
-		}
-	}
-	wg.Wait()
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("reading offsets: %w", errors.Join(errs...))
-	}
-	return out, nil
 }
 
 // ApplyReset commits the plan's new offsets as admin tools do
@@ -352,7 +278,7 @@ func (c *Client) DeleteGroup(ctx context.Context, group string) error {
 		return fmt.Errorf("%s: %w", op, membersError(g.Members))
 	}
 	err = c.atCoordinator(ctx, group, func(b *sarama.Broker) error {
-		req := &sarama.DeleteGroupsRequest{Version: deleteGroupsVersion(c.sconf.Version), Groups: []string{group}}
+		req := &sarama.DeleteGroupsRequest{Version: requestVersion(apiKeyDeleteGroups, c.sconf.Version), Groups: []string{group}}
 		resp, err := b.DeleteGroups(req)
 		if err != nil {
 			return err
@@ -367,16 +293,6 @@ func (c *Client) DeleteGroup(ctx context.Context, group string) error {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return nil
-}
-
-func deleteGroupsVersion(v sarama.KafkaVersion) int16 {
-	switch {
-	case v.IsAtLeast(sarama.V2_4_0_0):
-		return 2
-	case v.IsAtLeast(sarama.V2_0_0_0):
-		return 1
-	}
-	return 0
 }
 
 // groupMissing tells a group that does not exist from other failures to

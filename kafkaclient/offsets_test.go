@@ -49,6 +49,7 @@ func rowsOf(p ResetPlan) string {
 }
 
 func TestPlanReset(t *testing.T) {
+	t.Parallel()
 	_, cl := resetCluster(t)
 	at := func(d time.Duration) time.Time { return resetBase.Add(d) }
 	tests := []struct {
@@ -134,6 +135,7 @@ func committed(t *testing.T, cl *Client, group, topic string) map[int32]int64 {
 }
 
 func TestApplyResetCommitsThePlan(t *testing.T) {
+	t.Parallel()
 	_, cl := resetCluster(t)
 	ctx := context.Background()
 	for _, group := range []string{"billing", "newcomer"} {
@@ -170,6 +172,7 @@ func waitMembers(t *testing.T, cl *Client, group string, n int, also func(GroupI
 }
 
 func TestResetAndDeletionsRefusedWhileMembersRun(t *testing.T) {
+	t.Parallel()
 	c, cl := resetCluster(t)
 	ctx := context.Background()
 	m := startMember(t, c, "live", "billing-worker", "events")
@@ -211,6 +214,7 @@ func TestResetAndDeletionsRefusedWhileMembersRun(t *testing.T) {
 }
 
 func TestDeleteGroupOffsets(t *testing.T) {
+	t.Parallel()
 	c, cl := resetCluster(t)
 	commitAt(t, c, "billing", "orders", 2, 0)
 	deletes := countRequests(c, kmsg.OffsetDelete)
@@ -232,6 +236,7 @@ func TestDeleteGroupOffsets(t *testing.T) {
 }
 
 func TestDeleteGroup(t *testing.T) {
+	t.Parallel()
 	_, cl := resetCluster(t)
 	ctx := context.Background()
 	if err := cl.DeleteGroup(ctx, "billing"); err != nil {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestProduceToAPartition(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(6, "orders"))
 	cl := connect(t, c)
 	for want := range int64(2) {
@@ -30,6 +31,7 @@ func TestProduceToAPartition(t *testing.T) {
 // DefaultPartitioner puts them: toPositive(murmur2(key)) % partitions,
 // with the murmur2 values of Kafka's own UtilsTest.testMurmur2.
 func TestProduceByKeyLikeJavaClients(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(6, "orders"))
 	cl := connect(t, c)
 	murmur2 := map[string]int32{
@@ -53,6 +55,7 @@ func TestProduceByKeyLikeJavaClients(t *testing.T) {
 }
 
 func TestProduceRoundTripsKeyValueAndHeaders(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "t"))
 	cl := connect(t, c)
 	sent := []ProduceRequest{
@@ -89,6 +92,7 @@ func TestProduceRoundTripsKeyValueAndHeaders(t *testing.T) {
 }
 
 func TestProduceAcks(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(2, "t"))
 	cl := connect(t, c)
 	for i, acks := range []string{"all", "1", "0", ""} {
@@ -117,6 +121,7 @@ func TestProduceAcks(t *testing.T) {
 }
 
 func TestProduceRefusesBeforeSending(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(2, "t"))
 	cl := connect(t, c)
 	produces := countRequests(c, kmsg.Produce)

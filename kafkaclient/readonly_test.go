@@ -38,6 +38,7 @@ var writeCalls = map[string]func(*Client) error{
 }
 
 func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {
+	t.Parallel()
 	typ := reflect.TypeOf(&Client{})
 	for i := range typ.NumMethod() {
 		name := typ.Method(i).Name
@@ -49,6 +50,7 @@ func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {
 }
 
 func TestReadOnlyRefusesEveryWrite(t *testing.T) {
+	t.Parallel()
 	c := &Client{cfg: Config{ReadOnly: true}}
 	for name, call := range writeCalls {
 		if err := call(c); !errors.Is(err, ErrReadOnly) {
@@ -64,6 +66,7 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 }
 
 func TestSASLNeverPrintsThePassword(t *testing.T) {
+	t.Parallel()
 	s := &SASL{Mechanism: "PLAIN", Username: "ops", Password: "hunter2"}
 	cfg := Config{Brokers: []string{"b:9092"}, SASL: s}
 	for _, out := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v", *s, *s, *s), fmt.Sprintf("%v %+v", cfg, cfg)} {

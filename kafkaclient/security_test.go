@@ -172,6 +172,7 @@ func wantIn(t *testing.T, msg string, wants ...string) {
 }
 
 func TestSASLMechanismsOverPlaintextAndTLS(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	var topics []string
 	for mech := range passwords {
@@ -232,6 +233,7 @@ func produceSecure(t *testing.T, cfg Config, topic, value string) {
 }
 
 func TestSASLWrongPassword(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	plain := newCluster(t, 1, saslUsers()...)
 	secure := newCluster(t, 1, append(saslUsers(), kfake.TLS(ca.server(t, time.Now().Add(time.Hour))))...)
@@ -257,6 +259,7 @@ func TestSASLWrongPassword(t *testing.T) {
 }
 
 func TestSASLAuthenticationRefused(t *testing.T) {
+	t.Parallel()
 	// Kafka answers a failed authentication instead of hanging up as kfake
 	// does; kfake is made to answer the same way.
 	c := newCluster(t, 1, saslUsers()...)
@@ -281,6 +284,7 @@ func TestSASLAuthenticationRefused(t *testing.T) {
 }
 
 func TestTLSCertificateProblems(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	good := newCluster(t, 1, kfake.TLS(ca.server(t, time.Now().Add(time.Hour))))
 	expiredAt := time.Now().Add(-time.Hour)
@@ -317,6 +321,7 @@ func TestTLSCertificateProblems(t *testing.T) {
 }
 
 func TestTLSClientCertificate(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	server := ca.server(t, time.Now().Add(time.Hour))
 	server.ClientAuth = tls.RequireAndVerifyClientCert
@@ -336,6 +341,7 @@ func TestTLSClientCertificate(t *testing.T) {
 }
 
 func TestSASLMechanismMismatch(t *testing.T) {
+	t.Parallel()
 	// kfake accepts the handshake for any mechanism it knows and hangs up
 	// when the user has no credentials under it, as for a wrong password.
 	scramOnly := newCluster(t, 1, kfake.EnableSASL(), kfake.User("SCRAM-SHA-256", "alice", "pw"))
@@ -368,6 +374,7 @@ func TestSASLMechanismMismatch(t *testing.T) {
 }
 
 func TestTLSAgainstPlaintextListener(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	plain := newCluster(t, 1, saslUsers()...)
 	// kfake reads a TLS hello as the length of a huge request and waits
@@ -384,6 +391,7 @@ func TestTLSAgainstPlaintextListener(t *testing.T) {
 }
 
 func TestPlaintextAgainstTLSListener(t *testing.T) {
+	t.Parallel()
 	ca := newTestCA(t)
 	secure := newCluster(t, 1, append(saslUsers(), kfake.TLS(ca.server(t, time.Now().Add(time.Hour))))...)
 	msg, _ := connectErr(t, secureConfig(secure, nil, nil))
@@ -396,6 +404,7 @@ func TestPlaintextAgainstTLSListener(t *testing.T) {
 }
 
 func TestSASLRequiredButNotConfigured(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, saslUsers()...)
 	// ApiVersions is the one request a SASL listener answers before
 	// authentication: Connect must go on to a real request to notice.
@@ -407,6 +416,7 @@ func TestSASLRequiredButNotConfigured(t *testing.T) {
 }
 
 func TestSecurityConfigErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	notPEM := filepath.Join(dir, "not.pem")
 	if err := os.WriteFile(notPEM, []byte("a-secret-that-is-no-certificate"), 0o600); err != nil {

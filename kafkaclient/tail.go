@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,16 +103,19 @@ type Tail struct {
 	Spec   TailSpec
 	events chan Event
 	cancel context.CancelFunc
+	// done is closed once every goroutine of the tail stopped, its
+	// connections are closed and so is events.
+	done chan struct{}
+	// wg counts the partitions' readers and their error drains.
 	wg     sync.WaitGroup
 	client sarama.Client
 	parts  []*tailPartition
 
 	logAppendTime bool
 
-	mu        sync.Mutex // guards notices and ended
-	notices   []TailNotice
-	ended     error
-	closeOnce sync.Once
+	mu      sync.Mutex // guards notices and ended
+	notices []TailNotice
+	ended   error
 }
 
 // tailPartition is what one partition's reader hands to the flusher. Each
@@ -139,15 +141,62 @@ type tailPartition struct {
 // it locks to hand them over.
 const readChunk = 256
 
+// tailOpenTimeout bounds the opening of a tail, not its life. Opening
+// sends a few requests per partition, each bounded by the request
+// timeout; a broker answering each just in time would otherwise keep a
+// view waiting for minutes.
+const tailOpenTimeout = 30 * time.Second
+
 var tailIDs atomic.Int64
 
 // Tail starts following spec. The start offsets are resolved before it
 // returns (with notices for any that had to be clamped); records then
 // arrive as RecordBatch events on the tail's channel.
+//
+// The tail lives as long as ctx: when ctx is done, whether Tail is still
+// opening or the tail is streaming, it stops as Close stops it, and its
+// events channel is closed once everything stopped. sarama cannot abandon
+// a request it has sent, so the tail stops at the end of the one under
+// way, which its timeouts bound.
 func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
-	starts, notices, err := c.startOffsets(spec)
+	tctx, cancel := context.WithCancel(ctx)
+	t, err := c.openTail(tctx, spec)
 	if err != nil {
+		cancel()
 		return nil, err
+	}
+	t.cancel = cancel
+	go t.run(tctx)
+	return t, nil
+}
+
+// openTail resolves the start offsets and opens a consumer per partition,
+// each with its reader. Whatever it opened is closed again when it fails.
+func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
+	octx, cancel := context.WithTimeout(ctx, tailOpenTimeout)
+	defer cancel()
+	fail := func(err error) (*Tail, error) {
+		switch {
+		case ctx.Err() != nil:
+			err = ctx.Err()
+		case octx.Err() != nil:
+			err = fmt.Errorf("not open after %s: %w", tailOpenTimeout, octx.Err())
+		}
+		return nil, fmt.Errorf("tail %s: %w", spec.Topic, err)
+	}
+	starts, notices, err := c.startOffsets(octx, spec)
+	if err != nil {
+		if octx.Err() == nil {
+			return nil, err
+		}
+		return fail(err)
+	}
+	if len(starts) == 0 {
+		return nil, fmt.Errorf("tail %s: no partition to follow", spec.Topic)
+	}
+	logAppendTime := c.logAppendTime(octx, spec.Topic)
+	if err := octx.Err(); err != nil {
+		return fail(err)
 	}
 	conf := *c.sconf
 	conf.Consumer.Return.Errors = true
@@ -156,64 +205,76 @@ func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	conf.ChannelBufferSize = 1024
 	client, err := sarama.NewClient(c.cfg.Brokers, &conf)
 	if err != nil {
-		return nil, fmt.Errorf("tail %s: %w", spec.Topic, err)
+		return fail(err)
 	}
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		_ = client.Close()
-		return nil, fmt.Errorf("tail %s: %w", spec.Topic, err)
-	}
-	tctx, cancel := context.WithCancel(context.Background())
 	t := &Tail{
 		ID:            int(tailIDs.Add(1)),
 		Spec:          spec,
 		events:        make(chan Event, 4),
-		cancel:        cancel,
+		done:          make(chan struct{}),
 		client:        client,
-		logAppendTime: c.logAppendTime(ctx, spec.Topic),
+		logAppendTime: logAppendTime,
+	}
+	consumer, err := sarama.NewConsumerFromClient(client)
+	if err != nil {
+		t.stopConsumers()
+		return fail(err)
 	}
 	// The bounds are shared out, with a floor so a tail of many
 	// partitions still moves a useful amount per frame.
 	maxRecs := max(pendingRecords/len(starts), 4*readChunk)
 	maxBytes := max(pendingBytes/len(starts), 1<<20)
 	for _, s := range starts {
+		if err := octx.Err(); err != nil {
+			t.stopConsumers()
+			return fail(err)
+		}
 		pc, err := consumer.ConsumePartition(spec.Topic, s.Partition, s.Start)
 		if err != nil {
-			t.closePartitions()
-			_ = client.Close()
-			cancel()
-			return nil, fmt.Errorf("tail %s/%d from %d: %w", spec.Topic, s.Partition, s.Start, err)
+			t.stopConsumers()
+			return fail(fmt.Errorf("partition %d from %d: %w", s.Partition, s.Start, err))
 		}
 		p := &tailPartition{pc: pc, progress: s, maxRecs: maxRecs, maxBytes: maxBytes}
 		p.drained.L = &p.mu
 		t.parts = append(t.parts, p)
+		t.wg.Go(func() { t.read(p) })
+	}
+	if err := octx.Err(); err != nil {
+		t.stopConsumers()
+		return fail(err)
 	}
 	for _, n := range notices {
 		n.Tail = t.ID
 		t.notices = append(t.notices, n)
 	}
-	for _, p := range t.parts {
-		t.wg.Go(func() { t.read(p) })
-	}
-	t.wg.Go(func() { t.flush(tctx) })
 	return t, nil
 }
 
-// Events delivers the tail's batches and notices; it is closed by Close.
+// Events delivers the tail's batches and notices. It is closed once the
+// tail stopped, by Close or by the end of the context it was opened with.
 func (t *Tail) Events() <-chan Event { return t.events }
 
-// Close stops the consumers and waits for every goroutine of the tail.
+// Close stops the tail and waits until everything it started stopped. It
+// may be called any number of times, also after the tail's context ended.
 func (t *Tail) Close() {
-	t.closeOnce.Do(func() {
-		t.closePartitions()
-		t.cancel()
-		t.wg.Wait()
-		_ = t.client.Close()
-		close(t.events)
-	})
+	t.cancel()
+	<-t.done
 }
 
-func (t *Tail) closePartitions() {
+// run publishes batches until ctx ends, then stops the tail: Close and
+// the end of the tail's context take this one way out.
+func (t *Tail) run(ctx context.Context) {
+	t.flush(ctx)
+	// A tail that ended by itself keeps its consumers until it is closed.
+	<-ctx.Done()
+	t.stopConsumers()
+	close(t.events)
+	close(t.done)
+}
+
+// stopConsumers closes the partition consumers, waits for their readers
+// and closes the tail's connections.
+func (t *Tail) stopConsumers() {
 	for _, p := range t.parts {
 		p.pc.AsyncClose()
 		p.mu.Lock()
@@ -221,6 +282,8 @@ func (t *Tail) closePartitions() {
 		p.drained.Broadcast()
 		p.mu.Unlock()
 	}
+	t.wg.Wait()
+	_ = t.client.Close()
 }
 
 // read moves one partition's records to its pending list until the
@@ -392,151 +455,4 @@ func (c *Client) logAppendTime(ctx context.Context, topic string) bool {
 		}
 	}
 	return false
-}
-
-// offsetQuery asks for the offsets at ts and collects them in out.
-type offsetQuery struct {
-	ts  int64
-	out map[int32]int64
-}
-
-// startOffsets resolves where each partition's tail starts, with one
-// ListOffsets request per leader for each offset kind it needs.
-func (c *Client) startOffsets(spec TailSpec) ([]PartitionProgress, []TailNotice, error) {
-	meta, err := c.topicMetadata(spec.Topic)
-	if err != nil {
-		return nil, nil, err
-	}
-	leaders := map[int32]int32{}
-	for _, p := range meta.Partitions {
-		leaders[p.ID] = p.Leader
-	}
-	parts := spec.Partitions
-	if parts == nil {
-		for _, p := range meta.Partitions {
-			parts = append(parts, p.ID)
-		}
-		slices.Sort(parts)
-	}
-	for _, p := range parts {
-		if _, ok := leaders[p]; !ok {
-			return nil, nil, fmt.Errorf("topic %s has no partition %d (it has %d partitions)", spec.Topic, p, len(meta.Partitions))
-		}
-	}
-	byLeader := map[int32][]int32{}
-	for _, p := range parts {
-		if leaders[p] < 0 {
-			return nil, nil, fmt.Errorf("partition %s/%d has no leader", spec.Topic, p)
-		}
-		byLeader[leaders[p]] = append(byLeader[leaders[p]], p)
-	}
-
-	type found struct{ low, high, at map[int32]int64 }
-	var mu sync.Mutex
-	res := found{map[int32]int64{}, map[int32]int64{}, map[int32]int64{}}
-	var wg sync.WaitGroup
-	var errs []error
-	for leader, ps := range byLeader {
-		wg.Go(func() {
-			b, err := c.pool.get(leader)
-			if err != nil {
-				mu.Lock()
-				errs = append(errs, fmt.Errorf("broker %d: %w", leader, err))
-				mu.Unlock()
-				return
-			}
-			blocks := func(add func(string, int32)) {
-				for _, p := range ps {
-					add(spec.Topic, p)
-				}
-			}
-			kinds := []offsetQuery{{sarama.OffsetOldest, res.low}, {sarama.OffsetNewest, res.high}}
-			if spec.From.Kind == FromTime {
-				kinds = append(kinds, offsetQuery{spec.From.Time.UnixMilli(), res.at})
-			}
-			for _, k := range kinds {
-				resp, err := c.offsetsAt(b, k.ts, blocks)
-				mu.Lock()
-				if err != nil {
-					errs = append(errs, fmt.Errorf("broker %d: %w", leader, err))
-				} else {
-					for _, p := range ps {
-						blk := resp.GetBlock(spec.Topic, p)
-						switch {
-						case blk == nil:
-							errs = append(errs, fmt.Errorf("%s/%d: no offset in the answer", spec.Topic, p))
-						case !errors.Is(blk.Err, sarama.ErrNoError):
-							errs = append(errs, fmt.Errorf("%s/%d: %w", spec.Topic, p, blk.Err))
-						default:
-							k.out[p] = blk.Offset
-						}
-					}
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, nil, fmt.Errorf("resolving start offsets: %w", err)
-	}
-
-	var notices []TailNotice
-	out := make([]PartitionProgress, 0, len(parts))
-	for _, p := range parts {
-		low, high := res.low[p], res.high[p]
-		start := high
-		switch spec.From.Kind {
-		case FromEarliest:
-			start = low
-		case FromLast:
-			start = max(low, high-spec.From.Last)
-		case FromTime:
-			// -1: no record at or after the time, so only new ones will do.
-			if at := res.at[p]; at >= 0 {
-				start = at
-			}
-		case FromOffset:
-			start = spec.From.Offset
-			if start < low || start > high {
-				clamped := min(max(start, low), high)
-				notices = append(notices, TailNotice{Partition: p,
-					Text: fmt.Sprintf("offset %d is outside %d..%d; starting at %d", start, low, high, clamped)})
-				start = clamped
-			}
-		}
-		out = append(out, PartitionProgress{Partition: p, Start: start, Target: high, Next: start, High: high})
-	}
-	return out, notices, nil
-}
-
-// topicMetadata reads one topic's partitions and leaders.
-func (c *Client) topicMetadata(topic string) (*sarama.TopicMetadata, error) {
-	var errs []error
-	for _, b := range c.pool.any() {
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		c.pool.update(resp.Brokers)
-		for _, tm := range resp.Topics {
-			if tm.Name != topic {
-				continue
-			}
-			if errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
-				return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
-			}
-			if !errors.Is(tm.Err, sarama.ErrNoError) {
-				return nil, fmt.Errorf("topic %s: %w", topic, tm.Err)
-			}
-			return tm, nil
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
-	}
-	return nil, fmt.Errorf("metadata of %s: %w", topic, errors.Join(errs...))
 }

@@ -45,7 +45,8 @@ func collect(t *testing.T, tl *Tail, want int, timeout time.Duration) ([]Record,
 // produceValues writes values to one partition with timestamps one second apart from base.
 func produceValues(t *testing.T, c *kfake.Cluster, topic string, partition int32, base time.Time, values ...string) {
 	t.Helper()
-	p := syncProducer(t, c)
+	p := newSyncProducer(t, c)
+	defer p.Close()
 	for i, v := range values {
 		msg := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(v),
 			Key: sarama.StringEncoder("k" + v), Timestamp: base.Add(time.Duration(i) * time.Second),
@@ -65,6 +66,7 @@ func values(recs []Record) string {
 }
 
 func TestTailStartPositions(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(1, "t"))
 	base := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	produceValues(t, c, "t", 0, base, "a", "b", "c", "d", "e")
@@ -136,6 +138,7 @@ func TestTailStartPositions(t *testing.T) {
 }
 
 func TestTailRejectsUnknownTopicAndPartition(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(2, "t"))
 	cl := connect(t, c)
 	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "nosuch"}); !errors.Is(err, ErrNoSuchTopic) {
@@ -144,11 +147,15 @@ func TestTailRejectsUnknownTopicAndPartition(t *testing.T) {
 	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "t", Partitions: []int32{7}}); err == nil || !strings.Contains(err.Error(), "no partition 7") {
 		t.Errorf("unknown partition: %v", err)
 	}
+	if _, err := cl.Tail(context.Background(), TailSpec{Topic: "t", Partitions: []int32{}}); err == nil || !strings.Contains(err.Error(), "no partition to follow") {
+		t.Errorf("no partitions: %v", err)
+	}
 }
 
 // TestTailOffsetsContiguousAcrossLeaderMoves produces while leaders are
 // shuffled and checks every partition's offsets arrive once each, in order.
 func TestTailOffsetsContiguousAcrossLeaderMoves(t *testing.T) {
+	t.Parallel()
 	const partitions, perPartition = 4, 400
 	c := newCluster(t, 3, kfake.SeedTopics(partitions, "moving"))
 	cl := connect(t, c)
@@ -191,6 +198,7 @@ func TestTailOffsetsContiguousAcrossLeaderMoves(t *testing.T) {
 }
 
 func TestTailEndsWhenTopicIsDeleted(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "doomed"))
 	cl := connect(t, c)
 	tl, err := cl.Tail(context.Background(), TailSpec{Topic: "doomed"})
@@ -224,35 +232,11 @@ func TestTailEndsWhenTopicIsDeleted(t *testing.T) {
 	}
 }
 
-func TestParseFrom(t *testing.T) {
-	now := time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want From
-		err  bool
-	}{
-		{"", From{Kind: FromLatest}, false},
-		{"latest", From{Kind: FromLatest}, false},
-		{"earliest", From{Kind: FromEarliest}, false},
-		{"42", From{Kind: FromOffset, Offset: 42}, false},
-		{"-100", From{Kind: FromLast, Last: 100}, false},
-		{"-15m", From{Kind: FromTime, Time: now.Add(-15 * time.Minute)}, false},
-		{"2026-11-21T09:00:00Z", From{Kind: FromTime, Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}, false},
-		{"yesterday", From{}, true},
-		{"-0s", From{}, true},
-	}
-	for _, tt := range tests {
-		got, err := ParseFrom(tt.in, now)
-		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
-			t.Errorf("ParseFrom(%q) = %+v, %v", tt.in, got, err)
-		}
-	}
-}
-
 // TestTailSaysReconnectingWhenABrokerStopsAnswering leaves the tail's
 // fetches unanswered: the tail must say it is reconnecting and keep
 // publishing (so rates fall on screen) instead of going quiet.
 func TestTailSaysReconnectingWhenABrokerStopsAnswering(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "flaky"))
 	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Second, RefreshInterval: time.Hour})
 	if err != nil {

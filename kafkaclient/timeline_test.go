@@ -71,6 +71,7 @@ func tlUnownedAll(owner func(int) string) []string {
 }
 
 func TestTimelineMemberLeaves(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(100)
 	if evs := tl.Observe(tlStable(0, 400)); len(evs) != 0 {
 		t.Fatalf("baseline produced %q", tlTexts(evs))
@@ -127,6 +128,7 @@ func TestTimelineMemberLeaves(t *testing.T) {
 }
 
 func TestTimelineFastRebalance(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(100)
 	tl.Observe(tlStable(0, 10))
 	evs := tl.Observe(tlObservation(500*time.Millisecond, "Stable", 5, 20, tlMember("c-1", 1, 0, 1, 3), tlMember("c-2", 2, 2), tlMember("c-3", 3, 4, 5)))
@@ -149,6 +151,7 @@ func TestTimelineFastRebalance(t *testing.T) {
 }
 
 func TestTimelineMemberJoins(t *testing.T) {
+	t.Parallel()
 	t.Run("eager", func(t *testing.T) {
 		tl := NewTimeline(100)
 		tl.Observe(tlStable(0, 0))
@@ -210,6 +213,7 @@ func TestTimelineMemberJoins(t *testing.T) {
 }
 
 func TestTimelineErrorPoll(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(100)
 	tl.Observe(tlStable(0, 0))
 	down := GroupInfo{Name: "inventory-sync", Err: errors.New("broker 1: connection refused"), At: tlT0.Add(500 * time.Millisecond)}
@@ -245,6 +249,7 @@ func TestTimelineErrorPoll(t *testing.T) {
 }
 
 func TestTimelineGroupGone(t *testing.T) {
+	t.Parallel()
 	t.Run("deleted mid-rebalance", func(t *testing.T) {
 		tl := NewTimeline(100)
 		tl.Observe(tlStable(0, 0))
@@ -291,6 +296,7 @@ func TestTimelineGroupGone(t *testing.T) {
 }
 
 func TestTimelineBaseline(t *testing.T) {
+	t.Parallel()
 	t.Run("mid-rebalance", func(t *testing.T) {
 		tl := NewTimeline(100)
 		evs := tl.Observe(tlObservation(0, "CompletingRebalance", -1, 5, tlMember("c-1", 1), tlMember("c-2", 2)))
@@ -330,6 +336,7 @@ func TestTimelineBaseline(t *testing.T) {
 // A topic the group stops consuming keeps its committed offsets; the
 // rebalance must not wait for its partitions to find an owner.
 func TestTimelineTopicDropped(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(100)
 	before := tlStable(0, 0)
 	before.Members[0].Assigned = append(before.Members[0].Assigned, TopicPartition{"legacy", 0})
@@ -348,6 +355,7 @@ func TestTimelineTopicDropped(t *testing.T) {
 }
 
 func TestTimelineBounded(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(5)
 	var all []TimelineEvent
 	for i := range 6 {
@@ -376,6 +384,7 @@ func TestTimelineBounded(t *testing.T) {
 }
 
 func TestTimelineEventText(t *testing.T) {
+	t.Parallel()
 	orders3 := TopicPartition{"orders", 3}
 	long := &RebalanceSummary{Number: 3, Start: tlT0, End: tlT0.Add(2140 * time.Millisecond), Duration: 2140 * time.Millisecond,
 		PartitionsMoved: 4, MaxUnowned: 1620 * time.Millisecond, PeakLag: 1234, MembersBefore: 3, MembersAfter: 3}
@@ -407,6 +416,7 @@ func TestTimelineEventText(t *testing.T) {
 }
 
 func TestTimelineWindow(t *testing.T) {
+	t.Parallel()
 	tl := NewTimeline(10)
 	for i := range 5 {
 		tl.events = append(tl.events, TimelineEvent{From: strconv.Itoa(i)})
