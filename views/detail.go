@@ -75,19 +75,11 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
 	case tea.KeyPressMsg:
+		if delta, ok := k.Step(msg, d.valueRows(), d.doc.Len()); ok {
+			d.scrollBy(delta)
+			return d, nil
+		}
 		switch {
-		case key.Matches(msg, k.Up):
-			d.scrollBy(-1)
-		case key.Matches(msg, k.Down):
-			d.scrollBy(1)
-		case key.Matches(msg, k.PageUp):
-			d.scrollBy(-d.valueRows())
-		case key.Matches(msg, k.PageDown):
-			d.scrollBy(d.valueRows())
-		case key.Matches(msg, k.Top):
-			d.scroll = 0
-		case key.Matches(msg, k.Bottom):
-			d.scrollBy(d.doc.Len())
 		case key.Matches(msg, k.Next), key.Matches(msg, k.Prev):
 			dir := 1
 			if key.Matches(msg, k.Prev) {

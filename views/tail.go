@@ -376,19 +376,15 @@ func (v *Tail) move(delta int) {
 
 func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.c.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		v.move(-1)
-	case key.Matches(msg, k.Down):
-		v.move(1)
-	case key.Matches(msg, k.PageUp):
-		v.move(-v.rows())
-	case key.Matches(msg, k.PageDown):
-		v.move(v.rows())
-	case key.Matches(msg, k.Top):
-		v.move(-v.count())
-	case key.Matches(msg, k.Follow):
+	if key.Matches(msg, k.Follow) { // before Step: G and end follow, they do not just move
 		v.resume()
+		return nil
+	}
+	if delta, ok := k.Step(msg, v.rows(), v.count()); ok {
+		v.move(delta)
+		return nil
+	}
+	switch {
 	case key.Matches(msg, k.Pause):
 		if v.follow {
 			v.pause()

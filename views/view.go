@@ -107,7 +107,6 @@ type Notice struct {
 // ThemeChanged tells views to redraw whatever they styled ahead of time.
 type ThemeChanged struct{}
 
-
 func notify(text string, isErr bool) tea.Cmd {
 	return func() tea.Msg { return Notice{Text: text, Error: isErr} }
 }

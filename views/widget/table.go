@@ -3,7 +3,6 @@ package widget
 import (
 	"strings"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -203,28 +202,11 @@ func (t *Table) Move(delta int) {
 // Update handles movement keys and the mouse wheel; it reports whether
 // the message was for the table.
 func (t *Table) Update(msg tea.Msg) bool {
-	k := t.keys
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		switch {
-		case key.Matches(msg, k.Up):
-			t.Move(-1)
-		case key.Matches(msg, k.Down):
-			t.Move(1)
-		case key.Matches(msg, k.PageUp):
-			t.Move(-t.bodyHeight())
-		case key.Matches(msg, k.PageDown):
-			t.Move(t.bodyHeight())
-		case key.Matches(msg, k.Top):
-			t.cursor = 0
-			t.clamp()
-		case key.Matches(msg, k.Bottom):
-			t.cursor = len(t.visible) - 1
-			t.clamp()
-		default:
-			return false
-		}
-		return true
+		delta, ok := t.keys.Step(msg, t.bodyHeight(), len(t.visible))
+		t.Move(delta)
+		return ok
 	case tea.MouseWheelMsg:
 		switch msg.Button {
 		case tea.MouseWheelUp:
