@@ -175,9 +175,6 @@ func parseFlags(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return nil, exitUsage
 	}
-	for _, w := range o.contexts.Warnings {
-		fmt.Fprintf(stderr, "kscope: warning: %s\n", w)
-	}
 	if o.target, err = pickTarget(o, props); err != nil {
 		return nil, usage(stderr, "%v", err)
 	}
@@ -341,6 +338,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		Theme:      o.palette,
 		ThemeFixed: o.themeFixed,
 		Start:      o.start,
+		Warnings:   o.contexts.Warnings,
 
 		TailRecords: o.tailRecords,
 		TailBytes:   o.tailMiB << 20,

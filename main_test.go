@@ -65,6 +65,21 @@ func TestConfigThemeIsABuiltinTheme(t *testing.T) {
 	}
 }
 
+// TestMisspeltSafetySettingStopsKscope: a context that says readonly
+// instead of readOnly must not connect with every write key working.
+func TestMisspeltSafetySettingStopsKscope(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte("contexts:\n  - name: prod\n    brokers: [127.0.0.1:1]\n    readonly: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"--config", path, "--context", "prod"}, &stdout, &stderr, func(string) string { return "" })
+	want := path + `:4:5: unknown key "readonly"; did you mean "readOnly"?`
+	if code != exitUsage || !strings.Contains(stderr.String(), want) {
+		t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr.String(), exitUsage, want)
+	}
+}
+
 func TestBadKafkaVersionIsReported(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-b", "127.0.0.1:1", "--kafka-version", "banana"}, &stdout, &stderr, func(string) string { return "" })

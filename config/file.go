@@ -1,6 +1,8 @@
 package config
 
 import (
+	"maps"
+	"slices"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -74,9 +76,9 @@ func (f *configFile) errAt(n *yaml.Node, format string, a ...any) error {
 // field takes the value of the key name (qualified, as in "sasl.username").
 type field func(name string, v *yaml.Node) error
 
-// fields hands each key of mapping n to its field. An unknown key is only a
-// warning, so a config written for a newer kscope still loads, but a typo
-// does not go unnoticed.
+// fields hands each key of mapping n to its field. An unknown key stops
+// the load: a misspelt safety setting (readonly for readOnly) must never
+// be dropped quietly, so the user hears of it before anything connects.
 func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]field) error {
 	if n.Kind != yaml.MappingNode {
 		return f.errAt(n, "%s must be a mapping", what)
@@ -90,9 +92,7 @@ func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]
 		seen[k.Value] = k
 		fn, ok := known[k.Value]
 		if !ok {
-			f.warnings = append(f.warnings, fmt.Sprintf("%s:%d:%d: unknown key %q (ignored%s)",
-				f.path, k.Line, k.Column, prefix+k.Value, suggest(k.Value, prefix, known)))
-			continue
+			return f.errAt(k, "unknown key %q%s", prefix+k.Value, suggest(k.Value, prefix, known))
 		}
 		if err := fn(prefix+k.Value, v); err != nil {
 			return err
@@ -101,15 +101,48 @@ func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]
 	return nil
 }
 
-// suggest names the known key that key differs from only in case, the
-// likeliest slip with camelCase keys (clientId for clientID).
+// suggest names the known key closest to key: one that differs only in
+// case (clientId for clientID, readonly for readOnly), else one within two
+// edits (passwrd for password); else it lists the keys known there.
 func suggest(key, prefix string, known map[string]field) string {
-	for k := range known {
+	names := slices.Sorted(maps.Keys(known))
+	best, bestDist := "", 3
+	for _, k := range names {
 		if strings.EqualFold(k, key) {
 			return fmt.Sprintf("; did you mean %q?", prefix+k)
 		}
+		if d := editDistance(strings.ToLower(k), strings.ToLower(key)); d < bestDist {
+			best, bestDist = k, d
+		}
 	}
-	return ""
+	if best != "" {
+		return fmt.Sprintf("; did you mean %q?", prefix+best)
+	}
+	for i := range names {
+		names[i] = prefix + names[i]
+	}
+	return "; known here: " + strings.Join(names, ", ")
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // deref follows YAML aliases, so an anchored block can be shared between contexts.

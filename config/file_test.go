@@ -166,17 +166,25 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestLoadUnknownKeysAreWarnings(t *testing.T) {
-	path := writeConfig(t, `currentContext: a
-defaults: {}
-contexts:
+func TestLoadUnknownKeysStopIt(t *testing.T) {
+	for _, tc := range []struct{ body, want string }{
+		{"currentContext: a\ndefaults: {}\n", `:2:1: unknown key "defaults"; known here: contexts, currentContext`},
+		{"contexts:\n  - name: a\n    brokers: [a:1]\n    readonly: true\n", `:4:5: unknown key "readonly"; did you mean "readOnly"?`},
+		{"contexts:\n  - name: a\n    brokers: [a:1]\n    clientId: x\n", `:4:5: unknown key "clientId"; did you mean "clientID"?`},
+		{"contexts:\n  - name: a\n    brokers: [a:1]\n    sasl:\n      username: u\n      passwrd: p\n", `:6:7: unknown key "sasl.passwrd"; did you mean "sasl.password"?`},
+	} {
+		path := writeConfig(t, tc.body)
+		_, err := Load(path, true, fakeEnv(nil), checkTheme)
+		if err == nil || err.Error() != path+tc.want {
+			t.Errorf("got  %v\nwant %s", err, path+tc.want)
+		}
+	}
+}
+
+func TestLoadWarnsOfIgnoredTLS(t *testing.T) {
+	path := writeConfig(t, `contexts:
   - name: a
     brokers: [a:1]
-    clientId: x
-    sasl:
-      username: u
-      passwrd: p
-      password: p
     tls:
       caFile: ca.pem
 `)
@@ -184,17 +192,9 @@ contexts:
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		path + `:2:1: unknown key "defaults" (ignored)`,
-		path + `:6:5: unknown key "clientId" (ignored; did you mean "clientID"?)`,
-		path + `:9:7: unknown key "sasl.passwrd" (ignored)`,
-		path + `:12:7: tls settings ignored: tls.enabled is not true`,
-	}
-	if !reflect.DeepEqual(cfg.Warnings, want) {
-		t.Errorf("warnings:\n got  %q\n want %q", cfg.Warnings, want)
-	}
-	if len(cfg.Contexts) != 1 || cfg.Contexts[0].ClientID != "" || cfg.Contexts[0].TLS != nil {
-		t.Errorf("contexts = %+v", cfg.Contexts)
+	want := []string{path + `:5:7: tls settings ignored: tls.enabled is not true`}
+	if !reflect.DeepEqual(cfg.Warnings, want) || cfg.Contexts[0].TLS != nil {
+		t.Errorf("warnings %q, context %+v", cfg.Warnings, cfg.Contexts[0])
 	}
 }
 

@@ -154,3 +154,14 @@ func TestGolden(t *testing.T) {
 type lightGray struct{}
 
 func (lightGray) RGBA() (r, g, b, a uint32) { return 0xeeee, 0xeeee, 0xeeee, 0xffff }
+
+func TestStartupWarningsAreOnScreen(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		p, _ := themes.Builtin("dark")
+		m := New(Options{Theme: p, ThemeFixed: true, Warnings: []string{"config.yaml:5:7: tls settings ignored: tls.enabled is not true"}})
+		send(m, tea.WindowSizeMsg{Width: 120, Height: 20})
+		if s := screen(m); !strings.Contains(s, "warning: config.yaml:5:7: tls settings ignored") {
+			t.Errorf("the warning is not on screen:\n%s", s)
+		}
+	})
+}

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -60,6 +61,9 @@ type Options struct {
 	GroupsEvery, GroupEvery time.Duration
 	// Audit records every change made to a cluster; nil keeps no record.
 	Audit views.Audit
+	// Warnings are shown on the status line when the program starts (what
+	// the config file's loading ignored, say).
+	Warnings []string
 }
 
 type inputMode int
@@ -134,6 +138,9 @@ func New(opts Options) *Model {
 	m.applyStyles()
 	c.Keys.SetReadOnly(c.ReadOnly)
 	m.startCmd = m.run(opts.Start)
+	if len(opts.Warnings) > 0 && !m.notice.Error {
+		m.notice = views.Notice{Text: "warning: " + strings.Join(opts.Warnings, "; "), Error: true}
+	}
 	return m
 }
 
