@@ -1,14 +1,14 @@
 package config
 
 import (
-	"maps"
-	"slices"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
