@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"slices"
 
 	"kscope/kafkaclient"
@@ -18,6 +21,9 @@ type command struct {
 	help    string
 	// complete lists the values the argument may take, for tab.
 	complete func(m *Model) []string
+	// check, when set, asks the cluster off the event loop whether the
+	// command's argument exists; an error leaves the stack as it was.
+	check func(ctx context.Context, client views.Client, c Command) error
 	// open builds the view stack the command shows, bottom first; an error
 	// leaves the stack as it was.
 	open func(m *Model, c Command) ([]views.View, error)
@@ -42,6 +48,9 @@ var registry = []command{
 		}},
 	{name: "topic", arg: "NAME", help: "a topic's partitions", complete: topicNames,
 		open: func(m *Model, c Command) ([]views.View, error) {
+			if err := knownTopic(m, c.Arg); err != nil {
+				return nil, err
+			}
 			return []views.View{views.NewTopics(m.c), views.NewPartitions(m.c, c.Arg)}, nil
 		}},
 	{name: "brokers", aliases: []string{"br"}, help: "the brokers and their leadership",
@@ -53,6 +62,7 @@ var registry = []command{
 			return []views.View{views.NewGroups(m.c)}, nil
 		}},
 	{name: "group", arg: "NAME", help: "one group: lag, members, rebalance timeline", complete: groupNames,
+		check: groupExists,
 		open: func(m *Model, c Command) ([]views.View, error) {
 			return []views.View{views.NewGroups(m.c), views.NewGroup(m.c, c.Arg)}, nil
 		}},
@@ -67,6 +77,9 @@ var registry = []command{
 	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]",
 		help: "a live tail of a topic", complete: topicNames,
 		open: func(m *Model, c Command) ([]views.View, error) {
+			if err := knownTopic(m, c.Arg); err != nil {
+				return nil, err
+			}
 			from, err := kafkaclient.ParseFrom(c.From, m.c.Now())
 			if err != nil {
 				return nil, err
@@ -76,6 +89,32 @@ var registry = []command{
 		}},
 	// quit opens nothing: run ends the program instead.
 	{name: "quit", aliases: []string{"q", "q!", "exit"}, help: "leave kscope"},
+}
+
+// knownTopic refuses a topic the latest metadata does not list; before the
+// first metadata arrives every name is given the benefit of the doubt.
+func knownTopic(m *Model, name string) error {
+	if snap := m.c.Snapshot; snap != nil && snap.Topic(name) == nil {
+		return fmt.Errorf("no topic named %s in this cluster", plain(name))
+	}
+	return nil
+}
+
+// groupExists asks the group's coordinator about it: a group it does not
+// know is an error, not an empty view offering to reset it. Any other
+// failure opens the view, which shows what fails as it observes.
+func groupExists(ctx context.Context, client views.Client, c Command) error {
+	if client.Groups == nil {
+		return nil
+	}
+	info, err := client.Groups.Group(ctx, c.Arg)
+	if err == nil {
+		err = info.Err
+	}
+	if errors.Is(err, kafkaclient.ErrNoSuchGroup) || err == nil && info.State == "Dead" && len(info.Members) == 0 && len(info.Offsets) == 0 {
+		return fmt.Errorf("no group named %s in this cluster", plain(c.Arg))
+	}
+	return nil
 }
 
 func topicNames(m *Model) []string {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -181,4 +182,30 @@ func TestCoveredGroupsListPauses(t *testing.T) {
 			t.Errorf("back on top, the list was observed %d times, want once at once", calls-covered)
 		}
 	})
+}
+
+func TestBadNamesAreAnInlineErrorThatChangesNothing(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"topic nosuch", "no topic named nosuch in this cluster"},
+		{"tail nosuch", "no topic named nosuch in this cluster"},
+		{"group nosuch", "no group named nosuch in this cluster"},
+	} {
+		inBubble(t, func(t *testing.T) {
+			m := withSnapshot(t, Command{Name: "topics"})
+			fake := groupsFake()
+			fake.GroupFn = func(_ context.Context, name string) (kafkaclient.GroupInfo, error) {
+				err := fmt.Errorf("%w: %s", kafkaclient.ErrNoSuchGroup, name)
+				return kafkaclient.GroupInfo{Name: name, State: "Dead", Err: err}, err
+			}
+			m.c.Client = views.ClientOf(fake)
+			press(m, "enter") // partitions of the first topic: a stack of two
+			before := len(m.stack)
+			press(m, ":")
+			typeText(m, tc.line)
+			press(m, "enter")
+			if len(m.stack) != before || !strings.Contains(screen(m), tc.want) {
+				t.Errorf("%s: stack %d (was %d):\n%s", tc.line, len(m.stack), before, screen(m))
+			}
+		})
+	}
 }

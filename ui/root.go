@@ -99,6 +99,9 @@ type Model struct {
 
 	width, height int
 	quitting      bool
+	// checks numbers the commands checked with the cluster before they
+	// open, so only the latest one opens.
+	checks int
 	// startCmd is what opening the first view asked for, run by Init.
 	startCmd tea.Cmd
 }
@@ -284,6 +287,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, m.adopt(msg.name, msg.session)
+	case checked:
+		return m, m.opened(msg)
 	case views.SwitchContext:
 		return m, m.switchContext(msg.Name)
 	case kafkaclient.ClusterUpdated:

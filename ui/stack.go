@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -77,6 +78,57 @@ func (m *Model) run(c Command) tea.Cmd {
 	if e.open == nil {
 		return m.quit()
 	}
+	if e.check != nil {
+		return m.checkThenOpen(e, c)
+	}
+	return m.open(e, c)
+}
+
+// checked answers a command's check.
+type checked struct {
+	seq int
+	c   Command
+	err error
+}
+
+// checkTimeout bounds a command's check as the user waits for it.
+const checkTimeout = 15 * time.Second
+
+// checkThenOpen asks the cluster whether c names something that exists,
+// off the event loop; the stack stays as it is until the answer. Starting
+// with such a command, the topics list is shown meanwhile, so the screen
+// is never empty.
+func (m *Model) checkThenOpen(e *command, c Command) tea.Cmd {
+	var first tea.Cmd
+	if len(m.stack) == 0 {
+		first = m.open(&registry[0], Command{Name: registry[0].name})
+	}
+	m.checks++
+	seq, check, client := m.checks, e.check, m.c.Client
+	m.notice = views.Notice{Text: "opening " + plain(c.Name+" "+c.Arg) + "…"}
+	return tea.Batch(first, func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+		defer cancel()
+		return checked{seq: seq, c: c, err: check(ctx, client, c)}
+	})
+}
+
+// opened takes a check's answer: an error leaves the stack as it was; a
+// command typed since then wins over this one.
+func (m *Model) opened(msg checked) tea.Cmd {
+	if msg.seq != m.checks {
+		return nil
+	}
+	if msg.err != nil {
+		m.notice = views.Notice{Text: msg.err.Error(), Error: true}
+		return nil
+	}
+	e, _ := lookup(msg.c.Name)
+	return m.open(e, msg.c)
+}
+
+// open replaces the stack with the views e opens for c.
+func (m *Model) open(e *command, c Command) tea.Cmd {
 	opened, err := e.open(m, c)
 	if err != nil {
 		m.notice = views.Notice{Text: err.Error(), Error: true}
