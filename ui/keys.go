@@ -24,10 +24,19 @@ func newGlobalKeys() globalKeys {
 	}
 }
 
-func (k globalKeys) short() []key.Binding {
-	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.Quit}
+// quit is q as it acts: back inside a nested view, quit at the bottom one.
+func (k globalKeys) quit(nested bool) key.Binding {
+	q := k.Quit
+	if nested {
+		q.SetHelp("q", "back")
+	}
+	return q
 }
 
-func (k globalKeys) full() []key.Binding {
-	return []key.Binding{k.Command, k.Filter, k.Back, k.Refresh, k.Help, k.Quit, k.ForceQuit}
+func (k globalKeys) short(nested bool) []key.Binding {
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Help, k.quit(nested)}
+}
+
+func (k globalKeys) full(nested bool) []key.Binding {
+	return []key.Binding{k.Command, k.Filter, k.Back, k.Refresh, k.Help, k.quit(nested), k.ForceQuit}
 }

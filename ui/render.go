@@ -36,7 +36,7 @@ func (m *Model) render() string {
 	_, bh := m.bodySize()
 	var body string
 	if m.showHelp {
-		groups := append(m.top().FullHelp(), m.keys.full())
+		groups := append(m.top().FullHelp(), m.keys.full(len(m.stack) > 1))
 		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + st.Title.Render("Commands") + "\n" + commandHelp(st)
 	} else {
 		body = m.top().View()
@@ -145,7 +145,7 @@ func (m *Model) footer() string {
 		text, _ := sanitize.Plain(oneLine(m.notice.Text))
 		return m.c.Styles.Error.Render(ansi.Truncate(text, m.width, "…"))
 	}
-	bindings := append(m.top().ShortHelp(), m.keys.short()...)
+	bindings := append(m.top().ShortHelp(), m.keys.short(len(m.stack) > 1)...)
 	switch m.mode {
 	case inputCommand:
 		bindings = []key.Binding{m.keys.Submit, m.keys.Complete, m.keys.Dismiss}

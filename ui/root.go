@@ -354,6 +354,11 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	switch {
+	case key.Matches(msg, m.keys.Quit) && len(m.stack) > 1:
+		// Inside a nested view q goes back: quitting from there would throw
+		// away a tail's buffer or a timeline by a slip of the finger.
+		m.notice = views.Notice{}
+		return m.pop()
 	case key.Matches(msg, m.keys.Quit):
 		return m.quit()
 	case key.Matches(msg, m.keys.Help):

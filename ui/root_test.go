@@ -445,8 +445,14 @@ func TestQuitKeys(t *testing.T) {
 				t.Errorf("%s did not quit", k)
 			}
 		}
+		// Inside a nested view q goes back; only ctrl+c quits from there.
+		m := withSnapshot(t, Command{Name: "topic", Arg: "orders"})
+		press(m, "q")
+		if m.quitting || len(m.stack) != 1 {
+			t.Errorf("q in a nested view: quitting %v, stack %d", m.quitting, len(m.stack))
+		}
 		// While typing a filter, q is a letter.
-		m := withSnapshot(t, Command{Name: "topics"})
+		m = withSnapshot(t, Command{Name: "topics"})
 		press(m, "/")
 		typeText(m, "q")
 		if !strings.Contains(screen(m), "/q") {
