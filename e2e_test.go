@@ -157,3 +157,28 @@ func TestEndToEndCreateTopic(t *testing.T) {
 		t.Errorf("audit file: %s (%v)", data, err)
 	}
 }
+
+// TestCommandHistorySurvivesARestart types a command, quits, starts again
+// and finds it with ↑ in the ':' bar.
+func TestCommandHistorySurvivesARestart(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	state := t.TempDir()
+	first := startTermState(t, state, kscopeBin, "-b", c.ListenAddrs()[0])
+	first.waitText("orders", 10*time.Second)
+	first.keys(":", "brokers", "Enter")
+	first.waitText("brokers (1)", 5*time.Second)
+	first.keys("q")
+	first.waitFor("kscope to exit", 5*time.Second, func(s string) bool { return !strings.Contains(s, "brokers (1)") })
+	if b, err := os.ReadFile(filepath.Join(state, "kscope", "commands")); err != nil || string(b) != "brokers\n" {
+		t.Fatalf("history file %q, %v", b, err)
+	}
+
+	second := startTermState(t, state, kscopeBin, "-b", c.ListenAddrs()[0])
+	second.waitText("orders", 10*time.Second)
+	second.keys(":", "Up")
+	second.waitText(":brokers", 5*time.Second)
+}

@@ -339,6 +339,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		ThemeFixed: o.themeFixed,
 		Start:      o.start,
 		Warnings:   o.contexts.Warnings,
+		History:    config.DefaultCommandHistory(getenv),
 
 		TailRecords: o.tailRecords,
 		TailBytes:   o.tailMiB << 20,

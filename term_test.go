@@ -43,14 +43,22 @@ func startTerm(t testing.TB, args ...string) *term {
 	return startTermCmd(t, kscopeBin, args...)
 }
 
-// startTermCmd runs any command in a 120×40 tmux pane.
+// startTermCmd runs any command in a 120×40 tmux pane, with a state
+// directory of its own so that no test writes to the user's.
 func startTermCmd(t testing.TB, name string, args ...string) *term {
+	t.Helper()
+	return startTermState(t, t.TempDir(), name, args...)
+}
+
+// startTermState is startTermCmd with the state directory given, so that
+// a second run can find what the first one kept.
+func startTermState(t testing.TB, state, name string, args ...string) *term {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is required for end-to-end tests (apt-get install tmux)")
 	}
 	tm := &term{t: t, socket: filepath.Join(t.TempDir(), "tmux.sock")}
-	cmd := append([]string{"new-session", "-d", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", "--", name}, args...)
+	cmd := append([]string{"new-session", "-d", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", "-e", "XDG_STATE_HOME=" + state, "--", name}, args...)
 	tm.tmux(cmd...)
 	tm.tmux("set-option", "-g", "remain-on-exit", "on")
 	t.Cleanup(tm.close)

@@ -29,14 +29,23 @@ func NewAuditFile(path string) *AuditFile {
 // DefaultAuditPath follows XDG: $XDG_STATE_HOME/kscope/audit.jsonl, else
 // ~/.local/state/kscope/audit.jsonl.
 func DefaultAuditPath(getenv func(string) string) (string, error) {
+	path, err := statePath(getenv, "audit.jsonl")
+	if err != nil {
+		return "", fmt.Errorf("%w: give --audit PATH", err)
+	}
+	return path, nil
+}
+
+// statePath is where kscope keeps name among its state files, as XDG says.
+func statePath(getenv func(string) string, name string) (string, error) {
 	if dir := getenv("XDG_STATE_HOME"); dir != "" {
-		return filepath.Join(dir, "kscope", "audit.jsonl"), nil
+		return filepath.Join(dir, "kscope", name), nil
 	}
 	home := getenv("HOME")
 	if home == "" {
-		return "", errors.New("neither XDG_STATE_HOME nor HOME is set: give --audit PATH")
+		return "", errors.New("neither XDG_STATE_HOME nor HOME is set")
 	}
-	return filepath.Join(home, ".local", "state", "kscope", "audit.jsonl"), nil
+	return filepath.Join(home, ".local", "state", "kscope", name), nil
 }
 
 // Record appends e to the file.

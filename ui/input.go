@@ -20,7 +20,56 @@ func (m *Model) openInput(mode inputMode, value string) tea.Cmd {
 	}
 	m.input.SetValue(value)
 	m.input.CursorEnd()
+	m.recall = len(m.history)
 	return m.input.Focus()
+}
+
+// historyLoaded brings the commands of earlier runs.
+type historyLoaded struct{ lines []string }
+
+// loadHistory reads the commands of earlier runs off the event loop.
+func (m *Model) loadHistory() tea.Cmd {
+	store := m.store
+	if store == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		lines, err := store.Lines()
+		if err != nil {
+			return views.Notice{Text: err.Error(), Error: true}
+		}
+		return historyLoaded{lines}
+	}
+}
+
+// remember keeps a command that ran, here and, off the event loop, in the store.
+func (m *Model) remember(line string) tea.Cmd {
+	if n := len(m.history); n > 0 && m.history[n-1] == line {
+		return nil
+	}
+	m.history = append(m.history, line)
+	store := m.store
+	if store == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := store.Add(line); err != nil {
+			return views.Notice{Text: err.Error(), Error: true}
+		}
+		return nil
+	}
+}
+
+// recallCommand steps through the history: ↑ older, ↓ newer, past the
+// newest back to an empty line.
+func (m *Model) recallCommand(step int) {
+	m.recall = min(max(m.recall+step, 0), len(m.history))
+	line := ""
+	if m.recall < len(m.history) {
+		line = m.history[m.recall]
+	}
+	m.input.SetValue(line)
+	m.input.CursorEnd()
 }
 
 // setFilter applies f to the current view; a filter the view rejects
@@ -39,6 +88,12 @@ func (m *Model) setFilter(f string) bool {
 
 func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
+	case m.mode == inputCommand && key.Matches(msg, m.keys.Older):
+		m.recallCommand(-1)
+		return nil
+	case m.mode == inputCommand && key.Matches(msg, m.keys.Newer):
+		m.recallCommand(1)
+		return nil
 	case key.Matches(msg, m.keys.Complete):
 		if m.mode == inputCommand {
 			m.complete()
@@ -66,7 +121,7 @@ func (m *Model) handleInput(msg tea.KeyPressMsg) tea.Cmd {
 			m.notice = views.Notice{Text: err.Error(), Error: true}
 			return nil
 		}
-		return m.run(c)
+		return tea.Batch(m.remember(value), m.run(c))
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)

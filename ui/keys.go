@@ -6,7 +6,7 @@ import "charm.land/bubbles/v2/key"
 type globalKeys struct {
 	Quit, ForceQuit, Help, Command, Filter, Back, Refresh key.Binding
 	// The ':' and '/' bar's own keys.
-	Submit, Dismiss, Complete key.Binding
+	Submit, Dismiss, Complete, Older, Newer key.Binding
 }
 
 func newGlobalKeys() globalKeys {
@@ -21,6 +21,8 @@ func newGlobalKeys() globalKeys {
 		Submit:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run / apply")),
 		Dismiss:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close the bar")),
 		Complete:  key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete")),
+		Older:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑/↓", "history")),
+		Newer:     key.NewBinding(key.WithKeys("down")),
 	}
 }
 

@@ -148,7 +148,7 @@ func (m *Model) footer() string {
 	bindings := append(m.top().ShortHelp(), m.keys.short(len(m.stack) > 1)...)
 	switch m.mode {
 	case inputCommand:
-		bindings = []key.Binding{m.keys.Submit, m.keys.Complete, m.keys.Dismiss}
+		bindings = []key.Binding{m.keys.Submit, m.keys.Complete, m.keys.Older, m.keys.Dismiss}
 	case inputFilter:
 		bindings = []key.Binding{m.keys.Submit, m.keys.Dismiss}
 	}

@@ -64,6 +64,14 @@ type Options struct {
 	// Warnings are shown on the status line when the program starts (what
 	// the config file's loading ignored, say).
 	Warnings []string
+	// History keeps the ':' commands across runs; nil keeps them for this run.
+	History CommandHistory
+}
+
+// CommandHistory keeps the ':' commands typed, oldest first.
+type CommandHistory interface {
+	Lines() ([]string, error)
+	Add(line string) error
 }
 
 type inputMode int
@@ -102,6 +110,11 @@ type Model struct {
 	// checks numbers the commands checked with the cluster before they
 	// open, so only the latest one opens.
 	checks int
+	// history are the commands typed, oldest first; recall is where ↑/↓
+	// are in it (len(history): the line being typed).
+	history []string
+	recall  int
+	store   CommandHistory
 	// startCmd is what opening the first view asked for, run by Init.
 	startCmd tea.Cmd
 }
@@ -134,6 +147,7 @@ func New(opts Options) *Model {
 		contexts:   opts.Contexts,
 		switchTo:   opts.Switch,
 		themeFixed: opts.ThemeFixed,
+		store:      opts.History,
 		keys:       newGlobalKeys(),
 		help:       help.New(),
 		input:      textinput.New(),
@@ -153,7 +167,7 @@ func (m *Model) Init() tea.Cmd {
 	if !m.themeFixed {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	cmds = append(cmds, m.startCmd)
+	cmds = append(cmds, m.startCmd, m.loadHistory())
 	m.startCmd = nil
 	return tea.Batch(cmds...)
 }
@@ -289,6 +303,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.adopt(msg.name, msg.session)
 	case checked:
 		return m, m.opened(msg)
+	case historyLoaded:
+		// Commands typed while it loaded come after the ones of earlier runs.
+		m.history = append(msg.lines, m.history...)
+		return m, nil
 	case views.SwitchContext:
 		return m, m.switchContext(msg.Name)
 	case kafkaclient.ClusterUpdated:
