@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -181,4 +182,47 @@ func TestCommandHistorySurvivesARestart(t *testing.T) {
 	second.waitText("orders", 10*time.Second)
 	second.keys(":", "Up")
 	second.waitText(":brokers", 5*time.Second)
+}
+
+// TestConnectingScreen points kscope at a broker that accepts and never
+// answers: the screen says what it tries until ctrl+c gives up; then at a
+// refused port, where it exits at once naming the reason.
+func TestConnectingScreen(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+		}
+	}()
+	// Through a shell, which prints the exit status and keeps the pane
+	// alive, so what kscope wrote as it left stays on screen.
+	shell := func(args string) *term {
+		return startTermCmd(t, "sh", "-c", kscopeBin+" "+args+"; echo exit $?; sleep 60")
+	}
+	tm := shell("-b " + silent.Addr().String() + " --timeout 30s")
+	tm.waitText("Connecting to "+silent.Addr().String(), 10*time.Second)
+	tm.waitText("trying 1 bootstrap broker for 2s", 10*time.Second)
+	tm.keys("C-c")
+	tm.waitText("kscope: gave up connecting to "+silent.Addr().String(), 5*time.Second)
+	tm.waitText("exit 1", 5*time.Second)
+
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := refused.Addr().String()
+	refused.Close()
+	tm = shell("-b " + addr)
+	s := tm.waitText("exit 1", 10*time.Second)
+	if !strings.Contains(s, "kscope: no bootstrap broker could be reached:") || !strings.Contains(s, addr) || !strings.Contains(s, "refused") {
+		t.Errorf("the reason is not given:\n%s", s)
+	}
 }

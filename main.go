@@ -23,6 +23,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/IBM/sarama"
+	xterm "github.com/charmbracelet/x/term"
 
 	"kscope/config"
 	"kscope/demo"
@@ -137,7 +138,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if o == nil {
 		return code
 	}
-	s, code := openSession(o, stderr, getenv)
+	// In a terminal the connecting screen shows what is tried; elsewhere
+	// (a script, a test) kscope connects first and fails with exit 1.
+	s, code := openSession(o, stderr, getenv, !isTerminal(stdout))
 	if s == nil {
 		return code
 	}
@@ -240,7 +243,7 @@ type session struct {
 // and connects. A nil result means kscope is done with the exit status
 // returned: a debug log it cannot open is a usage error, a cluster that
 // does not answer a failure.
-func openSession(o *options, stderr io.Writer, getenv func(string) string) (*session, int) {
+func openSession(o *options, stderr io.Writer, getenv func(string) string, connectNow bool) (*session, int) {
 	s := &session{opts: o, getenv: getenv, target: o.target, secrets: config.NewRedactor(io.Discard)}
 	if o.debug != "" {
 		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -262,6 +265,9 @@ func openSession(o *options, stderr io.Writer, getenv func(string) string) (*ses
 		s.demoCluster = cluster
 		s.target = config.Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs()}
 	}
+	if !connectNow {
+		return s, exitOK
+	}
 	first, err := s.connect(ctx, s.target)
 	if err != nil {
 		s.close()
@@ -270,6 +276,17 @@ func openSession(o *options, stderr io.Writer, getenv func(string) string) (*ses
 	}
 	s.first, s.current = first, first
 	return s, exitOK
+}
+
+// connectFirst opens the first session, for the connecting screen.
+func (s *session) connectFirst(ctx context.Context) (ui.Session, error) {
+	first, err := s.connect(ctx, s.target)
+	if err == nil {
+		s.mu.Lock()
+		s.current = first
+		s.mu.Unlock()
+	}
+	return first, err
 }
 
 // connect opens a session on c. Its password is read only now, and from
@@ -330,8 +347,15 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 	} else if path, err := config.DefaultAuditPath(getenv); err == nil {
 		audit = config.NewAuditFile(path)
 	}
+	var connect func(context.Context) (ui.Session, error)
+	if s.first.Client == (views.Client{}) {
+		connect = s.connectFirst
+	}
 	model := ui.New(ui.Options{
 		Session:    s.first,
+		Connect:    connect,
+		Target:     s.target.Label(),
+		Brokers:    s.target.Brokers,
 		Audit:      audit,
 		Contexts:   contextInfos(o.contexts, s.target.Name),
 		Switch:     s.switchTo,
@@ -350,7 +374,17 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}
+	if err := model.ConnectErr(); err != nil {
+		fmt.Fprintf(stderr, "kscope: %v\n", err)
+		return exitFailure
+	}
 	return exitOK
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && xterm.IsTerminal(f.Fd())
 }
 
 // readProps gathers -F files and -X items, files first so -X wins.

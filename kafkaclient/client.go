@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,9 +121,18 @@ type ConnectError struct {
 	Attempts []BrokerError
 }
 
+// errNoAnswer is the outcome of a broker still silent at the timeout.
+var errNoAnswer = errors.New("no answer before the timeout")
+
 func (e *ConnectError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "no broker answered within %s:", e.Timeout)
+	silent := slices.ContainsFunc(e.Attempts, func(a BrokerError) bool { return errors.Is(a.Err, errNoAnswer) })
+	if silent {
+		fmt.Fprintf(&b, "no broker answered within %s:", e.Timeout)
+	} else {
+		// Every broker said no at once: waiting would not have helped.
+		b.WriteString("no bootstrap broker could be reached:")
+	}
 	for _, a := range e.Attempts {
 		fmt.Fprintf(&b, "\n  %s: %v", a.Addr, a.Err)
 	}
@@ -271,7 +281,7 @@ func probe(ctx context.Context, cfg Config, sconf *sarama.Config) (*sarama.Broke
 	}
 	attempts := make([]BrokerError, len(cfg.Brokers))
 	for i, addr := range cfg.Brokers {
-		attempts[i] = BrokerError{Addr: addr, Err: errors.New("no answer before the timeout")}
+		attempts[i] = BrokerError{Addr: addr, Err: errNoAnswer}
 	}
 	var seed *sarama.Broker
 	var versions *sarama.ApiVersionsResponse

@@ -374,10 +374,16 @@ func TestConnectNamesEveryBrokerTried(t *testing.T) {
 		t.Errorf("Connect took %s with a 500ms timeout", took)
 	}
 	msg := err.Error()
-	for _, want := range []string{refusedAddr, silent.Addr().String(), "refused"} {
+	for _, want := range []string{"no broker answered within 500ms", refusedAddr, silent.Addr().String(), "refused", "no answer before the timeout"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error %q does not mention %q", msg, want)
 		}
+	}
+
+	// Refused at once: the message does not blame a timeout it never waited for.
+	_, err = Connect(context.Background(), Config{Brokers: []string{refusedAddr}, ConnectTimeout: 10 * time.Second})
+	if msg := fmt.Sprint(err); !strings.HasPrefix(msg, "no bootstrap broker could be reached:") || !strings.Contains(msg, "refused") {
+		t.Errorf("all refused: %q", msg)
 	}
 }
 

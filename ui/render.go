@@ -33,7 +33,10 @@ func (m *Model) render() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return st.Warn.Render(fmt.Sprintf("terminal too small: %d×%d (kscope needs at least %d×%d)", m.width, m.height, MinWidth, MinHeight))
 	}
-	_, bh := m.bodySize()
+	if m.connecting != nil {
+		footer := m.help.ShortHelpView([]key.Binding{m.keys.ForceQuit})
+		return m.layout(st.Title.Render("connecting"), m.connectingScreen(), m.statusLine(), footer)
+	}
 	var body string
 	if m.showHelp {
 		groups := append(m.top().FullHelp(), m.keys.full(len(m.stack) > 1))
@@ -41,8 +44,15 @@ func (m *Model) render() string {
 	} else {
 		body = m.top().View()
 	}
+	return m.layout(m.titleLine(), body, m.statusLine(), m.footer())
+}
+
+// layout stacks the header, the title line, the body cut or padded to
+// its height, the status line and the footer.
+func (m *Model) layout(title, body, status, footer string) string {
+	_, bh := m.bodySize()
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.header(), m.titleLine())
+	lines = append(lines, m.header(), title)
 	bodyLines := strings.Split(body, "\n")
 	if len(bodyLines) > bh {
 		bodyLines = bodyLines[:bh]
@@ -51,7 +61,7 @@ func (m *Model) render() string {
 	for range bh - len(bodyLines) {
 		lines = append(lines, "")
 	}
-	lines = append(lines, m.statusLine(), m.footer())
+	lines = append(lines, status, footer)
 	return strings.Join(lines, "\n")
 }
 
@@ -59,6 +69,9 @@ func (m *Model) header() string {
 	st := m.c.Styles
 	sep := " │ "
 	label, _ := sanitize.Plain(m.session.Label)
+	if m.connecting != nil {
+		label, _ = sanitize.Plain(m.connecting.target)
+	}
 	parts := []string{st.Title.Render("kscope"), label}
 	if m.c.ReadOnly {
 		parts = append(parts, st.Badge.Render(" READ-ONLY "))
@@ -124,7 +137,7 @@ func (m *Model) statusLine() string {
 	switch {
 	case m.mode != inputNone:
 		return m.input.View()
-	case m.notice.Text != "":
+	case m.notice.Text != "" || len(m.stack) == 0:
 		style := st.Text
 		if m.notice.Error {
 			style = st.Error

@@ -66,6 +66,12 @@ type Options struct {
 	Warnings []string
 	// History keeps the ':' commands across runs; nil keeps them for this run.
 	History CommandHistory
+	// Connect, when given, opens the first session off the event loop
+	// while a screen shows Target and Brokers being tried; Session is then
+	// left empty.
+	Connect func(ctx context.Context) (Session, error)
+	Target  string
+	Brokers []string
 }
 
 // CommandHistory keeps the ':' commands typed, oldest first.
@@ -117,6 +123,10 @@ type Model struct {
 	store   CommandHistory
 	// startCmd is what opening the first view asked for, run by Init.
 	startCmd tea.Cmd
+	// connecting is set until the first session opens; connectErr says
+	// why it did not.
+	connecting *connecting
+	connectErr error
 }
 
 // New builds the root model, opening the view opts.Start names.
@@ -154,7 +164,11 @@ func New(opts Options) *Model {
 	}
 	m.applyStyles()
 	c.Keys.SetReadOnly(c.ReadOnly)
-	m.startCmd = m.run(opts.Start)
+	if opts.Connect != nil {
+		m.connecting = &connecting{target: opts.Target, brokers: opts.Brokers, start: opts.Start, connect: opts.Connect}
+	} else {
+		m.startCmd = m.run(opts.Start)
+	}
 	if len(opts.Warnings) > 0 && !m.notice.Error {
 		m.notice = views.Notice{Text: "warning: " + strings.Join(opts.Warnings, "; "), Error: true}
 	}
@@ -169,6 +183,9 @@ func (m *Model) Init() tea.Cmd {
 	}
 	cmds = append(cmds, m.startCmd, m.loadHistory())
 	m.startCmd = nil
+	if m.connecting != nil {
+		cmds = append(cmds, m.startConnecting())
+	}
 	return tea.Batch(cmds...)
 }
 
@@ -228,14 +245,11 @@ func (m *Model) switchContext(name string) tea.Cmd {
 func (m *Model) adopt(name string, s Session) tea.Cmd {
 	old := m.session.Close
 	m.closeAll()
-	m.session, m.gen = s, m.gen+1
-	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Client, s.ReadOnly, nil, s.Label
-	m.c.Keys.SetReadOnly(s.ReadOnly)
-	m.refreshErr = nil
+	wait := m.begin(s)
 	for i := range m.contexts {
 		m.contexts[i].Current = m.contexts[i].Name == name
 	}
-	cmds := []tea.Cmd{m.run(Command{Name: "topics"}), m.waitEvent()}
+	cmds := []tea.Cmd{m.run(Command{Name: "topics"}), wait}
 	if old != nil {
 		cmds = append(cmds, func() tea.Msg { old(); return nil })
 	}
@@ -303,6 +317,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.adopt(msg.name, msg.session)
 	case checked:
 		return m, m.opened(msg)
+	case connected:
+		return m, m.onConnected(msg)
+	case connectTick:
+		if m.connecting != nil {
+			return m, tickConnecting()
+		}
+		return m, nil
 	case historyLoaded:
 		// Commands typed while it loaded come after the ones of earlier runs.
 		m.history = append(msg.lines, m.history...)
@@ -342,7 +363,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	case tea.MouseWheelMsg:
-		if !m.showHelp {
+		if !m.showHelp && len(m.stack) > 0 {
 			v, cmd := m.top().Update(msg)
 			m.setTop(v)
 			return m, cmd
@@ -354,7 +375,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(msg, m.keys.ForceQuit) {
+	switch {
+	case m.connecting != nil && key.Matches(msg, m.keys.ForceQuit):
+		return m.giveUp()
+	case m.connecting != nil:
+		m.notice = connectingNotice
+		return nil
+	case key.Matches(msg, m.keys.ForceQuit):
 		return m.quit()
 	}
 	if m.mode != inputNone {
