@@ -480,7 +480,7 @@ func clientConfig(c config.Context, o *options, getenv func(string) string) (kaf
 		ReadOnly:        o.readOnly || c.ReadOnly,
 	}
 	if c.SASL != nil {
-		s, err := c.SASL.Resolve(getenv)
+		s, err := c.SASL.Resolve(getenv, o.timeout)
 		if err != nil {
 			return kafkaclient.Config{}, fmt.Errorf("context %s: %w", c.Name, err)
 		}

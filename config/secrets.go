@@ -3,7 +3,9 @@ package config
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -23,19 +25,12 @@ type SASLSource struct {
 	Password, PasswordFile, PasswordEnv, PasswordCommand string
 }
 
-// passwordCommandTimeout bounds a passwordCommand: one waiting on a locked
-// password store or a prompt nobody sees must not hang kscope.
-const passwordCommandTimeout = 10 * time.Second
-
-// Resolve fetches the password from its source. Errors name the source (the
-// file, the variable, the command) but never a password or a command's stdout.
-func (s *SASLSource) Resolve(getenv func(string) string) (*kafkaclient.SASL, error) {
-	return s.resolve(getenv, passwordCommandTimeout)
-}
-
-// resolve takes the command's time limit so that a test of it need not wait
-// the full ten seconds.
-func (s *SASLSource) resolve(getenv func(string) string, commandTimeout time.Duration) (*kafkaclient.SASL, error) {
+// Resolve fetches the password from its source; a password command gets at
+// most timeout (kscope's --timeout), so one waiting on a locked password
+// store or a prompt nobody sees cannot hang kscope. Errors name the kind of
+// source and the file or variable, but never a password, a command (which
+// may hold one, as in "printf PW"), or anything a command printed.
+func (s *SASLSource) Resolve(getenv func(string) string, timeout time.Duration) (*kafkaclient.SASL, error) {
 	out := &kafkaclient.SASL{Mechanism: s.Mechanism, Username: s.Username, Password: s.Password}
 	switch {
 	case s.PasswordFile != "":
@@ -53,7 +48,7 @@ func (s *SASLSource) resolve(getenv func(string) string, commandTimeout time.Dur
 			return nil, fmt.Errorf("SASL password: environment variable %s is not set", s.PasswordEnv)
 		}
 	case s.PasswordCommand != "":
-		pw, err := runPasswordCommand(s.PasswordCommand, commandTimeout)
+		pw, err := runPasswordCommand(s.PasswordCommand, timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -62,29 +57,38 @@ func (s *SASLSource) resolve(getenv func(string) string, commandTimeout time.Dur
 	return out, nil
 }
 
-// runPasswordCommand runs command with sh and returns what it printed. Its
-// stdout is the secret, so only its stderr may explain a failure.
+// runPasswordCommand runs command with sh and returns what it printed,
+// all within timeout. Its stdout is the secret and its stderr may echo
+// it, so neither ever reaches an error: only the exit status does.
 func runPasswordCommand(command string, timeout time.Duration) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	// A child the shell started can keep the pipes open after the shell
+	// ended: Wait gives it a tenth of the time, within the whole.
+	grace := timeout / 10
+	ctx, cancel := context.WithTimeout(context.Background(), timeout-grace)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// A child the shell started can keep the pipes open after the shell is killed.
-	cmd.WaitDelay = time.Second
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, io.Discard
+	cmd.WaitDelay = grace
 	err := cmd.Run()
+	// The shell exited well and printed, but something it started still
+	// holds the pipe: what it printed is the answer.
+	if errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil && cmd.ProcessState.Success() {
+		err = nil
+	}
 	switch {
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("SASL password command %q: no answer within %s", command, timeout)
+		return "", fmt.Errorf("SASL password command: no answer within %s", timeout)
 	case err != nil:
-		if msg := strings.TrimSpace(stderr.String()); msg != "" {
-			return "", fmt.Errorf("SASL password command %q: %v: %s", command, err, msg)
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return "", fmt.Errorf("SASL password command failed (exit status %d)", exit.ExitCode())
 		}
-		return "", fmt.Errorf("SASL password command %q: %v", command, err)
+		return "", errors.New("SASL password command could not be run")
 	}
 	pw := strings.TrimRight(stdout.String(), "\r\n")
 	if pw == "" {
-		return "", fmt.Errorf("SASL password command %q printed nothing", command)
+		return "", errors.New("SASL password command printed nothing")
 	}
 	return pw, nil
 }
