@@ -211,6 +211,11 @@ func (o *options) check() error {
 	case o.groupEvery < 100*time.Millisecond:
 		return errors.New("--group-poll must be at least 100ms")
 	}
+	if o.kafkaVersion != "" {
+		if err := kafkaclient.CheckVersion(o.kafkaVersion); err != nil {
+			return fmt.Errorf("--kafka-version: %w", err)
+		}
+	}
 	o.start = ui.Command{Name: "topics"}
 	if o.command != "" {
 		c, err := ui.ParseCommand(o.command)
@@ -426,8 +431,8 @@ func pickTarget(o *options, props *config.Props) (config.Context, error) {
 	cfg := o.contexts
 	brokers := splitBrokers(o.brokers)
 	for _, b := range brokers {
-		if !strings.Contains(b, ":") {
-			return config.Context{}, fmt.Errorf("broker %q has no port (want host:port)", b)
+		if err := config.CheckBroker(b); err != nil {
+			return config.Context{}, err
 		}
 	}
 	named := o.context != ""
@@ -464,7 +469,11 @@ func pickTarget(o *options, props *config.Props) (config.Context, error) {
 		}
 		return config.Context{}, errors.New("no cluster given: " + hint)
 	}
-	return props.Apply(c)
+	c, err := props.Apply(c)
+	if err != nil {
+		return c, err
+	}
+	return c, c.CheckFiles()
 }
 
 // clientConfig turns a context and the flags into the client's settings;

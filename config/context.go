@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -82,4 +83,21 @@ func DefaultPath(getenv func(string) string) (string, error) {
 		return "", errors.New("cannot place the config file: neither XDG_CONFIG_HOME nor HOME is set")
 	}
 	return filepath.Join(home, ".config", "kscope", "config.yaml"), nil
+}
+
+// CheckFiles tells whether the files the context's TLS settings name can
+// be read, so that a missing one is reported before anything connects.
+func (c Context) CheckFiles() error {
+	if c.TLS == nil {
+		return nil
+	}
+	for _, f := range []struct{ what, path string }{{"CA file", c.TLS.CAFile}, {"certificate file", c.TLS.CertFile}, {"key file", c.TLS.KeyFile}} {
+		if f.path == "" {
+			continue
+		}
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("context %q: TLS %s: %w", c.Name, f.what, err)
+		}
+	}
+	return nil
 }

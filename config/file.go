@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/IBM/sarama"
 	"go.yaml.in/yaml/v4"
 
 	"kscope/kafkaclient"
@@ -253,8 +252,8 @@ func (f *configFile) context(n *yaml.Node) (Context, *yaml.Node, error) {
 		return c, nil, f.errAt(n, "context %q has no brokers", c.Name)
 	}
 	if c.KafkaVersion != "" {
-		if _, err := sarama.ParseKafkaVersion(c.KafkaVersion); err != nil {
-			return c, nil, f.errAt(versionNode, "kafkaVersion %q is not a Kafka version (want e.g. 3.6.0)", c.KafkaVersion)
+		if err := kafkaclient.CheckVersion(c.KafkaVersion); err != nil {
+			return c, nil, f.errAt(versionNode, "kafkaVersion: %v", err)
 		}
 	}
 	if c.Theme != "" {
@@ -275,7 +274,7 @@ func (f *configFile) brokers(dst *[]string) field {
 			if item.Kind != yaml.ScalarNode || item.ShortTag() == "!!null" {
 				return f.errAt(item, "%s must be a list of host:port", name)
 			}
-			if err := checkBroker(item.Value); err != nil {
+			if err := CheckBroker(item.Value); err != nil {
 				return f.errAt(item, "%v", err)
 			}
 			*dst = append(*dst, item.Value)
@@ -284,12 +283,20 @@ func (f *configFile) brokers(dst *[]string) field {
 	}
 }
 
-// checkBroker catches a broker that could never be dialled before a
-// connection attempt times out on it.
-func checkBroker(b string) error {
-	_, port, err := net.SplitHostPort(b)
-	if err != nil || port == "" {
+// CheckBroker tells whether b is a broker address kscope can dial, so one
+// that never could be is refused before a connection attempt times out.
+func CheckBroker(b string) error {
+	host, port, err := net.SplitHostPort(b)
+	var addrErr *net.AddrError
+	switch {
+	case err != nil && errors.As(err, &addrErr) && addrErr.Err == "missing port in address", err == nil && port == "":
 		return fmt.Errorf("broker %q has no port (want host:port)", b)
+	case err != nil && strings.Count(b, ":") > 1 && !strings.HasPrefix(b, "["):
+		return fmt.Errorf("broker %q is not host:port (an IPv6 address goes in brackets: [::1]:9092)", b)
+	case err != nil:
+		return fmt.Errorf("broker %q is not host:port", b)
+	case host == "":
+		return fmt.Errorf("broker %q has no host (want host:port)", b)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return fmt.Errorf("broker %q: port %q is not a number from 1 to 65535", b, port)

@@ -145,7 +145,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown theme", ctx + "    theme: neon\n",
 			`4:12: unknown theme "neon" (known: dark, light)`},
 		{"bad kafka version", ctx + "    kafkaVersion: 3.6\n",
-			`4:19: kafkaVersion "3.6" is not a Kafka version (want e.g. 3.6.0)`},
+			`4:19: kafkaVersion: kafka version "3.6" is not a version such as 3.7.0`},
 		{"bad indentation", ctx + "   clientID: x\n",
 			"4:4: did not find expected '-' indicator (while parsing a block collection that starts at 2:3)"},
 		{"unclosed bracket", "contexts:\n  - name: a\n    brokers: [a:1, b:2\n  - name: b\n",

@@ -104,7 +104,7 @@ func checkProp(key, value string) (string, error) {
 		return saslMechanism(value)
 	case "bootstrap.servers":
 		for _, b := range splitServers(value) {
-			if err := checkBroker(b); err != nil {
+			if err := CheckBroker(b); err != nil {
 				return "", fmt.Errorf("%s: %w", key, err)
 			}
 		}
@@ -223,6 +223,9 @@ func (p *Props) Apply(c Context) (Context, error) {
 		}
 		if c.SASL.Username == "" {
 			return Context{}, fmt.Errorf("context %q with security.protocol %s needs sasl.username", c.Name, proto)
+		}
+		if !c.SASL.hasPassword() {
+			return Context{}, fmt.Errorf("context %q with security.protocol %s needs sasl.password (or a password source in the config file)", c.Name, proto)
 		}
 	}
 	switch {

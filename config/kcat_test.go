@@ -30,10 +30,10 @@ func TestPropsKeys(t *testing.T) {
 		{"bootstrap.servers", []string{"bootstrap.servers=a:1,b:2"}, Context{Brokers: []string{"a:1", "b:2"}}},
 		{"metadata.broker.list", []string{"metadata.broker.list=a:1, b:2"}, Context{Brokers: []string{"a:1", "b:2"}}},
 		{"client.id", []string{"client.id=me"}, Context{ClientID: "me"}},
-		{"sasl.mechanism", []string{"sasl.mechanism=scram-sha-256", "sasl.username=u"},
-			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-256", Username: "u"}}},
-		{"sasl.mechanisms", []string{"sasl.mechanisms=SCRAM-SHA-512", "sasl.username=u"},
-			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-512", Username: "u"}}},
+		{"sasl.mechanism", []string{"sasl.mechanism=scram-sha-256", "sasl.username=u", "sasl.password=p"},
+			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-256", Username: "u", Password: "p"}}},
+		{"sasl.mechanisms", []string{"sasl.mechanisms=SCRAM-SHA-512", "sasl.username=u", "sasl.password=p"},
+			Context{SASL: &SASLSource{Mechanism: "SCRAM-SHA-512", Username: "u", Password: "p"}}},
 		{"sasl.username and sasl.password", []string{"security.protocol=SASL_PLAINTEXT", "sasl.username=u", "sasl.password=p=w"},
 			Context{SASL: &SASLSource{Mechanism: "PLAIN", Username: "u", Password: "p=w"}}},
 		{"ssl.ca.location", []string{"security.protocol=ssl", "ssl.ca.location=/ca.pem"},
@@ -71,11 +71,11 @@ func TestPropsProtocol(t *testing.T) {
 	}{
 		{[]string{"security.protocol=PLAINTEXT"}, false, false},
 		{[]string{"security.protocol=SSL"}, false, true},
-		{[]string{"security.protocol=SASL_PLAINTEXT", "sasl.username=u"}, true, false},
-		{[]string{"security.protocol=sasl_ssl", "sasl.username=u"}, true, true},
-		{[]string{"sasl.username=u"}, true, false},
+		{[]string{"security.protocol=SASL_PLAINTEXT", "sasl.username=u", "sasl.password=p"}, true, false},
+		{[]string{"security.protocol=sasl_ssl", "sasl.username=u", "sasl.password=p"}, true, true},
+		{[]string{"sasl.username=u", "sasl.password=p"}, true, false},
 		{[]string{"ssl.ca.location=/ca.pem"}, false, true},
-		{[]string{"sasl.username=u", "ssl.ca.location=/ca.pem"}, true, true},
+		{[]string{"sasl.username=u", "sasl.password=p", "ssl.ca.location=/ca.pem"}, true, true},
 		{[]string{"client.id=x"}, false, false},
 	} {
 		c, err := applied(t, tc.pairs)
@@ -103,6 +103,7 @@ func TestPropsErrors(t *testing.T) {
 		{[]string{"sasl.mechanism=GSSAPI"}, `unknown SASL mechanism "GSSAPI" (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)`},
 		{[]string{"enable.ssl.certificate.verification=maybe"}, `enable.ssl.certificate.verification "maybe" is not true or false`},
 		{[]string{"bootstrap.servers=a:1,kafka"}, `bootstrap.servers: broker "kafka" has no port (want host:port)`},
+		{[]string{"bootstrap.servers=:::"}, `bootstrap.servers: broker ":::" is not host:port (an IPv6 address goes in brackets: [::1]:9092)`},
 	} {
 		_, err := ParseProps(tc.pairs)
 		if err == nil || err.Error() != tc.want {
@@ -126,6 +127,7 @@ func TestPropsApplyErrors(t *testing.T) {
 			"ssl.ca.location is set, but security.protocol SASL_PLAINTEXT does not use TLS (SASL_SSL does)"},
 		{[]string{"ssl.certificate.location=/c.pem"}, "ssl.certificate.location needs ssl.key.location"},
 		{[]string{"ssl.key.location=/k.pem"}, "ssl.key.location needs ssl.certificate.location"},
+		{[]string{"sasl.username=u"}, `context "c" with security.protocol SASL_PLAINTEXT needs sasl.password (or a password source in the config file)`},
 	} {
 		if _, err := applied(t, tc.pairs); err == nil || err.Error() != tc.want {
 			t.Errorf("%v:\n got  %v\n want %s", tc.pairs, err, tc.want)

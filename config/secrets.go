@@ -25,6 +25,11 @@ type SASLSource struct {
 	Password, PasswordFile, PasswordEnv, PasswordCommand string
 }
 
+// hasPassword tells whether any source of a password is given.
+func (s *SASLSource) hasPassword() bool {
+	return s.Password != "" || s.PasswordFile != "" || s.PasswordEnv != "" || s.PasswordCommand != ""
+}
+
 // Resolve fetches the password from its source; a password command gets at
 // most timeout (kscope's --timeout), so one waiting on a locked password
 // store or a prompt nobody sees cannot hang kscope. Errors name the kind of

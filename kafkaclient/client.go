@@ -83,14 +83,35 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
+// CheckVersion tells whether kscope can speak Kafka version v: a version
+// it cannot parse, or one newer than any it knows the protocol of, is an
+// error that says what it takes.
+func CheckVersion(v string) error {
+	_, err := parseVersion(v)
+	return err
+}
+
+func parseVersion(v string) (sarama.KafkaVersion, error) {
+	parsed, err := sarama.ParseKafkaVersion(v)
+	switch {
+	case err != nil:
+		return parsed, fmt.Errorf("kafka version %q is not a version such as 3.7.0", v)
+	case !parsed.IsAtLeast(sarama.MinVersion):
+		return parsed, fmt.Errorf("kafka version %q is older than kscope speaks (%s at the least)", v, sarama.MinVersion)
+	case sarama.MaxVersion.IsAtLeast(parsed):
+		return parsed, nil
+	}
+	return parsed, fmt.Errorf("kafka version %q is newer than kscope knows (%s at the most); leave it out to use what the broker reports", v, sarama.MaxVersion)
+}
+
 func (c Config) sarama() (*sarama.Config, error) {
 	version := c.Version
 	if version == "" {
 		version = DefaultVersion
 	}
-	v, err := sarama.ParseKafkaVersion(version)
+	v, err := parseVersion(version)
 	if err != nil {
-		return nil, fmt.Errorf("kafka version %q: %w", c.Version, err)
+		return nil, err
 	}
 	sc := sarama.NewConfig()
 	sc.ClientID = c.ClientID
