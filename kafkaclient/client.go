@@ -205,7 +205,15 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	// so a broker that reads a TLS hello as a huge request and waits for
 	// the rest fails within it.
 	probeConf := *sconf
-	probeConf.Net.ReadTimeout = min(sconf.Net.ReadTimeout, cfg.ConnectTimeout)
+	// Dials and reads give up a little before the probe does, so that what
+	// they learnt (a silent TLS handshake, an answer that is not Kafka's)
+	// is told rather than "no answer".
+	patience := cfg.ConnectTimeout * 4 / 5
+	probeConf.Net.ReadTimeout = min(sconf.Net.ReadTimeout, patience)
+	probeConf.Net.DialTimeout = min(sconf.Net.DialTimeout, patience)
+	// The probe asks ApiVersions itself; sarama asking too on opening would
+	// make a listener that is not Kafka cost two read timeouts.
+	probeConf.ApiVersionsRequest = false
 	seed, versions, err := probe(ctx, cfg, &probeConf)
 	if err != nil {
 		return nil, err

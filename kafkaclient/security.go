@@ -145,22 +145,29 @@ func (d *watchedDialer) Dial(network, addr string) (net.Conn, error) {
 	return &watchedConn{Conn: conn}, nil
 }
 
-// watchedConn counts the bytes the broker sent and keeps the first one.
+// watchedConn counts the bytes the broker sent and keeps the first few.
 // sarama and crypto/tls read a connection from one goroutine at a time.
 type watchedConn struct {
 	net.Conn
 	received int64
-	first    byte
+	head     []byte
 }
+
+// headBytes is how much of a broker's first answer is kept to describe it.
+const headBytes = 12
 
 func (c *watchedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && c.received == 0 {
-		c.first = p[0]
+	if room := headBytes - len(c.head); room > 0 && n > 0 {
+		c.head = append(c.head, p[:min(n, room)]...)
 	}
 	c.received += int64(n)
 	if err != nil {
-		return n, &readError{err: err, received: c.received, first: c.first}
+		var first byte
+		if len(c.head) > 0 {
+			first = c.head[0]
+		}
+		return n, &readError{err: err, received: c.received, first: first, head: c.head}
 	}
 	return n, nil
 }
@@ -170,6 +177,14 @@ type readError struct {
 	err      error
 	received int64
 	first    byte
+	head     []byte
+}
+
+// notKafka says the broker's first answer cannot be Kafka's: a Kafka
+// answer starts with its length, whose first byte is 0 for anything under
+// 16 MB, and TLS records are told apart by answeredTLS.
+func (e *readError) notKafka() bool {
+	return e.received > 0 && e.first != 0 && !e.answeredTLS()
 }
 
 func (e *readError) Error() string { return e.err.Error() }
@@ -227,6 +242,14 @@ func explain(c Config, err error) error {
 	}
 	if e := explainDrop(c, err); e != nil {
 		return e
+	}
+	var read *readError
+	var packet sarama.PacketDecodingError
+	switch {
+	case errors.As(err, &read) && read.silent() && read.Timeout():
+		return errNoAnswer
+	case errors.As(err, &packet):
+		return explained(err, "the listener answered, but not in Kafka's protocol (%v): is this a Kafka broker's port?", err)
 	}
 	return err
 }
@@ -305,6 +328,8 @@ func explainDrop(c Config, err error) error {
 	var read *readError
 	watched := errors.As(err, &read)
 	switch {
+	case c.TLS == nil && watched && read.notKafka():
+		return explained(err, "the listener answered, but not in Kafka's protocol (its answer starts %q): is this a Kafka broker's port?", read.head)
 	case c.TLS == nil && watched && read.answeredTLS():
 		return explained(err, "the broker answered in TLS (%v): it expects TLS on this port: %s", err, tlsProtocol(c))
 	case c.TLS == nil && watched && read.silent() && dropped(err):
