@@ -1,8 +1,8 @@
 package kafkaclient
 
 import (
-	"io"
 	"context"
+	"io"
 	"net"
 	"strings"
 	"testing"
