@@ -29,6 +29,10 @@ type Context struct {
 	SASL *SASLSource
 	// TLS nil means plaintext connections.
 	TLS *kafkaclient.TLS
+	// Unusable says why the context cannot be connected to (a mechanism
+	// kscope does not speak, a missing password source…); the file's other
+	// contexts still can.
+	Unusable error
 }
 
 // Label is how the UI shows the context, e.g. "staging (ops@SCRAM-SHA-512)".
@@ -52,6 +56,9 @@ type File struct {
 // Find returns the context called name, or an error listing the known ones.
 func (f *File) Find(name string) (Context, error) {
 	for _, ctx := range f.Contexts {
+		if ctx.Name == name && ctx.Unusable != nil {
+			return ctx, fmt.Errorf("context %q cannot be used: %w", name, ctx.Unusable)
+		}
 		if ctx.Name == name {
 			return ctx, nil
 		}
@@ -59,7 +66,18 @@ func (f *File) Find(name string) (Context, error) {
 	if len(f.Contexts) == 0 {
 		return Context{}, fmt.Errorf("no context %q: %s defines no contexts", name, f.Path)
 	}
-	return Context{}, fmt.Errorf("no context %q (known: %s)", name, strings.Join(f.Names(), ", "))
+	return Context{}, fmt.Errorf("no context %q (known: %s)", name, f.someNames())
+}
+
+// someNames lists the first few contexts' names, for an error message
+// that stays readable however many there are.
+func (f *File) someNames() string {
+	const most = 10
+	names := f.Names()
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, … and %d more", strings.Join(names[:most], ", "), len(names)-most)
 }
 
 // Names lists the contexts' names in the order the file gives them.

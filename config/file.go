@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"net"
@@ -23,7 +24,7 @@ import (
 // HOME, for ~ in paths and for kaf's file. checkTheme rejects a theme name
 // with the error to show: config knows no themes, its caller does.
 func Load(path string, explicit bool, getenv func(string) string, checkTheme func(string) error) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := readSmall(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && explicit:
 		return nil, fmt.Errorf("config file %s does not exist", path)
@@ -45,6 +46,27 @@ func Load(path string, explicit bool, getenv func(string) string, checkTheme fun
 	}
 	cfg.Warnings = f.warnings
 	return cfg, nil
+}
+
+// maxConfigBytes bounds the config file: a few hundred contexts fit in a
+// tenth of it, and a file much larger is most likely not a config file.
+const maxConfigBytes = 1 << 20
+
+// readSmall reads path unless it is larger than maxConfigBytes.
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("%s is larger than %d MiB: is it the right config file?", path, maxConfigBytes>>20)
+	}
+	return data, nil
 }
 
 // yamlError puts the parser's position in front of its complaint, the way
@@ -83,6 +105,7 @@ func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]
 		return f.errAt(n, "%s must be a mapping", what)
 	}
 	seen := map[string]*yaml.Node{}
+	var firstErr error
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], deref(n.Content[i+1])
 		if first, dup := seen[k.Value]; dup {
@@ -91,14 +114,29 @@ func (f *configFile) fields(n *yaml.Node, what, prefix string, known map[string]
 		seen[k.Value] = k
 		fn, ok := known[k.Value]
 		if !ok {
-			return f.errAt(k, "unknown key %q%s", prefix+k.Value, suggest(k.Value, prefix, known))
+			return &unknownKeyError{f.errAt(k, "unknown key %q%s", prefix+k.Value, suggest(k.Value, prefix, known))}
 		}
+		// A bad value spoils its context but not the reading of the keys
+		// after it: an unknown key further on still stops the load, and the
+		// context's name is still learnt.
 		if err := fn(prefix+k.Value, v); err != nil {
-			return err
+			var unknown *unknownKeyError
+			if errors.As(err, &unknown) {
+				return err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
 		}
 	}
-	return nil
+	return firstErr
 }
+
+// unknownKeyError is a key the config file should not have; it stops the
+// whole load, where a bad value only makes its context unusable.
+type unknownKeyError struct{ error }
+
+func (e *unknownKeyError) Unwrap() error { return e.error }
 
 // suggest names the known key closest to key: one that differs only in
 // case (clientId for clientID, readonly for readOnly), else one within two
@@ -199,6 +237,9 @@ func (f *configFile) config(root *yaml.Node, cfg *File) error {
 				if err != nil {
 					return err
 				}
+				if ctx.Unusable != nil {
+					f.warnings = append(f.warnings, fmt.Sprintf("context %q cannot be used: %v", ctx.Name, ctx.Unusable))
+				}
 				if first, dup := names[ctx.Name]; dup {
 					return f.errAt(nameNode, "context %q defined twice (first at %d:%d)", ctx.Name, first.Line, first.Column)
 				}
@@ -215,7 +256,7 @@ func (f *configFile) config(root *yaml.Node, cfg *File) error {
 		if len(cfg.Contexts) == 0 {
 			return f.errAt(current, "currentContext %q names no context: there are none", cfg.Current)
 		}
-		return f.errAt(current, "currentContext %q names no context (known: %s)", cfg.Current, strings.Join(cfg.Names(), ", "))
+		return f.errAt(current, "currentContext %q names no context (known: %s)", cfg.Current, cfg.someNames())
 	}
 	return nil
 }
@@ -241,26 +282,30 @@ func (f *configFile) context(n *yaml.Node) (Context, *yaml.Node, error) {
 			return err
 		},
 	})
+	var unknown *unknownKeyError
 	switch {
-	case err != nil:
+	case errors.As(err, &unknown), c.Name == "" && err != nil:
 		return c, nil, err
 	case c.Name == "":
 		return c, nil, f.errAt(n, "context has no name")
+	case err != nil:
 	case len(c.Brokers) == 0 && brokersNode != nil:
-		return c, nil, f.errAt(brokersNode, "context %q has no brokers", c.Name)
+		err = f.errAt(brokersNode, "context %q has no brokers", c.Name)
 	case len(c.Brokers) == 0:
-		return c, nil, f.errAt(n, "context %q has no brokers", c.Name)
-	}
-	if c.KafkaVersion != "" {
-		if err := kafkaclient.CheckVersion(c.KafkaVersion); err != nil {
-			return c, nil, f.errAt(versionNode, "kafkaVersion: %v", err)
+		err = f.errAt(n, "context %q has no brokers", c.Name)
+	case c.KafkaVersion != "":
+		if verr := kafkaclient.CheckVersion(c.KafkaVersion); verr != nil {
+			err = f.errAt(versionNode, "kafkaVersion: %v", verr)
 		}
 	}
-	if c.Theme != "" {
-		if err := f.checkTheme(c.Theme); err != nil {
-			return c, nil, f.errAt(themeNode, "%v", err)
+	if err == nil && c.Theme != "" {
+		if terr := f.checkTheme(c.Theme); terr != nil {
+			err = f.errAt(themeNode, "%v", terr)
 		}
 	}
+	// One context's mistake leaves the others usable: it is kept, marked
+	// with its reason, and refused only when it is picked.
+	c.Unusable = err
 	return c, nameNode, nil
 }
 

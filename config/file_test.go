@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"kscope/kafkaclient"
@@ -155,7 +156,19 @@ func TestLoadErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeConfig(t, tc.yaml)
-			_, err := Load(path, true, fakeEnv(nil), checkTheme)
+			cfg, err := Load(path, true, fakeEnv(nil), checkTheme)
+			if err == nil {
+				// A mistake inside a context leaves the file readable and
+				// that context unusable, for the same reason.
+				for _, c := range cfg.Contexts {
+					if err = c.Unusable; err != nil {
+						if _, ferr := cfg.Find(c.Name); ferr == nil || !strings.Contains(ferr.Error(), "cannot be used") {
+							t.Errorf("Find(%q) = %v, want it refused", c.Name, ferr)
+						}
+						break
+					}
+				}
+			}
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -163,6 +176,51 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("got  %v\nwant %s", err, want)
 			}
 		})
+	}
+}
+
+func TestOneBadContextLeavesTheOthersUsable(t *testing.T) {
+	path := writeConfig(t, `currentContext: good
+contexts:
+  - name: kerberos
+    brokers: [k:1]
+    sasl: {mechanism: GSSAPI, username: u, password: p}
+  - name: good
+    brokers: [g:1]
+  - name: nopass
+    brokers: [n:1]
+    sasl: {username: u}
+`)
+	cfg, err := Load(path, true, fakeEnv(nil), checkTheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := cfg.Find("good"); err != nil || c.Brokers[0] != "g:1" {
+		t.Errorf("good: %+v, %v", c, err)
+	}
+	for _, name := range []string{"kerberos", "nopass"} {
+		if _, err := cfg.Find(name); err == nil || !strings.Contains(err.Error(), "cannot be used") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if len(cfg.Warnings) != 2 || !strings.Contains(cfg.Warnings[0], `context "kerberos" cannot be used`) || !strings.Contains(cfg.Warnings[0], "GSSAPI") {
+		t.Errorf("warnings %q", cfg.Warnings)
+	}
+}
+
+func TestErrorsListAFewNamesOnly(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("contexts:\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "  - {name: c%d, brokers: [a:1]}\n", i)
+	}
+	cfg, err := Load(writeConfig(t, b.String()), true, fakeEnv(nil), checkTheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cfg.Find("nosuch")
+	if err == nil || !strings.HasSuffix(err.Error(), "c9, … and 40 more)") {
+		t.Errorf("error %v", err)
 	}
 }
 
@@ -230,5 +288,13 @@ func TestLoadMissingFile(t *testing.T) {
 	empty := writeConfig(t, "# nothing yet\n")
 	if cfg, err := Load(empty, true, fakeEnv(nil), checkTheme); err != nil || len(cfg.Contexts) != 0 {
 		t.Errorf("empty file: %+v, %v", cfg, err)
+	}
+}
+
+func TestAHugeConfigFileIsRefused(t *testing.T) {
+	path := writeConfig(t, "contexts:\n"+strings.Repeat("  - {name: c, brokers: [a:1]}\n", 40_000))
+	_, err := Load(path, true, fakeEnv(nil), checkTheme)
+	if err == nil || err.Error() != "reading config: "+path+" is larger than 1 MiB: is it the right config file?" {
+		t.Errorf("error %v", err)
 	}
 }
