@@ -465,7 +465,7 @@ func pickTarget(o *options, props *config.Props) (config.Context, error) {
 	default:
 		hint := "use -b host:port, --demo"
 		if len(cfg.Contexts) > 0 {
-			hint += ", or --context NAME (" + strings.Join(cfg.Names(), ", ") + ")"
+			hint += ", or --context NAME (" + cfg.SomeNames() + ")"
 		}
 		return config.Context{}, errors.New("no cluster given: " + hint)
 	}

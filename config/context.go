@@ -66,12 +66,12 @@ func (f *File) Find(name string) (Context, error) {
 	if len(f.Contexts) == 0 {
 		return Context{}, fmt.Errorf("no context %q: %s defines no contexts", name, f.Path)
 	}
-	return Context{}, fmt.Errorf("no context %q (known: %s)", name, f.someNames())
+	return Context{}, fmt.Errorf("no context %q (known: %s)", name, f.SomeNames())
 }
 
-// someNames lists the first few contexts' names, for an error message
+// SomeNames lists the first few contexts' names, for an error message
 // that stays readable however many there are.
-func (f *File) someNames() string {
+func (f *File) SomeNames() string {
 	const most = 10
 	names := f.Names()
 	if len(names) <= most {

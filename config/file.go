@@ -256,7 +256,7 @@ func (f *configFile) config(root *yaml.Node, cfg *File) error {
 		if len(cfg.Contexts) == 0 {
 			return f.errAt(current, "currentContext %q names no context: there are none", cfg.Current)
 		}
-		return f.errAt(current, "currentContext %q names no context (known: %s)", cfg.Current, cfg.someNames())
+		return f.errAt(current, "currentContext %q names no context (known: %s)", cfg.Current, cfg.SomeNames())
 	}
 	return nil
 }

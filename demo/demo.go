@@ -65,9 +65,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		// timeouts too.
 		kfake.GroupMinSessionTimeout(time.Second),
 		// Retention and compaction run on kfake's cleaner tick, hourly by
-		// default; a minute lets a demo session see the compacted topic
+		// default; every ten seconds keeps the records held close to the
+		// retention caps, and lets a demo session see the compacted topic
 		// shrink and old log lines fall off.
-		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "60000"}),
+		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "10000"}),
 		kfake.ListenFn(listen),
 	}
 	ports, err := brokerPorts(opts.Listen, brokers)

@@ -35,17 +35,19 @@ type topicSpec struct {
 
 // topicSpecs lists the demo topics. Every busy topic is capped by
 // retention.bytes, with small segments since only whole segments free
-// memory, so a demo left running holds at most about 200 MB of records. The
-// caps let analytics-etl fall off the log after roughly an hour; it then
-// starts again from the oldest record, as a real consumer would.
+// memory: the demo cluster keeps its records in memory at several times
+// their size, so the caps add up to about 23 MB of records, which keeps a
+// demo left running for an hour within its memory budget. The caps let
+// analytics-etl fall off the log after a few minutes; it then starts again
+// from the oldest record, as a real consumer would.
 var topicSpecs = []topicSpec{
 	{
 		name: topicOrders, record: (*records).order,
 		partitions: 12, rate: 120, seed: 3000,
 		configs: map[string]string{
 			"retention.ms":        "259200000", // 3 days
-			"retention.bytes":     "6291456",   // per partition
-			"segment.bytes":       "1048576",
+			"retention.bytes":     "1048576",   // per partition
+			"segment.bytes":       "65536",
 			"min.insync.replicas": "2",
 		},
 	},
@@ -54,8 +56,8 @@ var topicSpecs = []topicSpec{
 		partitions: 6, rate: 60, seed: 1500,
 		configs: map[string]string{
 			"retention.ms":        "2592000000", // 30 days
-			"retention.bytes":     "4194304",
-			"segment.bytes":       "1048576",
+			"retention.bytes":     "524288",
+			"segment.bytes":       "65536",
 			"min.insync.replicas": "2",
 			"max.message.bytes":   "262144",
 		},
@@ -65,8 +67,8 @@ var topicSpecs = []topicSpec{
 		partitions: 3, rate: 40, seed: 1000,
 		configs: map[string]string{
 			"retention.ms":    "7200000", // 2 hours
-			"retention.bytes": "4194304",
-			"segment.bytes":   "1048576",
+			"retention.bytes": "1048576",
+			"segment.bytes":   "65536",
 		},
 	},
 	{
@@ -74,8 +76,8 @@ var topicSpecs = []topicSpec{
 		partitions: 24, rate: 80, seed: 2400,
 		configs: map[string]string{
 			"retention.ms":    "21600000", // 6 hours
-			"retention.bytes": "1048576",
-			"segment.bytes":   "1048576",
+			"retention.bytes": "131072",
+			"segment.bytes":   "65536",
 		},
 	},
 	{
@@ -83,8 +85,8 @@ var topicSpecs = []topicSpec{
 		partitions: 8, rate: 60, seed: 1500,
 		configs: map[string]string{
 			"retention.ms":    "86400000", // 1 day
-			"retention.bytes": "4194304",
-			"segment.bytes":   "1048576",
+			"retention.bytes": "262144",
+			"segment.bytes":   "65536",
 		},
 	},
 	{
