@@ -76,6 +76,8 @@ func ValidateTopic(s TopicSpec, liveBrokers int) error {
 	}
 	if s.Partitions < 1 {
 		bad("Partitions", "at least 1 partition is needed")
+	} else if err := CheckPartitionCount(s.Partitions, s.ReplicationFactor, liveBrokers); err != nil {
+		bad("Partitions", "%v", err)
 	}
 	switch {
 	case s.ReplicationFactor < 1:
@@ -94,6 +96,34 @@ func ValidateTopic(s TopicSpec, liveBrokers int) error {
 
 func legalTopicRune(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-'
+}
+
+// ReplicasPerBroker is how many partition replicas kscope lets one broker
+// be given by a change it makes. Kafka advises about 4,000 per broker; a
+// count far past it (a typo of a few zeros) can leave a cluster unable to
+// answer at all.
+const ReplicasPerBroker = 4000
+
+// PartitionWarning is the partition count above which kscope asks for a
+// confirmation before a change is sent.
+const PartitionWarning = 1000
+
+// CheckPartitionCount refuses a topic of total partitions with replication
+// factor rf that would give the brokers more replicas than
+// ReplicasPerBroker each.
+func CheckPartitionCount(total int32, rf int16, brokers int) error {
+	limit := MaxPartitions(rf, brokers)
+	if int64(total) > int64(limit) {
+		return fmt.Errorf("at most %d partitions with %d replicas on %d brokers (Kafka advises about %d partition replicas per broker)",
+			limit, max(rf, 1), max(brokers, 1), ReplicasPerBroker)
+	}
+	return nil
+}
+
+// MaxPartitions is the most partitions a topic of replication factor rf
+// may have on brokers brokers.
+func MaxPartitions(rf int16, brokers int) int {
+	return ReplicasPerBroker * max(brokers, 1) / max(int(rf), 1)
 }
 
 // ErrInternalTopic is returned for a change to one of Kafka's own topics
@@ -186,6 +216,11 @@ func (c *Client) AddPartitions(ctx context.Context, topic string, total int32) e
 		}
 		if have := int32(len(tm.Partitions)); total <= have {
 			return fmt.Errorf("the topic has %d partitions; the new total must be more than that (Kafka cannot remove partitions)", have)
+		}
+		if len(tm.Partitions) > 0 {
+			if err := CheckPartitionCount(total, int16(len(tm.Partitions[0].Replicas)), len(meta.Brokers)); err != nil {
+				return &FieldError{Field: "total", Msg: err.Error()}
+			}
 		}
 		req := &sarama.CreatePartitionsRequest{
 			Version:         requestVersion(apiKeyCreatePartitions, c.sconf.Version),

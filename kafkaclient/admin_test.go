@@ -90,6 +90,8 @@ func TestValidateTopic(t *testing.T) {
 		{"non-ASCII letter", with(func(s *TopicSpec) { s.Name = "café" }), "Name"},
 		{"no partitions", with(func(s *TopicSpec) { s.Partitions = 0 }), "Partitions"},
 		{"negative partitions", with(func(s *TopicSpec) { s.Partitions = -1 }), "Partitions"},
+		{"a billion partitions", with(func(s *TopicSpec) { s.Partitions = 1_000_000_000 }), "Partitions"},
+		{"more replicas than the brokers should hold", with(func(s *TopicSpec) { s.Partitions = 4001 }), "Partitions"},
 		{"no replicas", with(func(s *TopicSpec) { s.ReplicationFactor = 0 }), "ReplicationFactor"},
 		{"more replicas than brokers", with(func(s *TopicSpec) { s.ReplicationFactor = 4 }), "ReplicationFactor"},
 		{"unnamed setting", with(func(s *TopicSpec) { s.Configs = map[string]string{" ": "x"} }), "Configs"},
@@ -108,6 +110,9 @@ func TestValidateTopic(t *testing.T) {
 	}
 	if err := ValidateTopic(valid, 3); err != nil {
 		t.Errorf("valid spec refused: %v", err)
+	}
+	if err := ValidateTopic(with(func(s *TopicSpec) { s.Partitions = 4000 }), 3); err != nil {
+		t.Errorf("4,000 partitions × 3 replicas on 3 brokers refused: %v", err)
 	}
 	if err := ValidateTopic(with(func(s *TopicSpec) { s.Name = strings.Repeat("x", maxTopicName) }), 3); err != nil {
 		t.Errorf("249-character name refused: %v", err)
@@ -181,6 +186,11 @@ func TestAddPartitions(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "the topic has 5 partitions") {
 			t.Errorf("total %d: %v", total, err)
 		}
+	}
+	// 3 brokers, three replicas each (kfake places every partition on all): 4,000 at the most.
+	err := cl.AddPartitions(context.Background(), "t", 1_000_000_000)
+	if fes := FieldErrors(err); len(fes) != 1 || fes[0].Field != "total" || !strings.Contains(fes[0].Msg, "at most 4000 partitions with 3 replicas on 3 brokers") {
+		t.Errorf("a billion partitions: %v", err)
 	}
 	if n := creates.Load(); n != 1 {
 		t.Errorf("%d CreatePartitions requests, want 1", n)
