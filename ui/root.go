@@ -120,6 +120,8 @@ func New(opts Options) *Model {
 		GroupEvery:  opts.GroupEvery,
 		Audit:       opts.Audit,
 		Context:     opts.Session.Label,
+
+		GroupHistory: kafkaclient.NewGroupHistory(0),
 	}
 	m := &Model{
 		c:          c,
@@ -206,6 +208,7 @@ func (m *Model) adopt(name string, s Session) tea.Cmd {
 	m.closeAll()
 	m.session, m.gen = s, m.gen+1
 	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Client, s.ReadOnly, nil, s.Label
+	m.c.GroupHistory = kafkaclient.NewGroupHistory(0)
 	m.c.Keys.SetReadOnly(s.ReadOnly)
 	m.refreshErr = nil
 	for i := range m.contexts {
