@@ -245,18 +245,11 @@ func (w *Window) evaluate(st *windowStats) Status {
 	return StatusOK
 }
 
-// Rates returns the consume rate, from the committed offset's advance, and
-// the produce rate, from the log end's, in records per second over the
-// samples within the span before now where both are known; ok is false
-// until the window is ready for a trend (see Evaluate's rule 5): a rate
-// from two samples of a consumer that commits every few seconds is 0 or
-// double. Only advances count, so a rewind or a truncated log slows a rate
-// instead of making it negative.
-func (w *Window) Rates(now time.Time) (consume, produce float64, ok bool) {
-	st := w.stats(now)
-	return st.rates(w.span)
-}
-
+// rates returns the consume rate, from the committed offset's advance,
+// and the produce rate, from the log end's, in records per second over the
+// samples where both are known; ok is false until the window is ready for
+// a trend (see Evaluate's rule 5): a rate from two samples of a consumer
+// that commits every few seconds is 0 or double.
 func (st *windowStats) rates(span time.Duration) (consume, produce float64, ok bool) {
 	secs := st.last.At.Sub(st.first.At).Seconds()
 	if !st.ready(span) || secs <= 0 {

@@ -205,8 +205,8 @@ func TestWindowRates(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := NewWindow(time.Minute, 10)
 			last := fill(w, tt.step, tt.pairs...)
-			consume, produce, ok := w.Rates(last)
-			if consume != tt.consume || produce != tt.produce || ok != tt.ok {
+			v := w.Judge(last, true)
+			if consume, produce, ok := v.Consume, v.Produce, v.RatesKnown; consume != tt.consume || produce != tt.produce || ok != tt.ok {
 				t.Errorf("Rates = %g, %g, %t; want %g, %g, %t", consume, produce, ok, tt.consume, tt.produce, tt.ok)
 			}
 		})
