@@ -2,6 +2,7 @@ package kafkaclient
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,8 +28,39 @@ type GroupMember struct {
 	ClientID   string
 	Host       string
 	// Assigned is the member's partitions, sorted; empty while the group
-	// rebalances or when it has more members than partitions.
+	// rebalances (the coordinator does not report assignments then) or
+	// when it has more members than partitions.
 	Assigned []TopicPartition
+	// Subscription is what the member sent when it joined the current
+	// generation; nil when the coordinator did not report it (it reports
+	// it only while the group is Stable) or the group does not speak the
+	// consumer protocol.
+	Subscription *Subscription
+}
+
+// Subscription is a consumer's ConsumerProtocolSubscription, the metadata
+// it joins its group with.
+type Subscription struct {
+	// Version is the subscription's schema version: owned partitions need
+	// 1 (KIP-429), the generation 2 (KIP-792), the rack 3.
+	Version int16
+	Topics  []string
+	// Owned is what the member still owned when it joined, sorted. A
+	// cooperative member keeps consuming these through the rebalance; an
+	// eager one gives everything up before it joins and reports none.
+	Owned []TopicPartition
+	// Generation is the one the member last had, -1 when not reported.
+	Generation int32
+	Rack       string
+}
+
+// Owns reports whether the member said it still owned tp when it joined.
+func (s *Subscription) Owns(tp TopicPartition) bool {
+	if s == nil {
+		return false
+	}
+	_, found := slices.BinarySearchFunc(s.Owned, tp, TopicPartition.Compare)
+	return found
 }
 
 // PartitionOffsets is a group's position in one partition.
@@ -92,7 +124,19 @@ func (g *GroupInfo) TotalLag() int64 {
 	return n
 }
 
-// Rebalancing reports a group between generations.
+// Rebalancing reports a group between generations. Its coordinator then
+// reports no member's assignment or subscription: who owns what is not
+// known from the observation.
 func (g *GroupInfo) Rebalancing() bool {
 	return g.State == "PreparingRebalance" || g.State == "CompletingRebalance"
+}
+
+// Member returns the member whose ID is id, or nil.
+func (g *GroupInfo) Member(id string) *GroupMember {
+	for i := range g.Members {
+		if g.Members[i].ID == id {
+			return &g.Members[i]
+		}
+	}
+	return nil
 }

@@ -263,10 +263,15 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 					}
 				}
 			}
+			// Other protocols (Connect's, Streams' own) frame their
+			// metadata differently: read as a consumer's it would be noise.
+			if d.ProtocolType == "consumer" {
+				gm.Subscription = subscriptionOf(m)
+			}
 			// Members send the generation they last had when they join
 			// (KIP-792), so the group's is one past the highest.
-			if meta, err := m.GetMemberMetadata(); err == nil && meta != nil && meta.GenerationID >= 0 {
-				g.Generation = max(g.Generation, meta.GenerationID+1)
+			if s := gm.Subscription; s != nil && s.Generation >= 0 {
+				g.Generation = max(g.Generation, s.Generation+1)
 			}
 			slices.SortFunc(gm.Assigned, TopicPartition.Compare)
 			g.Members = append(g.Members, gm)
@@ -295,6 +300,33 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 		slices.SortFunc(g.Offsets, func(a, b PartitionOffsets) int { return a.TopicPartition.Compare(b.TopicPartition) })
 	}
 	return out
+}
+
+// subscriptionOf decodes the ConsumerProtocolSubscription a member joined
+// with; nil when the coordinator sent none (it sends it only while the
+// group is Stable) or it does not decode.
+func subscriptionOf(m *sarama.GroupMemberDescription) *Subscription {
+	meta, err := m.GetMemberMetadata()
+	if err != nil || meta == nil {
+		return nil
+	}
+	s := &Subscription{Version: meta.Version, Topics: slices.Clone(meta.Topics), Generation: -1}
+	if meta.Version >= 2 {
+		s.Generation = meta.GenerationID
+	}
+	if meta.RackID != nil {
+		s.Rack = *meta.RackID
+	}
+	for _, op := range meta.OwnedPartitions {
+		if op == nil {
+			continue
+		}
+		for _, p := range op.Partitions {
+			s.Owned = append(s.Owned, TopicPartition{op.Topic, p})
+		}
+	}
+	slices.SortFunc(s.Owned, TopicPartition.Compare)
+	return s
 }
 
 // fetchOffsets reads the committed offsets of groups at their coordinator:

@@ -121,6 +121,69 @@ func (w *Window) Samples() []LagSample {
 	return slices.Clone(w.samples)
 }
 
+// minTrendSamples is the fewest samples with a commit that a trend or a
+// rate is read from, and they must span half the window. A consumer that
+// commits every few seconds shows its offset stuck between commits and
+// its lag rising meanwhile: judged on fewer samples, or a shorter span, a
+// healthy consumer reads as stalled or falling behind (a freshly opened
+// groups list showed WARN for ten seconds).
+const minTrendSamples = 5
+
+// windowStats is what the rules read from the samples within the span.
+type windowStats struct {
+	oldest, newest         LagSample // with a commit
+	commits, lags          int
+	oldestLag, newestLag   int64
+	rewound, moved         bool
+	caughtUp, lagDecreased bool
+	// The rates' terms: the first and last samples with a known lag, and
+	// the advances of the committed offset and of the log end between
+	// consecutive ones.
+	first, last        LagSample
+	consumed, produced int64
+}
+
+func (w *Window) stats(now time.Time) windowStats {
+	from := now.Add(-w.span)
+	var st windowStats
+	for _, s := range w.samples {
+		if s.At.Before(from) || s.Committed < 0 {
+			continue
+		}
+		if st.commits == 0 {
+			st.oldest = s
+		} else {
+			st.rewound = st.rewound || s.Committed < st.newest.Committed
+			st.moved = st.moved || s.Committed != st.newest.Committed
+		}
+		st.newest = s
+		st.commits++
+		lag, ok := s.lag()
+		if !ok {
+			continue
+		}
+		if st.lags == 0 {
+			st.oldestLag, st.first = lag, s
+		} else {
+			st.lagDecreased = st.lagDecreased || lag < st.newestLag
+			// Only advances count, so a rewind or a truncated log slows a
+			// rate instead of making it negative.
+			st.consumed += max(s.Committed-st.last.Committed, 0)
+			st.produced += max(s.LogEnd-st.last.LogEnd, 0)
+		}
+		st.newestLag, st.last = lag, s
+		st.caughtUp = st.caughtUp || lag == 0
+		st.lags++
+	}
+	return st
+}
+
+// ready reports enough samples, over enough time, to read a trend or a
+// rate from.
+func (st *windowStats) ready(span time.Duration) bool {
+	return st.commits >= minTrendSamples && st.lags >= 2 && st.newest.At.Sub(st.oldest.At) >= span/2
+}
+
 // Evaluate returns the partition's health at now from the samples no older
 // than the span before now, so a partition no longer sampled fades to
 // Unknown instead of keeping a stale verdict. Samples without a commit are
@@ -140,8 +203,9 @@ func (w *Window) Samples() []LagSample {
 //     than the window while there is lag. Only when the window spans at
 //     least half its span, as shorter windows cannot tell a stop from a
 //     pause.
-//  5. UNKNOWN while fewer than three samples have a commit or they cover
-//     less than a sixth of the span: too little to call a trend.
+//  5. UNKNOWN (measuring) while fewer than minTrendSamples samples have a
+//     commit or they cover less than half the span: too little to call a
+//     trend.
 //  6. STALL when the committed offset is the same across the whole window
 //     while there is lag in every sample.
 //  7. WARN when the committed offset moved but the lag never decreased
@@ -153,94 +217,121 @@ func (w *Window) Samples() []LagSample {
 // stall is reported while the window has watched an offset for no longer
 // than it spans, and becomes a stop once the offset outlives the window.
 func (w *Window) Evaluate(now time.Time) Status {
-	from := now.Add(-w.span)
-	var (
-		oldest, newest         LagSample // with a commit
-		commits, lags          int
-		oldestLag, newestLag   int64
-		rewound, moved         bool
-		caughtUp, lagDecreased bool
-	)
-	for _, s := range w.samples {
-		if s.At.Before(from) || s.Committed < 0 {
-			continue
-		}
-		if commits == 0 {
-			oldest = s
-		} else {
-			rewound = rewound || s.Committed < newest.Committed
-			moved = moved || s.Committed != newest.Committed
-		}
-		newest = s
-		commits++
-		lag, ok := s.lag()
-		if !ok {
-			continue
-		}
-		if lags == 0 {
-			oldestLag = lag
-		} else {
-			lagDecreased = lagDecreased || lag < newestLag
-		}
-		newestLag = lag
-		caughtUp = caughtUp || lag == 0
-		lags++
-	}
+	st := w.stats(now)
+	return w.evaluate(&st)
+}
+
+func (w *Window) evaluate(st *windowStats) Status {
 	switch {
-	case commits < 2 || lags == 0:
+	case st.commits < 2 || st.lags == 0:
 		return StatusUnknown
-	case rewound:
+	case st.rewound:
 		return StatusRewind
-	case caughtUp:
+	case st.caughtUp:
 		return StatusOK
 	}
-	spans := newest.At.Sub(oldest.At)
-	unchanged := newest.At.Sub(w.runSince)
+	spans := st.newest.At.Sub(st.oldest.At)
+	unchanged := st.newest.At.Sub(w.runSince)
 	switch {
 	case spans >= w.span/2 && unchanged > spans:
 		return StatusStop
-	case commits < 3 || spans < w.span/6:
-		// A few quick samples of a consumer that commits once a second
-		// would call it stalled or falling behind: no verdict on a trend
-		// until the window has seen a sixth of its span.
+	case !st.ready(w.span):
 		return StatusUnknown
-	case !moved:
+	case !st.moved:
 		return StatusStall
-	case !lagDecreased && newestLag > oldestLag:
+	case !st.lagDecreased && st.newestLag > st.oldestLag:
 		return StatusWarn
 	}
 	return StatusOK
 }
 
-// Rates returns the consume rate, from the committed offset's advance, and
-// the produce rate, from the log end's, in records per second over the
-// samples where both are known; ok is false when fewer than two are, or
-// they were taken at the same instant. Only advances count, so a rewind or
-// a truncated log slows a rate instead of making it negative.
-func (w *Window) Rates() (consume, produce float64, ok bool) {
-	var (
-		first, prev        LagSample
-		n                  int
-		consumed, produced int64
-	)
-	for _, s := range w.samples {
-		if _, known := s.lag(); !known {
-			continue
-		}
-		if n > 0 {
-			consumed += max(s.Committed-prev.Committed, 0)
-			produced += max(s.LogEnd-prev.LogEnd, 0)
-		} else {
-			first = s
-		}
-		prev = s
-		n++
-	}
-	secs := prev.At.Sub(first.At).Seconds()
-	if n < 2 || secs <= 0 {
+// rates returns the consume rate, from the committed offset's advance,
+// and the produce rate, from the log end's, in records per second over the
+// samples where both are known; ok is false until the window is ready for
+// a trend (see Evaluate's rule 5): a rate from two samples of a consumer
+// that commits every few seconds is 0 or double.
+func (st *windowStats) rates(span time.Duration) (consume, produce float64, ok bool) {
+	secs := st.last.At.Sub(st.first.At).Seconds()
+	if !st.ready(span) || secs <= 0 {
 		return 0, 0, false
 	}
-	return float64(consumed) / secs, float64(produced) / secs, true
+	return float64(st.consumed) / secs, float64(st.produced) / secs, true
+}
+
+// CatchUp is what a partition's lag is doing, as far as the samples tell.
+type CatchUp int
+
+// The catch-up verdicts.
+const (
+	// CatchUpUnknown: the lag is not known (no commit, or no log end).
+	CatchUpUnknown CatchUp = iota
+	// CatchUpMeasuring: too few samples yet to tell.
+	CatchUpMeasuring
+	// CatchUpDone: there is no lag.
+	CatchUpDone
+	// CatchUpNoConsumer: there is lag and nobody to consume it, so it will
+	// not shrink.
+	CatchUpNoConsumer
+	// CatchUpStuck: the consumer does not move (STALL or STOP).
+	CatchUpStuck
+	// CatchUpFallingBehind: the lag keeps growing (WARN).
+	CatchUpFallingBehind
+	// CatchUpKeepingUp: the consumer keeps pace with the producers.
+	CatchUpKeepingUp
+	// CatchUpIn: at the current rates the lag clears in Verdict.ETA.
+	CatchUpIn
+)
+
+// Verdict is a partition's health and what its lag is doing, decided
+// together so that they never contradict each other.
+type Verdict struct {
+	Status Status
+	// Measuring is set while the window holds data but too little for a
+	// verdict: the view says it is measuring rather than guessing.
+	Measuring bool
+	// Consume and Produce are records per second, set when RatesKnown.
+	Consume, Produce float64
+	RatesKnown       bool
+	CatchUp          CatchUp
+	// ETA is how long the lag takes to clear, with CatchUpIn.
+	ETA time.Duration
+}
+
+// Judge decides the partition's health at now (Evaluate) and what its lag
+// is doing; consumed says whether some member consumes the partition. The
+// status decides the direction, the rates only when the lag clears:
+// WARN is falling behind and OK never is, STALL and STOP are stuck. Rates
+// measured from commits wobble by a commit's worth, so they alone would
+// call an OK consumer falling behind; within 5% of each other they count
+// as keeping up.
+func (w *Window) Judge(now time.Time, consumed bool) Verdict {
+	st := w.stats(now)
+	v := Verdict{Status: w.evaluate(&st)}
+	v.Consume, v.Produce, v.RatesKnown = st.rates(w.span)
+	lagKnown := st.lags > 0
+	v.Measuring = v.Status == StatusUnknown && lagKnown
+	switch {
+	case !lagKnown:
+		v.CatchUp = CatchUpUnknown
+	case st.newestLag == 0:
+		v.CatchUp = CatchUpDone
+	case !consumed:
+		v.CatchUp = CatchUpNoConsumer
+	case v.Status == StatusStall || v.Status == StatusStop:
+		v.CatchUp = CatchUpStuck
+	case v.Status == StatusWarn:
+		v.CatchUp = CatchUpFallingBehind
+	case v.Status == StatusUnknown || !v.RatesKnown:
+		v.CatchUp = CatchUpMeasuring
+	case v.Consume > v.Produce*1.05:
+		v.CatchUp = CatchUpIn
+		v.ETA = time.Duration(float64(st.newestLag) / (v.Consume - v.Produce) * float64(time.Second))
+	case v.Status == StatusRewind && v.Consume < v.Produce*0.95:
+		v.CatchUp = CatchUpFallingBehind
+	default:
+		v.CatchUp = CatchUpKeepingUp
+	}
+	return v
 }
 
 // Lags returns the lag at each sample, oldest first, -1 where it is not
@@ -307,6 +398,16 @@ func (h *GroupHealth) Partition(tp TopicPartition, now time.Time) (Status, *Wind
 		return StatusUnknown, nil
 	}
 	return p.window.Evaluate(now), p.window
+}
+
+// Judge returns tp's Verdict at now (see Window.Judge); an untracked
+// partition's is unknown.
+func (h *GroupHealth) Judge(tp TopicPartition, now time.Time, consumed bool) Verdict {
+	p := h.partitions[tp]
+	if p == nil {
+		return Verdict{}
+	}
+	return p.window.Judge(now, consumed)
 }
 
 // Status returns the worst status of the group's partitions at now.

@@ -34,6 +34,18 @@ func constant(n int, c int64) [][2]int64 {
 	return out
 }
 
+// steady is n pairs of a consumer keeping a lag of 50 while both offsets
+// advance by 10 a sample.
+func steady(n int) [][2]int64 {
+	out := make([][2]int64, n)
+	for i := range out {
+		out[i] = [2]int64{100 + int64(i)*10, 150 + int64(i)*10}
+	}
+	return out
+}
+
+// Samples are 10 s apart: five with a commit over 40 s are the fewest a
+// trend is read from.
 func TestWindowEvaluate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -45,37 +57,39 @@ func TestWindowEvaluate(t *testing.T) {
 	}{
 		{name: "no samples", want: StatusUnknown},
 		{name: "one sample", pairs: [][2]int64{{100, 150}}, want: StatusUnknown},
-		{name: "no commit", pairs: [][2]int64{{-1, 150}, {-1, 160}, {-1, 170}}, want: StatusUnknown},
+		{name: "no commit", pairs: [][2]int64{{-1, 150}, {-1, 160}, {-1, 170}, {-1, 180}, {-1, 190}}, want: StatusUnknown},
 		{name: "one commit", pairs: [][2]int64{{-1, 150}, {100, 160}, {-1, 170}}, want: StatusUnknown},
-		{name: "log end never known", pairs: [][2]int64{{100, -1}, {110, -1}, {120, -1}}, want: StatusUnknown},
-		{name: "caught up", pairs: [][2]int64{{100, 100}, {110, 110}, {120, 120}}, want: StatusOK},
-		{name: "steady lag", pairs: [][2]int64{{100, 150}, {110, 160}, {120, 170}}, want: StatusOK},
-		{name: "lag shrinking", pairs: [][2]int64{{100, 150}, {120, 160}, {140, 170}}, want: StatusOK},
-		{name: "lag growing", pairs: [][2]int64{{100, 110}, {110, 130}, {120, 150}}, want: StatusWarn},
-		{name: "lag grew with one dip", pairs: [][2]int64{{100, 110}, {110, 140}, {120, 140}, {130, 170}}, want: StatusOK},
-		{name: "lag flat, never decreasing", pairs: [][2]int64{{100, 110}, {110, 120}, {120, 130}}, want: StatusOK},
-		{name: "zero lag in a growing window", pairs: [][2]int64{{100, 100}, {110, 120}, {120, 140}, {130, 160}}, want: StatusOK},
+		{name: "log end never known", pairs: [][2]int64{{100, -1}, {110, -1}, {120, -1}, {130, -1}, {140, -1}}, want: StatusUnknown},
+		{name: "caught up", pairs: [][2]int64{{100, 100}, {110, 110}}, want: StatusOK},
+		{name: "steady lag", pairs: steady(5), want: StatusOK},
+		{name: "steady lag, too few samples", pairs: steady(4), want: StatusUnknown},
+		{name: "lag shrinking", pairs: [][2]int64{{100, 150}, {120, 160}, {140, 170}, {160, 180}, {180, 190}}, want: StatusOK},
+		{name: "lag growing", pairs: [][2]int64{{100, 110}, {110, 130}, {120, 150}, {130, 170}, {140, 190}}, want: StatusWarn},
+		{name: "lag growing over three samples is no trend yet", pairs: [][2]int64{{100, 110}, {110, 130}, {120, 150}}, want: StatusUnknown},
+		{name: "lag grew with one dip", pairs: [][2]int64{{100, 110}, {110, 140}, {120, 140}, {130, 170}, {140, 180}}, want: StatusOK},
+		{name: "lag flat, never decreasing", pairs: [][2]int64{{100, 110}, {110, 120}, {120, 130}, {130, 140}, {140, 150}}, want: StatusOK},
+		{name: "zero lag in a growing window", pairs: [][2]int64{{100, 100}, {110, 120}, {120, 140}, {130, 160}, {140, 180}}, want: StatusOK},
 		{name: "rewind", pairs: [][2]int64{{100, 150}, {90, 160}, {110, 170}}, want: StatusRewind},
-		{name: "rewind wins over a stuck offset", pairs: [][2]int64{{100, 150}, {90, 160}, {90, 170}, {90, 180}}, want: StatusRewind},
+		{name: "rewind wins over a stuck offset", pairs: [][2]int64{{100, 150}, {90, 160}, {90, 170}, {90, 180}, {90, 190}}, want: StatusRewind},
 		{name: "rewind wins over zero lag", pairs: [][2]int64{{100, 100}, {50, 100}, {100, 100}}, want: StatusRewind},
 		{name: "rewind across a sample without commit", pairs: [][2]int64{{100, 150}, {-1, 160}, {90, 170}}, want: StatusRewind},
-		{name: "stall in a short window", pairs: constant(4, 100), want: StatusStall},
-		{name: "stall over exactly the window", pairs: constant(13, 100), want: StatusStall},
-		{name: "stall with zero lag once is OK", pairs: [][2]int64{{100, 100}, {100, 110}, {100, 120}}, want: StatusOK},
-		{name: "commit older than the window", pairs: constant(14, 100), want: StatusStop},
-		{name: "commit much older than the window", pairs: constant(40, 100), want: StatusStop},
-		{name: "window too short for stop", maxSamples: 3, pairs: constant(8, 100), want: StatusStall},
-		{name: "samples without commit skipped", pairs: [][2]int64{{-1, 10}, {100, 150}, {-1, 160}, {110, 170}, {120, 180}}, want: StatusWarn},
-		{name: "samples without log end skipped", pairs: [][2]int64{{100, 150}, {110, -1}, {120, 180}}, want: StatusWarn},
-		{name: "evaluated within the span", pairs: [][2]int64{{100, 150}, {110, 160}, {120, 170}}, later: 50 * time.Second, want: StatusOK},
-		{name: "one sample left at now", pairs: [][2]int64{{100, 150}, {110, 160}, {120, 170}}, later: 58 * time.Second, want: StatusUnknown},
-		{name: "two samples are too few for a trend", pairs: [][2]int64{{100, 150}, {100, 160}}, want: StatusUnknown},
-		{name: "stale", pairs: [][2]int64{{100, 150}, {100, 160}, {100, 170}}, later: 2 * time.Minute, want: StatusUnknown},
+		{name: "stall over half the window", pairs: constant(5, 100), want: StatusStall},
+		{name: "stuck over four samples is no stall yet", pairs: constant(4, 100), want: StatusUnknown},
+		{name: "stall over exactly the window", pairs: constant(7, 100), want: StatusStall},
+		{name: "stall with zero lag once is OK", pairs: [][2]int64{{100, 100}, {100, 110}, {100, 120}, {100, 130}, {100, 140}}, want: StatusOK},
+		{name: "commit older than the window", pairs: constant(8, 100), want: StatusStop},
+		{name: "commit much older than the window", pairs: constant(20, 100), want: StatusStop},
+		{name: "window too small for a verdict", maxSamples: 3, pairs: constant(8, 100), want: StatusUnknown},
+		{name: "samples without commit skipped", pairs: [][2]int64{{-1, 10}, {100, 150}, {-1, 160}, {110, 170}, {120, 180}, {130, 190}, {140, 200}}, want: StatusWarn},
+		{name: "samples without log end skipped", pairs: [][2]int64{{100, 150}, {110, -1}, {120, 180}, {130, 190}, {140, 200}}, want: StatusWarn},
+		{name: "evaluated within the span", pairs: steady(5), later: 20 * time.Second, want: StatusOK},
+		{name: "one sample left at now", pairs: steady(5), later: 58 * time.Second, want: StatusUnknown},
+		{name: "stale", pairs: constant(5, 100), later: 2 * time.Minute, want: StatusUnknown},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := NewWindow(time.Minute, cmp.Or(tt.maxSamples, DefaultHealthSamples))
-			last := fill(w, 5, tt.pairs...)
+			last := fill(w, 10, tt.pairs...)
 			if got := w.Evaluate(last.Add(tt.later)); got != tt.want {
 				t.Errorf("Evaluate = %s, want %s; samples %+v", got, tt.want, w.Samples())
 			}
@@ -83,18 +97,18 @@ func TestWindowEvaluate(t *testing.T) {
 	}
 }
 
-// Samples a second apart are too close together to call a consumer that
-// commits every few seconds stalled.
-func TestWindowNeedsASixthOfItsSpan(t *testing.T) {
+// Samples close together are too few to call a consumer that commits
+// every few seconds stalled: no verdict before half the window.
+func TestWindowNeedsHalfItsSpan(t *testing.T) {
 	t.Parallel()
 	w := NewWindow(time.Minute, DefaultHealthSamples)
-	last := fill(w, 1, constant(5, 100)...) // 4 s of a stuck offset
+	last := fill(w, 1, constant(12, 100)...) // 11 s of a stuck offset
 	if got := w.Evaluate(last); got != StatusUnknown {
-		t.Errorf("after 4 s: %s", got)
-	}
-	last = fill(w, 1, constant(12, 100)...) // 11 s
-	if got := w.Evaluate(last); got != StatusStall {
 		t.Errorf("after 11 s: %s", got)
+	}
+	last = fill(w, 1, constant(31, 100)...) // 30 s
+	if got := w.Evaluate(last); got != StatusStall {
+		t.Errorf("after 30 s: %s", got)
 	}
 }
 
@@ -110,8 +124,8 @@ func TestWindowStallBecomesStop(t *testing.T) {
 		w.Add(LagSample{At: sec(float64(s)), Committed: committed, LogEnd: int64(s)*10 + 50})
 		got = append(got, w.Evaluate(sec(float64(s))))
 	}
-	// Two samples 5 s apart are too few to judge.
-	want := []Status{StatusUnknown, StatusUnknown, StatusOK, StatusOK, StatusOK, StatusOK, StatusOK}
+	// Measuring until the samples span half the window.
+	want := []Status{StatusUnknown, StatusUnknown, StatusUnknown, StatusUnknown, StatusUnknown, StatusUnknown, StatusOK}
 	for len(want) < 18 { // through 85 s: the window still holds commits before 30 s
 		want = append(want, StatusWarn)
 	}
@@ -179,19 +193,20 @@ func TestWindowRates(t *testing.T) {
 		consume, produce float64
 		ok               bool
 	}{
-		{name: "steady", step: 5, pairs: [][2]int64{{100, 200}, {110, 220}, {120, 240}, {130, 260}}, consume: 2, produce: 4, ok: true},
-		{name: "rewind counts no progress", step: 5, pairs: [][2]int64{{100, 200}, {50, 210}, {60, 220}}, consume: 1, produce: 2, ok: true},
-		{name: "unknowns skipped", step: 5, pairs: [][2]int64{{-1, 100}, {100, 200}, {110, -1}, {120, 220}}, consume: 2, produce: 2, ok: true},
-		{name: "one usable sample", step: 5, pairs: [][2]int64{{100, 200}, {-1, 210}, {120, -1}}},
+		{name: "steady", step: 10, pairs: [][2]int64{{100, 200}, {110, 220}, {120, 240}, {130, 260}, {140, 280}}, consume: 1, produce: 2, ok: true},
+		{name: "rewind counts no progress", step: 10, pairs: [][2]int64{{100, 200}, {50, 210}, {60, 220}, {70, 230}, {80, 240}}, consume: 0.75, produce: 1, ok: true},
+		{name: "unknowns skipped", step: 10, pairs: [][2]int64{{-1, 100}, {100, 200}, {110, -1}, {120, 220}, {130, 230}, {140, 240}, {150, 250}}, consume: 1, produce: 1, ok: true},
+		{name: "too few samples", step: 10, pairs: [][2]int64{{100, 200}, {110, 220}, {120, 240}, {130, 260}}},
+		{name: "too short a span", step: 1, pairs: [][2]int64{{100, 200}, {110, 220}, {120, 240}, {130, 260}, {140, 280}, {150, 300}}},
 		{name: "same instant", step: 0, pairs: [][2]int64{{100, 200}, {110, 220}}},
 		{name: "empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := NewWindow(time.Minute, 10)
-			fill(w, tt.step, tt.pairs...)
-			consume, produce, ok := w.Rates()
-			if consume != tt.consume || produce != tt.produce || ok != tt.ok {
+			last := fill(w, tt.step, tt.pairs...)
+			v := w.Judge(last, true)
+			if consume, produce, ok := v.Consume, v.Produce, v.RatesKnown; consume != tt.consume || produce != tt.produce || ok != tt.ok {
 				t.Errorf("Rates = %g, %g, %t; want %g, %g, %t", consume, produce, ok, tt.consume, tt.produce, tt.ok)
 			}
 		})
@@ -247,35 +262,41 @@ func TestGroupHealth(t *testing.T) {
 	}
 	a := TopicPartition{Topic: "a", Partition: 0}
 	b := TopicPartition{Topic: "b", Partition: 1}
-	for s := 0; s <= 10; s += 5 {
+	for s := 0; s <= 30; s += 5 {
 		h.Observe(sec(float64(s)), []PartitionOffsets{
 			{TopicPartition: a, Committed: int64(s), LogEnd: int64(s)},
 			{TopicPartition: b, Committed: 100, LogEnd: 150 + int64(s)},
 		})
 	}
-	if got := h.Status(sec(10)); got != StatusStall {
+	if got := h.Status(sec(30)); got != StatusStall {
 		t.Errorf("group is %s, want STALL from b", got)
 	}
-	if st, w := h.Partition(a, sec(10)); st != StatusOK || w == nil || len(w.Samples()) != 3 {
-		t.Errorf("a is %s with window %v, want OK with three samples", st, w)
+	if st, w := h.Partition(a, sec(30)); st != StatusOK || w == nil || len(w.Samples()) != 7 {
+		t.Errorf("a is %s with window %v, want OK with seven samples", st, w)
 	}
-	if st, w := h.Partition(TopicPartition{Topic: "c"}, sec(10)); st != StatusUnknown || w != nil {
+	if st, w := h.Partition(TopicPartition{Topic: "c"}, sec(30)); st != StatusUnknown || w != nil {
 		t.Errorf("untracked partition is %s with window %v, want UNKNOWN and nil", st, w)
+	}
+	if v := h.Judge(b, sec(30), true); v.Status != StatusStall || v.CatchUp != CatchUpStuck {
+		t.Errorf("b judged %+v", v)
+	}
+	if v := h.Judge(TopicPartition{Topic: "c"}, sec(30), true); v != (Verdict{}) {
+		t.Errorf("untracked partition judged %+v", v)
 	}
 
 	// b stops appearing: it fades to unknown, which does not hide a's OK,
 	// then is forgotten once absent for longer than the span.
-	for s := 15; s <= 70; s += 5 {
+	for s := 35; s <= 90; s += 5 {
 		h.Observe(sec(float64(s)), []PartitionOffsets{{TopicPartition: a, Committed: int64(s), LogEnd: int64(s)}})
 	}
-	if st, w := h.Partition(b, sec(70)); st != StatusUnknown || w == nil {
-		t.Errorf("b at 70 s is %s with window %v, want UNKNOWN and still tracked", st, w)
+	if st, w := h.Partition(b, sec(90)); st != StatusUnknown || w == nil {
+		t.Errorf("b at 90 s is %s with window %v, want UNKNOWN and still tracked", st, w)
 	}
-	if got := h.Status(sec(70)); got != StatusOK {
-		t.Errorf("group at 70 s is %s, want OK", got)
+	if got := h.Status(sec(90)); got != StatusOK {
+		t.Errorf("group at 90 s is %s, want OK", got)
 	}
-	h.Observe(sec(75), []PartitionOffsets{{TopicPartition: a, Committed: 75, LogEnd: 75}})
-	if st, w := h.Partition(b, sec(75)); st != StatusUnknown || w != nil {
-		t.Errorf("b at 75 s is %s with window %v, want forgotten", st, w)
+	h.Observe(sec(95), []PartitionOffsets{{TopicPartition: a, Committed: 95, LogEnd: 95}})
+	if st, w := h.Partition(b, sec(95)); st != StatusUnknown || w != nil {
+		t.Errorf("b at 95 s is %s with window %v, want forgotten", st, w)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,14 +14,46 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// syncHold keeps every SyncGroup waiting until an observation showed the
+// group between generations. Without it that middle of a rebalance may
+// pass between two polls, and a test of what the timeline draws then
+// would pass without drawing it.
+type syncHold struct {
+	once    sync.Once
+	release chan struct{}
+}
+
+func holdSync(c *kfake.Cluster) *syncHold {
+	h := &syncHold{release: make(chan struct{})}
+	c.ControlKey(int16(kmsg.SyncGroup), func(kmsg.Request) (kmsg.Response, error, bool) {
+		select {
+		case <-h.release:
+			c.DropControl()
+		default:
+			c.KeepControl()
+			c.SleepControl(func() { <-h.release })
+		}
+		return nil, nil, false
+	})
+	return h
+}
+
+// seen releases the held SyncGroups once g shows the group rebalancing.
+func (h *syncHold) seen(g GroupInfo) {
+	if h != nil && g.Rebalancing() {
+		h.once.Do(func() { close(h.release) })
+	}
+}
+
 // watch feeds a timeline with observations of group every 100 ms until
 // done accepts the events or the deadline passes.
-func watch(t *testing.T, cl *Client, tl *Timeline, group string, timeout time.Duration, done func([]TimelineEvent) bool) []TimelineEvent {
+func watch(t *testing.T, cl *Client, tl *Timeline, group string, hold *syncHold, timeout time.Duration, done func([]TimelineEvent) bool) []TimelineEvent {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		g, _ := cl.Group(context.Background(), group)
 		tl.Observe(g)
+		hold.seen(g)
 		if done(tl.Events()) {
 			return tl.Events()
 		}
@@ -92,7 +126,7 @@ func TestTimelineOfAConsumerShutdown(t *testing.T) {
 	for i := range 3 {
 		id := fmt.Sprintf("shop-%d", i)
 		members[id] = cooperativeMember(t, c, "shop", id)
-		watch(t, cl, tl, "shop", 20*time.Second, stable(i+1))
+		watch(t, cl, tl, "shop", nil, 20*time.Second, stable(i+1))
 	}
 	before := len(tl.Events())
 	g, _ := cl.Group(context.Background(), "shop")
@@ -106,11 +140,25 @@ func TestTimelineOfAConsumerShutdown(t *testing.T) {
 		}
 	}
 
-	// A clean close: LeaveGroup, then a rebalance.
+	// A clean close: LeaveGroup, then a rebalance, whose middle is held
+	// until it has been observed.
+	hold := holdSync(c)
 	closed := time.Now()
 	members["shop-0"].stop()
 	delete(members, "shop-0")
-	events := watch(t, cl, tl, "shop", 20*time.Second, ended(tl.Rebalances()+1))[before:]
+	events := watch(t, cl, tl, "shop", hold, 20*time.Second, ended(tl.Rebalances()+1))[before:]
+	// The members that stay are cooperative: they keep their partitions
+	// through the rebalance, while the coordinator reports no owner for
+	// any. Only the partitions of the member that left were unowned.
+	if !slices.ContainsFunc(events, func(e TimelineEvent) bool { return e.Kind == EventOwnersUnknown }) {
+		t.Errorf("the rebalance was not observed between generations: %v", texts(events))
+	}
+	for _, e := range events {
+		if strings.Contains(e.Text(), "(unowned)") && !slices.Contains(leaving.Assigned, e.Partition) {
+			t.Errorf("a partition of a member that stayed drawn without owner: %q in %v", e.Text(), texts(events))
+		}
+	}
+	linesAgree(t, events)
 	order := []TimelineKind{}
 	for _, e := range events {
 		if !slices.Contains(order, e.Kind) {
@@ -142,7 +190,7 @@ func TestTimelineOfAConsumerShutdown(t *testing.T) {
 		}
 	}
 	summary := events[len(events)-1].Summary
-	if summary == nil || summary.PartitionsMoved != len(leaving.Assigned) || summary.MembersBefore != 3 || summary.MembersAfter != 2 {
+	if summary == nil || summary.PartitionsMoved != len(leaving.Assigned) || summary.Unowned != len(leaving.Assigned) || summary.MembersBefore != 3 || summary.MembersAfter != 2 {
 		t.Fatalf("summary %+v", summary)
 	}
 	if took := summary.End.Sub(closed); took > 10*time.Second {
@@ -175,7 +223,7 @@ func TestTimelineOfAConsumerShutdown(t *testing.T) {
 	killed := time.Now()
 	members["shop-1"].stop()
 	delete(members, "shop-1")
-	events = watch(t, cl, tl, "shop", 20*time.Second, ended(tl.Rebalances()+1))[before:]
+	events = watch(t, cl, tl, "shop", nil, 20*time.Second, ended(tl.Rebalances()+1))[before:]
 	i := slices.IndexFunc(events, func(e TimelineEvent) bool { return e.Kind == EventMemberLeft })
 	if i < 0 || events[i].Member != victim.ID {
 		t.Fatalf("the killed member never left: %v", texts(events))
@@ -186,6 +234,91 @@ func TestTimelineOfAConsumerShutdown(t *testing.T) {
 	}
 	if s := events[len(events)-1].Summary; s == nil || s.MembersAfter != 1 || s.PartitionsMoved != len(victim.Assigned) {
 		t.Errorf("summary after the kill: %+v", s)
+	}
+}
+
+// linesAgree checks that a rebalance's summary, its last event, says what
+// its lines say: as many partitions without a consumer as are drawn so,
+// and as many moved as end with another owner than they started with.
+func linesAgree(t *testing.T, events []TimelineEvent) {
+	t.Helper()
+	s := events[len(events)-1].Summary
+	if s == nil {
+		t.Fatalf("no summary last in %v", texts(events))
+	}
+	unowned := map[TopicPartition]bool{}
+	first, last := map[TopicPartition]string{}, map[TopicPartition]string{}
+	for _, e := range events {
+		switch e.Kind {
+		case EventPartitionUnowned, EventPartitionAssigned, EventPartitionMoved:
+		default:
+			continue
+		}
+		if strings.Contains(e.Text(), "(unowned)") {
+			unowned[e.Partition] = true
+		}
+		if _, ok := first[e.Partition]; !ok {
+			first[e.Partition] = e.From
+		}
+		last[e.Partition] = e.To
+	}
+	moved := 0
+	for p, from := range first {
+		if last[p] != from {
+			moved++
+		}
+	}
+	if s.Unowned != len(unowned) || s.PartitionsMoved != moved {
+		t.Errorf("summary says %d moved, %d without a consumer; the lines %d and %d: %v", s.PartitionsMoved, s.Unowned, moved, len(unowned), texts(events))
+	}
+}
+
+// An eager group (sarama's default, range) gives every partition up when
+// a rebalance starts: while it rebalances, every partition is without a
+// consumer, and the timeline says so.
+func TestTimelineOfAnEagerRebalance(t *testing.T) {
+	t.Parallel()
+	c := groupCluster(t, 1)
+	produce(t, c, "orders", 6, 5)
+	members := map[string]*member{}
+	defer func() {
+		for _, m := range members {
+			m.stop()
+		}
+	}()
+	cl := connect(t, c)
+	tl := NewTimeline(1000)
+	for i := range 3 {
+		id := fmt.Sprintf("eager-%d", i)
+		members[id] = startMember(t, c, "eager", id, "orders")
+		watch(t, cl, tl, "eager", nil, 20*time.Second, func([]TimelineEvent) bool {
+			g, err := cl.Group(context.Background(), "eager")
+			return err == nil && g.State == "Stable" && len(g.Members) == i+1 && len(g.Members[i].Assigned) > 0 && !tl.Rebalancing()
+		})
+	}
+	if a := tl.Assignor(); a != "range" {
+		t.Fatalf("assignor %q", a)
+	}
+	before := tl.Len()
+	hold := holdSync(c)
+	members["eager-2"].stop()
+	delete(members, "eager-2")
+	events := watch(t, cl, tl, "eager", hold, 20*time.Second, ended(tl.Rebalances()+1))[before:]
+	unowned := map[TopicPartition]bool{}
+	for _, e := range events {
+		if e.Kind == EventPartitionUnowned {
+			unowned[e.Partition] = true
+		}
+		if e.Kind == EventOwnersUnknown {
+			t.Errorf("an eager group's owners are known to be none: %q", e.Text())
+		}
+	}
+	if len(unowned) != 6 {
+		t.Errorf("%d partitions drawn without owner, want all 6: %v", len(unowned), texts(events))
+	}
+	linesAgree(t, events)
+	if s := events[len(events)-1].Summary; s.Unowned != 6 || s.MaxUnowned <= 0 || s.MembersAfter != 2 {
+		t.Errorf("summary %+v", s)
 	}
 }
 

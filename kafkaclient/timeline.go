@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -23,11 +22,14 @@ const (
 	EventStateChanged
 	// EventGenerationChanged: the generation went From → To (decimal).
 	EventGenerationChanged
-	// EventPartitionMoved: Partition went from member From to member To.
+	// EventPartitionMoved: Partition went from member From to member To,
+	// through a time without a consumer when Unowned is set.
 	EventPartitionMoved
-	// EventPartitionUnowned: Partition lost its owner From and has none.
+	// EventPartitionUnowned: Partition lost its owner From and has none:
+	// nobody consumes it.
 	EventPartitionUnowned
-	// EventPartitionAssigned: Partition had no owner and now has To.
+	// EventPartitionAssigned: Partition had no owner (or one not known,
+	// FromUnknown) and now has To.
 	EventPartitionAssigned
 	// EventRebalanceStarted: the first sign of a rebalance.
 	EventRebalanceStarted
@@ -37,6 +39,17 @@ const (
 	EventGroupGone
 	// EventError: a poll failed; the timeline goes on with the next one.
 	EventError
+	// EventOwnersUnknown: the coordinator stopped reporting who owns
+	// Partitions because the group is rebalancing. That is missing data,
+	// not a lost owner: cooperative members keep consuming what they own.
+	EventOwnersUnknown
+	// EventOffsetsReset: committed offsets moved in a way consumption does
+	// not explain (backwards, deleted, or while no member consumed);
+	// Offsets lists them.
+	EventOffsetsReset
+	// EventUnobserved: nobody observed the group for Gap, so what changed
+	// meanwhile cannot be placed in time and is not reported.
+	EventUnobserved
 )
 
 // TimelineEvent is one change seen between two observations of a group.
@@ -55,6 +68,19 @@ type TimelineEvent struct {
 	// FromClient and ToClient are the client IDs of the From and To members
 	// of a partition event.
 	FromClient, ToClient string
+	// FromUnknown marks an EventPartitionAssigned whose previous owner is
+	// not known (the timeline began while the group rebalanced).
+	FromUnknown bool
+	// Unowned is how long the partition of an EventPartitionAssigned or
+	// EventPartitionMoved went without a consumer on the way, as far as
+	// the observations tell; 0 when they do not.
+	Unowned time.Duration
+	// Partitions lists the partitions of an EventOwnersUnknown, sorted.
+	Partitions []TopicPartition
+	// Offsets lists the committed offsets of an EventOffsetsReset, sorted.
+	Offsets []OffsetChange
+	// Gap is the time an EventUnobserved covers.
+	Gap time.Duration
 	// Rebalance is the number of the rebalance in progress when the event
 	// happened (the one a started or ended event is about), 0 outside one,
 	// so that a view can group a rebalance's events.
@@ -79,17 +105,29 @@ func (e TimelineEvent) Text() string {
 	case EventGenerationChanged:
 		return "generation " + e.From + " → " + e.To
 	case EventPartitionMoved:
-		// Clients often share a client ID (it defaults to one per process
-		// and group); then only the member IDs tell the two apart.
-		from, to := e.FromClient, e.ToClient
-		if from == "" || to == "" || from == to {
-			from, to = e.From, e.To
+		from, to := e.memberNames()
+		if e.Unowned > 0 {
+			return p + ": " + from + " → (unowned) → " + to + ", " + roundDuration(e.Unowned) + " without a consumer"
 		}
 		return p + ": " + from + " → " + to
 	case EventPartitionUnowned:
-		return p + ": " + cmp.Or(e.FromClient, e.From) + " → (unowned)"
+		from, _ := e.memberNames()
+		return p + ": " + from + " → (unowned)"
 	case EventPartitionAssigned:
-		return p + ": (unowned) → " + cmp.Or(e.ToClient, e.To)
+		_, to := e.memberNames()
+		switch {
+		case e.FromUnknown:
+			return p + ": (unknown) → " + to
+		case e.Unowned > 0:
+			return p + ": (unowned) → " + to + " after " + roundDuration(e.Unowned) + " without a consumer"
+		}
+		return p + ": (unowned) → " + to
+	case EventOwnersUnknown:
+		return "owner not reported while the group rebalances: " + PartitionsText(e.Partitions)
+	case EventOffsetsReset:
+		return offsetsText(e.Offsets)
+	case EventUnobserved:
+		return "not observed for " + roundDuration(e.Gap) + ": what changed meanwhile is not shown"
 	case EventRebalanceStarted:
 		return "rebalance #" + strconv.Itoa(e.Rebalance) + " started"
 	case EventRebalanceEnded:
@@ -105,56 +143,18 @@ func (e TimelineEvent) Text() string {
 	return "unknown event " + strconv.Itoa(int(e.Kind))
 }
 
-// RebalanceSummary is how one rebalance went, as far as polling saw it.
-type RebalanceSummary struct {
-	// Number counts rebalances from 1 within one timeline.
-	Number int
-	// Start is the observation that first showed a sign of the rebalance,
-	// End the one where the group was settled again.
-	Start, End time.Time
-	// Duration is End − Start, a lower bound since the rebalance began
-	// somewhere in the poll interval before Start. A rebalance seen whole
-	// in one observation (Start == End: CompletingRebalance can last
-	// milliseconds) has instead the time since the previous observation,
-	// an upper bound: zero would say nothing.
-	Duration time.Duration
-	// PartitionsMoved counts partitions whose owning member at End is not
-	// the one before Start, so a partition that moved away and came back
-	// does not count, and one whose member rejoined under a new member ID
-	// does: the consumer restarted and lost its state.
-	PartitionsMoved int
-	// MaxUnowned is the longest any partition went without an owner
-	// during the rebalance, counted up to End for one still unowned then.
-	MaxUnowned time.Duration
-	// PeakLag is the highest total lag of the observations from Start to
-	// End, both included.
-	PeakLag int64
-	// MembersBefore is the member count of the observation before Start,
-	// MembersAfter that at End.
-	MembersBefore, MembersAfter int
-}
-
-func (s *RebalanceSummary) text() string {
-	var b strings.Builder
-	b.WriteString("rebalance #" + strconv.Itoa(s.Number))
-	if s.Start.Equal(s.End) {
-		b.WriteString(" done within " + roundDuration(s.Duration))
-	} else {
-		b.WriteString(" done in " + roundDuration(s.Duration))
+// memberNames names the From and To members of a partition event by
+// client ID. Clients often share one (it defaults to one per process and
+// group); then only the member IDs tell the two apart.
+func (e TimelineEvent) memberNames() (from, to string) {
+	from, to = e.FromClient, e.ToClient
+	switch {
+	case e.From == "" || e.To == "" || e.From == e.To:
+		from, to = cmp.Or(from, e.From), cmp.Or(to, e.To)
+	case from == "" || to == "" || from == to:
+		from, to = e.From, e.To
 	}
-	b.WriteString(": " + strconv.Itoa(s.PartitionsMoved) + " partition")
-	if s.PartitionsMoved != 1 {
-		b.WriteString("s")
-	}
-	b.WriteString(" moved")
-	if s.MaxUnowned > 0 {
-		b.WriteString(", unowned up to " + roundDuration(s.MaxUnowned))
-	}
-	b.WriteString(", peak lag " + thousands(s.PeakLag))
-	if s.MembersBefore != s.MembersAfter {
-		b.WriteString(", members " + strconv.Itoa(s.MembersBefore) + " → " + strconv.Itoa(s.MembersAfter))
-	}
-	return b.String()
+	return from, to
 }
 
 // Timeline turns successive observations of one group into events and
@@ -164,13 +164,22 @@ type Timeline struct {
 	maxEvents int
 	events    []TimelineEvent
 
-	// last is the last good observation, nil until the first; owners is
-	// its partition → member ID.
-	last   *GroupInfo
-	owners map[TopicPartition]string
+	// last is the last good observation, nil until the first.
+	last *GroupInfo
+	// owners maps each partition whose owner is known to it; a partition
+	// in neither owners nor unknown is known to have none. unknown holds
+	// the partitions the coordinator stopped reporting an owner for while
+	// the group rebalances. lostAt is when each partition known to have
+	// no owner lost it, where the observations tell.
+	owners  map[TopicPartition]string
+	unknown map[TopicPartition]unknownOwner
+	lostAt  map[TopicPartition]time.Time
 	// generation is the last one known: a group between generations shows
 	// none (-1), and the change is still worth telling once it shows again.
 	generation int32
+	// protocolType and assignor are the last the coordinator reported; it
+	// reports the assignor only while the group is Stable.
+	protocolType, assignor string
 
 	// lastErr and gone stop a failure repeated on every poll from
 	// filling the timeline.
@@ -181,15 +190,25 @@ type Timeline struct {
 	current    *rebalance
 }
 
+// unknownOwner is a partition whose owner is not reported: last is the
+// owner it had when last known ("" if never), since when it stopped being
+// reported.
+type unknownOwner struct {
+	last  string
+	since time.Time
+}
+
 // rebalance is the bookkeeping of the rebalance in progress.
 type rebalance struct {
 	summary RebalanceSummary
-	// before is who owned what before the rebalance; expected the
-	// partitions that must have an owner again for it to be over.
-	before   map[TopicPartition]string
-	expected map[TopicPartition]bool
-	// lostAt is when each partition still without an owner lost it.
-	lostAt map[TopicPartition]time.Time
+	// before is who owned what before the rebalance; unknownBefore the
+	// partitions whose owner then is not known; expected the partitions
+	// that must have an owner again for it to be over.
+	before        map[TopicPartition]string
+	unknownBefore map[TopicPartition]bool
+	expected      map[TopicPartition]bool
+	// unowned is every partition that went without a consumer during it.
+	unowned map[TopicPartition]bool
 	// previous is the time of the observation before Start.
 	previous time.Time
 }
@@ -222,14 +241,34 @@ func (t *Timeline) Rebalancing() bool { return t.current != nil }
 // Rebalances counts the rebalances started so far, including one in progress.
 func (t *Timeline) Rebalances() int { return t.rebalances }
 
+// Generation is the last generation known, -1 if none was ever reported.
+func (t *Timeline) Generation() int32 { return t.generation }
+
+// Assignor is the last assignor the coordinator reported, "" if none.
+func (t *Timeline) Assignor() string { return t.assignor }
+
+// Owner returns the member ID owning tp as far as the observations tell:
+// known is false while the coordinator does not report it (the group is
+// rebalancing), and then member is the last owner known.
+func (t *Timeline) Owner(tp TopicPartition) (member string, known bool) {
+	if u, ok := t.unknown[tp]; ok {
+		return u.last, false
+	}
+	return t.owners[tp], true
+}
+
 // Observe takes the next observation of the group and returns the events
 // it produced, which the timeline also keeps. Observations must come in
-// the order they were made. A failed poll produces at most a failure
-// event, and the next good one is compared with the last good one.
-// Otherwise the events come as: rebalance started, members left, members
-// joined, state, generation, partitions by topic and number, rebalance
-// ended.
+// the order they were made; one older than the last good one is ignored.
+// A failed poll produces at most a failure event, and the next good one
+// is compared with the last good one. Otherwise the events come as:
+// rebalance started, members left, members joined, state, generation,
+// partitions by topic and number, owners not reported, offsets reset,
+// rebalance ended.
 func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
+	if t.last != nil && g.At.Before(t.last.At) {
+		return nil
+	}
 	var out []TimelineEvent
 	switch {
 	case g.State == "Dead" || errors.Is(g.Err, ErrNoSuchGroup):
@@ -244,10 +283,30 @@ func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
 			out = t.diff(g)
 		}
 	}
+	t.keep(out)
+	return out
+}
+
+func (t *Timeline) keep(out []TimelineEvent) {
 	t.events = append(t.events, out...)
 	if n := len(t.events) - t.maxEvents; n > 0 {
 		t.events = t.events[n:]
 	}
+}
+
+// Resume tells the timeline that observations start again at at after a
+// time nobody observed the group (its view was closed). What changed in
+// the gap cannot be placed in time: the next observation starts afresh,
+// as the first did, and an event says how long the gap was. It returns
+// that event, or nothing when there was no observation before.
+func (t *Timeline) Resume(at time.Time) []TimelineEvent {
+	if t.last == nil || !at.After(t.last.At) {
+		return nil
+	}
+	out := []TimelineEvent{{At: at, Kind: EventUnobserved, Gap: at.Sub(t.last.At)}}
+	t.last, t.owners, t.unknown, t.lostAt, t.current = nil, nil, nil, nil, nil
+	t.lastErr, t.gone = "", false
+	t.keep(out)
 	return out
 }
 
@@ -276,26 +335,42 @@ func (t *Timeline) failed(g GroupInfo) []TimelineEvent {
 
 // baseline takes the first good observation. A timeline opened during a
 // rebalance cannot know who owned what before it, so the rebalance is
-// taken to start here, with this observation as "before".
+// taken to start here, with this observation as "before" and every
+// partition's owner unknown.
 func (t *Timeline) baseline(g GroupInfo) []TimelineEvent {
 	owners := ownersOf(&g)
-	t.remember(g, owners)
-	// Outside PreparingRebalance and CompletingRebalance, a member with
-	// nothing beside a partition with no owner is an assignment not yet
-	// finished (cooperative assignors revoke in one generation and assign
-	// in the next). A member with nothing alone is not: the group may
-	// have more members than partitions.
+	t.owners, t.unknown, t.lostAt = owners, map[TopicPartition]unknownOwner{}, map[TopicPartition]time.Time{}
+	t.remember(g)
+	if g.Rebalancing() {
+		r := t.start(g, owners, len(g.Members), g.At)
+		var hidden []TopicPartition
+		for _, o := range g.Offsets {
+			t.unknown[o.TopicPartition] = unknownOwner{since: g.At}
+			r.unknownBefore[o.TopicPartition] = true
+			hidden = append(hidden, o.TopicPartition)
+		}
+		r.summary.PeakLag = g.TotalLag()
+		out := []TimelineEvent{{At: g.At, Kind: EventRebalanceStarted, Rebalance: r.summary.Number}}
+		if len(hidden) > 0 {
+			out = append(out, TimelineEvent{At: g.At, Kind: EventOwnersUnknown, Partitions: hidden, Rebalance: r.summary.Number})
+		}
+		return out
+	}
+	// Outside a rebalance, a member with nothing beside a partition with
+	// no owner is an assignment not yet finished (cooperative assignors
+	// revoke in one generation and assign in the next). A member with
+	// nothing alone is not: the group may have more members than
+	// partitions.
 	unowned := unownedOffsets(&g, owners)
 	idle := slices.ContainsFunc(g.Members, func(m GroupMember) bool { return len(m.Assigned) == 0 })
-	if !g.Rebalancing() && (!idle || len(unowned) == 0) {
+	if !idle || len(unowned) == 0 {
 		return nil
 	}
 	r := t.start(g, owners, len(g.Members), g.At)
-	if idle {
-		for _, p := range unowned {
-			r.expected[p] = true
-			r.lostAt[p] = g.At
-		}
+	for _, p := range unowned {
+		r.expected[p] = true
+		r.unowned[p] = true
+		t.lostAt[p] = g.At
 	}
 	r.summary.PeakLag = g.TotalLag()
 	return []TimelineEvent{{At: g.At, Kind: EventRebalanceStarted, Rebalance: r.summary.Number}}
@@ -303,7 +378,6 @@ func (t *Timeline) baseline(g GroupInfo) []TimelineEvent {
 
 func (t *Timeline) diff(g GroupInfo) []TimelineEvent {
 	prev := t.last
-	owners := ownersOf(&g)
 	var out []TimelineEvent
 
 	// Left before joined, so that a member rejoining under a new ID reads
@@ -325,61 +399,56 @@ func (t *Timeline) diff(g GroupInfo) []TimelineEvent {
 			From: strconv.Itoa(int(t.generation)), To: strconv.Itoa(int(g.Generation))})
 	}
 
-	clients := clientIDs(prev, &g)
-	partitions := slices.SortedFunc(maps.Keys(unionKeys(t.owners, owners)), TopicPartition.Compare)
-	ownershipChanged := false
-	for _, p := range partitions {
-		from, to := t.owners[p], owners[p]
-		if from == to {
-			continue
-		}
-		ownershipChanged = true
-		e := TimelineEvent{At: g.At, Partition: p, From: from, To: to, FromClient: clients[from], ToClient: clients[to]}
-		switch {
-		case to == "":
-			e.Kind = EventPartitionUnowned
-		case from == "":
-			e.Kind = EventPartitionAssigned
-		default:
-			e.Kind = EventPartitionMoved
-		}
-		out = append(out, e)
+	own := t.ownership(prev, &g)
+	out = append(out, own.events...)
+	if resets := offsetResets(prev, &g); len(resets) > 0 {
+		out = append(out, TimelineEvent{At: g.At, Kind: EventOffsetsReset, Offsets: resets})
 	}
 
-	if t.current == nil && (membersChanged || generationChanged || ownershipChanged || g.Rebalancing()) {
+	if t.current == nil && (membersChanged || generationChanged || len(own.events) > 0 || g.Rebalancing()) {
 		r := t.start(g, t.owners, len(prev.Members), prev.At)
 		out = slices.Insert(out, 0, TimelineEvent{At: g.At, Kind: EventRebalanceStarted, Rebalance: r.summary.Number})
 	}
-	t.remember(g, owners)
+	t.owners, t.unknown, t.lostAt = own.owners, own.unknown, own.lostAt
+	t.remember(g)
 	r := t.current
 	if r == nil {
 		return out
 	}
+	for p, owner := range own.keptBefore {
+		if r.unknownBefore[p] {
+			r.before[p] = owner
+			delete(r.unknownBefore, p)
+		}
+	}
 	for i := range out {
 		out[i].Rebalance = r.summary.Number
-		switch p := out[i].Partition; out[i].Kind {
+		switch e := out[i]; e.Kind {
 		case EventPartitionUnowned:
-			r.lostAt[p] = g.At
-		case EventPartitionAssigned:
-			if lost, ok := r.lostAt[p]; ok {
-				r.summary.MaxUnowned = max(r.summary.MaxUnowned, g.At.Sub(lost))
-				delete(r.lostAt, p)
+			r.unowned[e.Partition] = true
+		case EventPartitionAssigned, EventPartitionMoved:
+			if e.Unowned > 0 {
+				r.unowned[e.Partition] = true
+				r.summary.MaxUnowned = max(r.summary.MaxUnowned, e.Unowned)
 			}
 		}
 	}
 	r.summary.PeakLag = max(r.summary.PeakLag, g.TotalLag())
-	if !r.settled(&g, owners) {
+	if !r.settled(&g, t.owners) {
 		return out
 	}
 	t.current = nil
-	s := r.end(&g, owners)
+	s := t.end(r, &g)
 	return append(out, TimelineEvent{At: g.At, Kind: EventRebalanceEnded, Rebalance: s.Number, Summary: s})
 }
 
-func (t *Timeline) remember(g GroupInfo, owners map[TopicPartition]string) {
-	t.last, t.owners = &g, owners
+func (t *Timeline) remember(g GroupInfo) {
+	t.last = &g
 	if g.Generation >= 0 {
 		t.generation = g.Generation
+	}
+	if g.Protocol != "" {
+		t.protocolType, t.assignor = g.ProtocolType, g.Protocol
 	}
 }
 
@@ -388,11 +457,12 @@ func (t *Timeline) remember(g GroupInfo, owners map[TopicPartition]string) {
 func (t *Timeline) start(g GroupInfo, before map[TopicPartition]string, membersBefore int, previous time.Time) *rebalance {
 	t.rebalances++
 	r := &rebalance{
-		summary:  RebalanceSummary{Number: t.rebalances, Start: g.At, MembersBefore: membersBefore},
-		before:   before,
-		expected: map[TopicPartition]bool{},
-		lostAt:   map[TopicPartition]time.Time{},
-		previous: previous,
+		summary:       RebalanceSummary{Number: t.rebalances, Start: g.At, MembersBefore: membersBefore},
+		before:        maps.Clone(before),
+		unknownBefore: map[TopicPartition]bool{},
+		expected:      map[TopicPartition]bool{},
+		unowned:       map[TopicPartition]bool{},
+		previous:      previous,
 	}
 	for p := range before {
 		r.expected[p] = true
@@ -434,118 +504,25 @@ func (r *rebalance) settled(g *GroupInfo, owners map[TopicPartition]string) bool
 	return true
 }
 
-func (r *rebalance) end(g *GroupInfo, owners map[TopicPartition]string) *RebalanceSummary {
+func (t *Timeline) end(r *rebalance, g *GroupInfo) *RebalanceSummary {
 	s := r.summary
 	s.End = g.At
 	s.Duration = s.End.Sub(s.Start)
 	if s.Start.Equal(s.End) {
 		s.Duration = g.At.Sub(r.previous)
 	}
-	for _, lost := range r.lostAt {
-		s.MaxUnowned = max(s.MaxUnowned, g.At.Sub(lost))
+	for p := range r.unowned {
+		if lost, ok := t.lostAt[p]; ok {
+			s.MaxUnowned = max(s.MaxUnowned, g.At.Sub(lost))
+		}
 	}
-	for p := range unionKeys(r.before, owners) {
-		if r.before[p] != owners[p] {
+	s.Unowned = len(r.unowned)
+	for p := range unionKeys(r.before, t.owners) {
+		if !r.unknownBefore[p] && r.before[p] != t.owners[p] {
 			s.PartitionsMoved++
 		}
 	}
+	s.UnknownBefore = len(r.unknownBefore)
 	s.MembersAfter = len(g.Members)
 	return &s
-}
-
-// ownersOf maps each assigned partition to its member ID. Should two
-// members claim one partition, the first listed wins, so that the answer
-// does not depend on map order.
-func ownersOf(g *GroupInfo) map[TopicPartition]string {
-	out := map[TopicPartition]string{}
-	for _, m := range g.Members {
-		for _, p := range m.Assigned {
-			if _, ok := out[p]; !ok {
-				out[p] = m.ID
-			}
-		}
-	}
-	return out
-}
-
-// unownedOffsets lists the partitions the group has offsets for and no
-// member is assigned.
-func unownedOffsets(g *GroupInfo, owners map[TopicPartition]string) []TopicPartition {
-	var out []TopicPartition
-	for _, o := range g.Offsets {
-		if owners[o.TopicPartition] == "" {
-			out = append(out, o.TopicPartition)
-		}
-	}
-	return out
-}
-
-// missingMembers returns the members of a whose ID is not in b, by ID.
-func missingMembers(a, b []GroupMember) []GroupMember {
-	var out []GroupMember
-	for _, m := range a {
-		if !slices.ContainsFunc(b, func(o GroupMember) bool { return o.ID == m.ID }) {
-			out = append(out, m)
-		}
-	}
-	slices.SortFunc(out, func(x, y GroupMember) int { return strings.Compare(x.ID, y.ID) })
-	return out
-}
-
-// clientIDs maps member ID → client ID over both observations, so that a
-// partition event can name a member that has just left.
-func clientIDs(prev, cur *GroupInfo) map[string]string {
-	out := map[string]string{}
-	for _, g := range []*GroupInfo{prev, cur} {
-		for _, m := range g.Members {
-			out[m.ID] = m.ClientID
-		}
-	}
-	return out
-}
-
-func unionKeys(a, b map[TopicPartition]string) map[TopicPartition]bool {
-	out := make(map[TopicPartition]bool, len(a)+len(b))
-	for p := range a {
-		out[p] = true
-	}
-	for p := range b {
-		out[p] = true
-	}
-	return out
-}
-
-// memberText is "client (host) id member", leaving out what is unknown.
-func memberText(client, host, id string) string {
-	var parts []string
-	if client != "" {
-		parts = append(parts, client)
-	}
-	if host != "" {
-		parts = append(parts, "("+host+")")
-	}
-	return strings.Join(append(parts, "id "+id), " ")
-}
-
-// roundDuration keeps tenths of a second from one second up and whole
-// milliseconds below: polls are hundreds of milliseconds apart, so more
-// digits would be noise.
-func roundDuration(d time.Duration) string {
-	if d >= time.Second {
-		return d.Round(100 * time.Millisecond).String()
-	}
-	return d.Round(time.Millisecond).String()
-}
-
-// thousands formats a non-negative n with thousands separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

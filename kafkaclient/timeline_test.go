@@ -22,10 +22,30 @@ func tlMember(id string, n int, parts ...int32) GroupMember {
 	return m
 }
 
-// observation is the group at tlT0+at, with a lag of lag on each of the six
-// partitions of "orders" and Owner filled in from the members.
+// tlOwning is m as it reports itself on joining: still owning parts
+// (KIP-429), as a cooperative member does.
+func tlOwning(m GroupMember, parts ...int32) GroupMember {
+	m.Subscription = &Subscription{Version: 1, Topics: []string{"orders"}, Generation: -1}
+	for _, p := range parts {
+		m.Subscription.Owned = append(m.Subscription.Owned, TopicPartition{"orders", p})
+	}
+	return m
+}
+
+// tlObservation is the group at tlT0+at, with a lag of lag on each of the
+// six partitions of "orders" and Owner filled in from the members. The
+// group uses the eager range assignor, which the coordinator names only
+// while the group is Stable.
 func tlObservation(at time.Duration, state string, gen int32, lag int64, members ...GroupMember) GroupInfo {
-	g := GroupInfo{Name: "inventory-sync", State: state, Generation: gen, Members: members, At: tlT0.Add(at)}
+	return tlWith("range", at, state, gen, lag, members...)
+}
+
+// tlWith is tlObservation of a group using assignor.
+func tlWith(assignor string, at time.Duration, state string, gen int32, lag int64, members ...GroupMember) GroupInfo {
+	g := GroupInfo{Name: "inventory-sync", State: state, ProtocolType: "consumer", Generation: gen, Members: members, At: tlT0.Add(at)}
+	if state == "Stable" {
+		g.Protocol = assignor
+	}
 	owners := ownersOf(&g)
 	for p := range int32(6) {
 		tp := TopicPartition{"orders", p}
@@ -99,21 +119,22 @@ func TestTimelineMemberLeaves(t *testing.T) {
 	evs = tl.Observe(tlObservation(time.Second, "CompletingRebalance", -1, 300, tlMember("c-1", 1), tlMember("c-2", 2)))
 	tlExpect(t, "completing", evs, "state PreparingRebalance → CompletingRebalance")
 
-	evs = tl.Observe(tlObservation(2*time.Second, "Stable", 5, 200, tlMember("c-1", 1, 0, 1, 4), tlMember("c-2", 2, 2, 3, 5)))
+	// Eager members report owning nothing when they join.
+	evs = tl.Observe(tlObservation(2*time.Second, "Stable", 5, 200, tlOwning(tlMember("c-1", 1, 0, 1, 4)), tlOwning(tlMember("c-2", 2, 2, 3, 5))))
 	tlExpect(t, "stable", evs,
 		"state CompletingRebalance → Stable",
 		"generation 4 → 5",
-		"orders/0: (unowned) → inventory-sync-1",
-		"orders/1: (unowned) → inventory-sync-1",
-		"orders/2: (unowned) → inventory-sync-2",
-		"orders/3: (unowned) → inventory-sync-2",
-		"orders/4: (unowned) → inventory-sync-1",
-		"orders/5: (unowned) → inventory-sync-2",
-		"rebalance #1 done in 1.5s: 2 partitions moved, unowned up to 1.5s, peak lag 1,800, members 3 → 2",
+		"orders/0: (unowned) → inventory-sync-1 after 1.5s without a consumer",
+		"orders/1: (unowned) → inventory-sync-1 after 1.5s without a consumer",
+		"orders/2: (unowned) → inventory-sync-2 after 1.5s without a consumer",
+		"orders/3: (unowned) → inventory-sync-2 after 1.5s without a consumer",
+		"orders/4: (unowned) → inventory-sync-1 after 1.5s without a consumer",
+		"orders/5: (unowned) → inventory-sync-2 after 1.5s without a consumer",
+		"rebalance #1 done in 1.5s: 2 partitions moved, 6 without a consumer for up to 1.5s, peak lag 1,800, members 3 → 2",
 	)
 	want := RebalanceSummary{
 		Number: 1, Start: tlT0.Add(500 * time.Millisecond), End: tlT0.Add(2 * time.Second),
-		Duration: 1500 * time.Millisecond, PartitionsMoved: 2, MaxUnowned: 1500 * time.Millisecond,
+		Duration: 1500 * time.Millisecond, PartitionsMoved: 2, Unowned: 6, MaxUnowned: 1500 * time.Millisecond,
 		PeakLag: 6 * 300, MembersBefore: 3, MembersAfter: 2,
 	}
 	if got := tlSummary(t, evs); got != want {
@@ -190,8 +211,8 @@ func TestTimelineMemberJoins(t *testing.T) {
 			tlMember("c-1", 1, 0, 1), tlMember("c-2", 2, 2, 3), tlMember("c-3", 3, 4), tlMember("c-4", 4, 5)))
 		tlExpect(t, "assigned", evs,
 			"generation 5 → 6",
-			"orders/5: (unowned) → inventory-sync-4",
-			"rebalance #1 done in 500ms: 1 partition moved, unowned up to 500ms, peak lag 0, members 3 → 4",
+			"orders/5: (unowned) → inventory-sync-4 after 500ms without a consumer",
+			"rebalance #1 done in 500ms: 1 partition moved, 1 without a consumer for up to 500ms, peak lag 0, members 3 → 4",
 		)
 	})
 
@@ -290,23 +311,36 @@ func TestTimelineGroupGone(t *testing.T) {
 			"member left: inventory-sync-3 (/10.0.0.3) id c-3",
 			"state Stable → Empty",
 		}, tlUnownedAll(func(p int) string { return fmt.Sprintf("inventory-sync-%d", p/2+1) })...),
-			"rebalance #1 done within 500ms: 6 partitions moved, peak lag 54, members 3 → 0",
+			"rebalance #1 done within 500ms: 6 partitions moved, 6 without a consumer, peak lag 54, members 3 → 0",
 		)...)
 	})
 }
 
 func TestTimelineBaseline(t *testing.T) {
 	t.Parallel()
+	// Opened mid-rebalance, the timeline knows no owner: it says so, and
+	// learns from the members' reports once the group is Stable which
+	// partitions were never without one.
 	t.Run("mid-rebalance", func(t *testing.T) {
 		tl := NewTimeline(100)
 		evs := tl.Observe(tlObservation(0, "CompletingRebalance", -1, 5, tlMember("c-1", 1), tlMember("c-2", 2)))
-		tlExpect(t, "baseline", evs, "rebalance #1 started")
+		tlExpect(t, "baseline", evs, "rebalance #1 started", "owner not reported while the group rebalances: orders/0-5")
 		if !tl.Rebalancing() {
 			t.Fatal("not rebalancing")
 		}
-		evs = tl.Observe(tlObservation(800*time.Millisecond, "Stable", 5, 1, tlMember("c-1", 1, 0, 1, 2), tlMember("c-2", 2, 3, 4, 5)))
+		if owner, known := tl.Owner(TopicPartition{"orders", 0}); known || owner != "" {
+			t.Fatalf("owner of orders/0 %q, known %v", owner, known)
+		}
+		evs = tl.Observe(tlWith("cooperative-sticky", 800*time.Millisecond, "Stable", 5, 1,
+			tlOwning(tlMember("c-1", 1, 0, 1, 2), 0, 1, 2), tlOwning(tlMember("c-2", 2, 3, 4, 5), 3)))
+		tlExpect(t, "stable", evs,
+			"state CompletingRebalance → Stable",
+			"orders/4: (unknown) → inventory-sync-2",
+			"orders/5: (unknown) → inventory-sync-2",
+			"rebalance #1 done in 800ms: 0 partitions moved (2 of unknown owner before), peak lag 30",
+		)
 		s := tlSummary(t, evs)
-		if s.Duration != 800*time.Millisecond || s.MaxUnowned != 800*time.Millisecond || s.PeakLag != 30 || s.PartitionsMoved != 6 {
+		if s.Duration != 800*time.Millisecond || s.MaxUnowned != 0 || s.Unowned != 0 || s.PeakLag != 30 || s.PartitionsMoved != 0 || s.UnknownBefore != 2 {
 			t.Fatalf("summary %+v", s)
 		}
 	})
@@ -350,7 +384,7 @@ func TestTimelineTopicDropped(t *testing.T) {
 		"rebalance #1 started",
 		"generation 4 → 5",
 		"legacy/0: inventory-sync-1 → (unowned)",
-		"rebalance #1 done within 500ms: 1 partition moved, peak lag 0",
+		"rebalance #1 done within 500ms: 1 partition moved, 1 without a consumer, peak lag 0",
 	)
 }
 
@@ -387,7 +421,7 @@ func TestTimelineEventText(t *testing.T) {
 	t.Parallel()
 	orders3 := TopicPartition{"orders", 3}
 	long := &RebalanceSummary{Number: 3, Start: tlT0, End: tlT0.Add(2140 * time.Millisecond), Duration: 2140 * time.Millisecond,
-		PartitionsMoved: 4, MaxUnowned: 1620 * time.Millisecond, PeakLag: 1234, MembersBefore: 3, MembersAfter: 3}
+		PartitionsMoved: 4, Unowned: 2, MaxUnowned: 1620 * time.Millisecond, PeakLag: 1234, MembersBefore: 3, MembersAfter: 3}
 	for _, c := range []struct {
 		e    TimelineEvent
 		want string
@@ -402,7 +436,18 @@ func TestTimelineEventText(t *testing.T) {
 		{TimelineEvent{Kind: EventPartitionUnowned, Partition: orders3, From: "c-2", FromClient: "inventory-sync-2"}, "orders/3: inventory-sync-2 → (unowned)"},
 		{TimelineEvent{Kind: EventPartitionAssigned, Partition: orders3, To: "c-1"}, "orders/3: (unowned) → c-1"},
 		{TimelineEvent{Kind: EventRebalanceStarted, Rebalance: 3}, "rebalance #3 started"},
-		{TimelineEvent{Kind: EventRebalanceEnded, Rebalance: 3, Summary: long}, "rebalance #3 done in 2.1s: 4 partitions moved, unowned up to 1.6s, peak lag 1,234"},
+		{TimelineEvent{Kind: EventRebalanceEnded, Rebalance: 3, Summary: long}, "rebalance #3 done in 2.1s: 4 partitions moved, 2 without a consumer for up to 1.6s, peak lag 1,234"},
+		{TimelineEvent{Kind: EventRebalanceEnded, Rebalance: 1, Summary: &RebalanceSummary{Number: 1, Start: tlT0, End: tlT0.Add(time.Second), Duration: time.Second, PartitionsMoved: 1, UnknownBefore: 5}},
+			"rebalance #1 done in 1s: 1 partition moved (5 of unknown owner before), peak lag 0"},
+		{TimelineEvent{Kind: EventPartitionMoved, Partition: orders3, From: "c-2", To: "c-1", FromClient: "inventory-sync-2", ToClient: "inventory-sync-1", Unowned: 1250 * time.Millisecond},
+			"orders/3: inventory-sync-2 → (unowned) → inventory-sync-1, 1.3s without a consumer"},
+		{TimelineEvent{Kind: EventPartitionAssigned, Partition: orders3, To: "c-1", ToClient: "inventory-sync-1", Unowned: 300 * time.Millisecond}, "orders/3: (unowned) → inventory-sync-1 after 300ms without a consumer"},
+		{TimelineEvent{Kind: EventPartitionAssigned, Partition: orders3, To: "c-1", FromUnknown: true}, "orders/3: (unknown) → c-1"},
+		{TimelineEvent{Kind: EventOwnersUnknown, Partitions: []TopicPartition{{"orders", 0}, {"orders", 1}, {"orders", 2}, {"orders", 5}, {"payments", 0}}},
+			"owner not reported while the group rebalances: orders/0-2,5 payments/0"},
+		{TimelineEvent{Kind: EventOffsetsReset, Offsets: []OffsetChange{{orders3, 1200, 0}, {TopicPartition{"orders", 4}, -1, 7}}}, "offsets reset: orders/3 1,200 → 0, orders/4 none → 7"},
+		{TimelineEvent{Kind: EventOffsetsReset, Offsets: []OffsetChange{{orders3, 1200, -1}}}, "offsets deleted: orders/3 1,200 → none"},
+		{TimelineEvent{Kind: EventUnobserved, Gap: 252 * time.Second}, "not observed for 4m12s: what changed meanwhile is not shown"},
 		{TimelineEvent{Kind: EventRebalanceEnded, Rebalance: 4, Summary: &RebalanceSummary{Number: 4, Start: tlT0, End: tlT0, Duration: 480 * time.Millisecond, PartitionsMoved: 1, PeakLag: 1234567, MembersBefore: 2, MembersAfter: 3}},
 			"rebalance #4 done within 480ms: 1 partition moved, peak lag 1,234,567, members 2 → 3"},
 		{TimelineEvent{Kind: EventGroupGone}, "group gone (Dead)"},

@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"kscope/kafkaclient"
 	"kscope/views"
 )
 
@@ -104,6 +105,8 @@ func plural(n int) string {
 func (m *Model) begin(s Session) tea.Cmd {
 	m.session, m.gen = s, m.gen+1
 	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Client, s.ReadOnly, nil, s.Label
+	// Group health and timelines are the cluster's: a new session starts them afresh.
+	m.c.GroupHistory = kafkaclient.NewGroupHistory(0)
 	m.c.Keys.SetReadOnly(s.ReadOnly)
 	m.refreshErr = nil
 	return m.waitEvent()

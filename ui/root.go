@@ -150,6 +150,8 @@ func New(opts Options) *Model {
 		GroupEvery:  opts.GroupEvery,
 		Audit:       opts.Audit,
 		Context:     opts.Session.Label,
+
+		GroupHistory: kafkaclient.NewGroupHistory(0),
 	}
 	m := &Model{
 		c:          c,

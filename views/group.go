@@ -1,28 +1,18 @@
 package views
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"kscope/kafkaclient"
-	"kscope/themes"
 	"kscope/views/sanitize"
 	"kscope/views/widget"
 )
-
-// timelineEvents bounds what one group's timeline keeps in a session.
-const timelineEvents = 10_000
 
 // GroupLoaded answers a Group view's observation.
 type GroupLoaded struct {
@@ -41,7 +31,9 @@ const (
 
 // Group is one consumer group up close: its members, its lag per
 // partition with rates and health, and the timeline of every change seen
-// while the view is open, rebalances summarised.
+// while the view is open, rebalances summarised. Its health windows and
+// timeline live in the session's GroupHistory, so reopening the group
+// goes on from what was seen before.
 //
 // It keeps observing while a dialog covers it: one group is cheap to
 // describe, and a gap would leave the timeline short of what happened.
@@ -57,6 +49,8 @@ type Group struct {
 	timeline *kafkaclient.Timeline
 	members  *widget.Table
 	parts    *widget.Table
+	// partCols are the indexes into partColumns the parts table shows.
+	partCols []int
 	// tlBack is how many events the timeline pane is scrolled back from the newest.
 	tlBack int
 	focus  int
@@ -65,36 +59,93 @@ type Group struct {
 	export *exportPrompt
 }
 
+// partColumns are the partition table's columns. Below wideParts cells
+// only narrowParts are shown, so that at 80 columns the owner, the lag,
+// its trend, the catch-up and the status stay whole: the offsets and
+// rates behind them are what can go.
+var partColumns = []widget.Column{
+	{Title: "TOPIC"},
+	{Title: "P", Width: 3, Right: true},
+	{Title: "OWNER", Width: 14},
+	{Title: "COMMITTED", Width: 10, Right: true},
+	{Title: "LOG END", Width: 10, Right: true},
+	{Title: "LAG", Width: 8, Right: true},
+	{Title: "TREND", Width: 10},
+	{Title: "CONS/s", Width: 6, Right: true},
+	{Title: "PROD/s", Width: 6, Right: true},
+	{Title: "CATCH-UP", Width: 14},
+	{Title: "STATUS", Width: 6},
+}
+
+var narrowParts = []int{0, 1, 2, 5, 6, 9, 10}
+
+// minTopicWidth is the room the topic keeps before columns are dropped.
+const minTopicWidth = 12
+
+// wideParts is the least width that shows every partition column with
+// minTopicWidth for the topic.
+func wideParts() int {
+	w := minTopicWidth + widget.ColumnGap*(len(partColumns)-1)
+	for _, c := range partColumns {
+		w += c.Width
+	}
+	return w
+}
+
 // NewGroup makes the detail view of group name; its Init starts watching.
 func NewGroup(c *Common, name string) *Group {
+	history := groupHistory(c)
 	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, name: name,
-		health:   kafkaclient.NewGroupHealth(kafkaclient.DefaultHealthWindow, kafkaclient.DefaultHealthSamples),
-		timeline: kafkaclient.NewTimeline(timelineEvents),
+		health:   history.Group(name).Health,
+		timeline: history.Timeline(name),
 		members: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
-			{Title: "CLIENT ID", Width: 24},
-			{Title: "HOST", Width: 18},
+			{Title: "CLIENT ID", Width: 20},
+			{Title: "HOST", Width: 16},
 			{Title: "PARTS", Width: 5, Right: true},
 			{Title: "ASSIGNED"},
-			{Title: "MEMBER ID", Width: 30},
-		}),
-		parts: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
-			{Title: "TOPIC"},
-			{Title: "P", Width: 3, Right: true},
-			{Title: "OWNER", Width: 18},
-			{Title: "COMMITTED", Width: 10, Right: true},
-			{Title: "LOG END", Width: 10, Right: true},
-			{Title: "LAG", Width: 8, Right: true},
-			{Title: "TREND", Width: 10},
-			{Title: "CONS/s", Width: 6, Right: true},
-			{Title: "PROD/s", Width: 6, Right: true},
-			{Title: "CATCH-UP", Width: 14},
-			{Title: "STATUS", Width: 6},
+			{Title: "MEMBER ID", Width: 20},
 		}),
 	}
 	g.members.Empty = "no members"
+	g.setPartColumns(narrowParts)
 	g.parts.Empty = "loading…"
 	g.setFocus(paneParts)
 	return g
+}
+
+// groupHistory is the session's store, or one of the view's own when
+// the root set none (tests build a Common by hand).
+func groupHistory(c *Common) *kafkaclient.GroupHistory {
+	if c.GroupHistory == nil {
+		c.GroupHistory = kafkaclient.NewGroupHistory(0)
+	}
+	return c.GroupHistory
+}
+
+// setPartColumns makes the parts table show the columns cols, keeping the
+// rows, the filter and the row under the cursor.
+func (g *Group) setPartColumns(cols []int) {
+	defs := make([]widget.Column, len(cols))
+	for i, c := range cols {
+		defs[i] = partColumns[c]
+	}
+	old := g.parts
+	g.parts, g.partCols = widget.NewTable(g.c.Styles, &g.c.Keys.ListKeys, defs), cols
+	if old == nil {
+		return
+	}
+	g.parts.Empty, g.parts.Blurred = old.Empty, old.Blurred
+	g.parts.SetFilter(old.Filter())
+	g.parts.SetSize(g.width, max(g.height, 2))
+	g.rebuild()
+	if sel, ok := old.Selected(); ok {
+		for shown, _ := g.parts.Counts(); shown > 0; shown-- {
+			if r, _ := g.parts.Selected(); r.Key == sel.Key {
+				break
+			}
+			g.parts.Move(1)
+		}
+	}
 }
 
 // setFocus moves the keys to pane; the other tables hide their cursor.
@@ -104,9 +155,11 @@ func (g *Group) setFocus(pane int) {
 	g.members.Blurred = pane != paneMembers
 }
 
-// Init implements View.
+// Init implements View. A timeline the session kept from an earlier visit
+// notes the time nobody watched.
 func (g *Group) Init(s Scope) tea.Cmd {
 	g.scope = s
+	g.timeline.Resume(g.c.Now())
 	return g.load()
 }
 
@@ -153,6 +206,16 @@ func (g *Group) paneHeights() (members, parts, timeline int) {
 }
 
 func (g *Group) layout() {
+	cols := narrowParts
+	if g.width >= wideParts() {
+		cols = nil
+		for i := range partColumns {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) != len(g.partCols) {
+		g.setPartColumns(cols)
+	}
 	mh, ph, _ := g.paneHeights()
 	g.members.SetSize(g.width, mh)
 	g.parts.SetSize(g.width, ph)
@@ -205,6 +268,12 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 			if r, ok := g.parts.Selected(); ok {
 				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
 				return g, deleteOffsetsDialog(g.c, g.admin, g.name, topic)
+			}
+		case g.focus == paneMembers && key.Matches(msg, k.OpenMember):
+			if r, ok := g.members.Selected(); ok {
+				if m := g.info.Member(r.Key); m != nil {
+					return g, push(newMemberDetail(g.c, g.name, *m, g.info.Rebalancing()))
+				}
 			}
 		case g.focus == paneTimeline:
 			g.scrollTimeline(msg)
@@ -262,21 +331,34 @@ func (g *Group) rebuild() {
 	}
 	st := g.c.Styles
 	clients := map[string]string{}
+	rebalancing := g.info.Rebalancing()
 	mrows := make([]widget.Row, len(g.info.Members))
 	for i, m := range g.info.Members {
 		clients[m.ID] = m.ClientID
-		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(memberCells(st, m)...)}
+		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(memberCells(st, m, rebalancing)...)}
 	}
 	g.members.SetRows(mrows)
 
+	members, cols := len(g.info.Members), g.partCols
 	prows := make([]widget.Row, len(g.info.Offsets))
 	for i, o := range g.info.Offsets {
-		status, w := g.health.Partition(o.TopicPartition, g.info.At)
-		owner := clients[o.Owner]
+		owner, known := g.timeline.Owner(o.TopicPartition)
+		if known {
+			// The timeline's owners lag the observation only while the
+			// group rebalances; outside one the observation's word is law.
+			owner = o.Owner
+		}
+		// A partition whose owner is not reported is consumed as far as
+		// anyone can tell; one with no owner, or in a group without
+		// members, is not.
+		consumed := members > 0 && (!known || owner != "")
+		verdict := g.health.Judge(o.TopicPartition, g.info.At, consumed)
+		_, w := g.health.Partition(o.TopicPartition, g.info.At)
+		p := partitionRow{o: o, owner: clients[owner], ownerKnown: known, members: members, verdict: verdict, window: w}
 		prows[i] = widget.Row{
 			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
-			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + owner),
-			Cells:  func() []string { return partitionLagCells(st, o, owner, status, w) },
+			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + clients[owner]),
+			Cells:  func() []string { return pick(p.cells(st), cols) },
 		}
 	}
 	g.parts.Empty = "no committed offsets and no assignments"
@@ -286,239 +368,27 @@ func (g *Group) rebuild() {
 	g.parts.SetRows(prows)
 }
 
-func memberCells(st *themes.Styles, m kafkaclient.GroupMember) []string {
-	client, _ := sanitize.Styled(m.ClientID, st.Escape)
-	host, _ := sanitize.Styled(m.Host, st.Escape)
-	id, _ := sanitize.Styled(m.ID, st.Escape)
-	n := strconv.Itoa(len(m.Assigned))
-	assigned := compactPartitions(m.Assigned)
-	if len(m.Assigned) == 0 {
-		// More members than partitions, or caught mid-rebalance.
-		n, assigned = st.Warn.Render(n), st.Warn.Render("none")
-	} else {
-		assigned, _ = sanitize.Styled(assigned, st.Escape)
+// pick returns cells at the indexes cols.
+func pick(cells []string, cols []int) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = cells[c]
 	}
-	return []string{client, host, n, assigned, st.Muted.Render(id)}
-}
-
-// compactPartitions writes partitions as "orders/0,1,5 payments/2".
-func compactPartitions(tps []kafkaclient.TopicPartition) string {
-	var b strings.Builder
-	for i, tp := range tps {
-		switch {
-		case i == 0:
-			b.WriteString(tp.Topic + "/")
-		case tps[i-1].Topic != tp.Topic:
-			b.WriteString(" " + tp.Topic + "/")
-		default:
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(int(tp.Partition)))
-	}
-	return b.String()
-}
-
-func partitionLagCells(st *themes.Styles, o kafkaclient.PartitionOffsets, owner string, status kafkaclient.Status, w *kafkaclient.Window) []string {
-	dash := st.Muted.Render("—")
-	topic, _ := sanitize.Styled(o.Topic, st.Escape)
-	ownerCell := st.Muted.Render("(none)")
-	if o.Owner != "" {
-		ownerCell, _ = sanitize.Styled(owner, st.Escape)
-	}
-	committed, end, lagCell := dash, dash, dash
-	if o.Committed >= 0 {
-		committed = count(o.Committed)
-	}
-	if o.LogEnd >= 0 {
-		end = count(o.LogEnd)
-	}
-	lag, hasLag := o.Lag()
-	if hasLag {
-		lagCell = count(lag)
-	}
-	trend, cons, prod, eta := "", dash, dash, dash
-	if w != nil {
-		trend = st.Accent.Render(widget.Sparkline(w.Lags(), 10))
-		if c, p, ok := w.Rates(); ok {
-			cons, prod = rate(c), rate(p)
-			eta = catchUp(st, lag, hasLag, c, p)
-		}
-	}
-	return []string{topic, strconv.Itoa(int(o.Partition)), ownerCell, committed, end, lagCell, trend, cons, prod, eta, statusCell(st, status)}
-}
-
-func rate(r float64) string {
-	if r >= 100 {
-		return strconv.FormatFloat(r, 'f', 0, 64)
-	}
-	return strconv.FormatFloat(r, 'f', 1, 64)
-}
-
-// catchUp is how long the lag takes to clear at the current rates. Rates
-// measured from commits wobble, so within 5% of each other they count as
-// keeping up rather than as a verdict either way.
-func catchUp(st *themes.Styles, lag int64, hasLag bool, consume, produce float64) string {
-	switch {
-	case !hasLag:
-		return st.Muted.Render("—")
-	case lag == 0:
-		return st.OK.Render("caught up")
-	case consume < produce*0.95:
-		return st.Warn.Render("falling behind")
-	case consume <= produce*1.05:
-		return st.Text.Render("keeping up")
-	}
-	d := time.Duration(float64(lag) / (consume - produce) * float64(time.Second))
-	return d.Round(time.Second).String()
-}
-
-// View implements View.
-func (g *Group) View() string {
-	lines := []string{g.summary()}
-	mh, ph, th := g.paneHeights()
-	pane := func(t *widget.Table, h int) {
-		out := strings.Split(t.View(), "\n")
-		for len(out) < h {
-			out = append(out, "")
-		}
-		lines = append(lines, out[:h]...)
-	}
-	pane(g.parts, ph)
-	pane(g.members, mh)
-	lines = append(lines, g.timelineLines(th)...)
-	return strings.Join(lines, "\n")
-}
-
-func (g *Group) summary() string {
-	st := g.c.Styles
-	if !g.loaded {
-		return st.Muted.Render("observing…")
-	}
-	i := g.info
-	gen := "?"
-	if i.Generation >= 0 {
-		gen = strconv.Itoa(int(i.Generation))
-	}
-	kind, _ := sanitize.Plain(i.ProtocolType + "/" + i.Protocol)
-	parts := []string{
-		stateCell(st, i.State),
-		kind,
-		"generation " + gen,
-		fmt.Sprintf("%d members", len(i.Members)),
-		"lag " + count(i.TotalLag()),
-		"status " + statusCell(st, g.health.Status(i.At)),
-		fmt.Sprintf("rebalances seen %d", g.timeline.Rebalances()),
-		fmt.Sprintf("coordinator %d", i.Coordinator),
-	}
-	if g.timeline.Rebalancing() {
-		parts = append(parts, st.Warn.Render("⟳ rebalancing"))
-	}
-	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), g.width, "…")
-}
-
-func (g *Group) timelineLines(h int) []string {
-	st := g.c.Styles
-	n := g.timeline.Len()
-	title := fmt.Sprintf("TIMELINE (%d events)", n)
-	if g.tlBack > 0 {
-		title += fmt.Sprintf(" — %d newer below", g.tlBack)
-	}
-	if g.export != nil {
-		title = g.export.view()
-	} else if g.focus != paneTimeline {
-		title = st.Muted.Render(title)
-	} else {
-		title = st.TableHeader.Render(title)
-	}
-	out := []string{title}
-	end := n - g.tlBack
-	for _, e := range g.timeline.Window(end-(h-1), end) {
-		text, _ := sanitize.Plain(e.Text())
-		line := st.Muted.Render(e.At.In(g.c.Zone()).Format("15:04:05.000")) + "  " + eventStyle(st, e.Kind).Render(text)
-		out = append(out, ansi.Truncate(line, g.width, "…"))
-	}
-	if n == 0 {
-		out = append(out, st.Muted.Render("changes to the group appear here as they happen"))
-	}
-	for len(out) < h {
-		out = append(out, "")
-	}
-	return out[:h]
-}
-
-func eventStyle(st *themes.Styles, k kafkaclient.TimelineKind) lipgloss.Style {
-	switch k {
-	case kafkaclient.EventRebalanceEnded, kafkaclient.EventRebalanceStarted:
-		return st.Accent
-	case kafkaclient.EventMemberLeft, kafkaclient.EventPartitionUnowned:
-		return st.Warn
-	case kafkaclient.EventMemberJoined, kafkaclient.EventPartitionAssigned:
-		return st.OK
-	case kafkaclient.EventError, kafkaclient.EventGroupGone:
-		return st.Error
-	}
-	return st.Text
-}
-
-// exportedEvent is one timeline event as a JSON Lines row.
-type exportedEvent struct {
-	At        string                        `json:"at"`
-	Group     string                        `json:"group"`
-	Kind      string                        `json:"kind"`
-	Text      string                        `json:"text"`
-	Member    string                        `json:"member,omitempty"`
-	ClientID  string                        `json:"client_id,omitempty"`
-	Host      string                        `json:"host,omitempty"`
-	Topic     string                        `json:"topic,omitempty"`
-	Partition *int32                        `json:"partition,omitempty"`
-	From      string                        `json:"from,omitempty"`
-	To        string                        `json:"to,omitempty"`
-	Rebalance int                           `json:"rebalance,omitempty"`
-	Summary   *kafkaclient.RebalanceSummary `json:"summary,omitempty"`
-}
-
-var eventKinds = map[kafkaclient.TimelineKind]string{
-	kafkaclient.EventMemberJoined:      "member_joined",
-	kafkaclient.EventMemberLeft:        "member_left",
-	kafkaclient.EventStateChanged:      "state_changed",
-	kafkaclient.EventGenerationChanged: "generation_changed",
-	kafkaclient.EventPartitionMoved:    "partition_moved",
-	kafkaclient.EventPartitionUnowned:  "partition_unowned",
-	kafkaclient.EventPartitionAssigned: "partition_assigned",
-	kafkaclient.EventRebalanceStarted:  "rebalance_started",
-	kafkaclient.EventRebalanceEnded:    "rebalance_ended",
-	kafkaclient.EventGroupGone:         "group_gone",
-	kafkaclient.EventError:             "error",
-}
-
-func (g *Group) exportJob() exportJob {
-	events, group := g.timeline.Events(), g.name
-	return exportJob{n: len(events), noun: "events", write: func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		enc := json.NewEncoder(bw)
-		for _, e := range events {
-			row := exportedEvent{At: e.At.UTC().Format(time.RFC3339Nano), Group: group, Kind: eventKinds[e.Kind], Text: e.Text(),
-				Member: e.Member, ClientID: e.ClientID, Host: e.Host, From: e.From, To: e.To, Rebalance: e.Rebalance, Summary: e.Summary}
-			if e.Partition.Topic != "" {
-				p := e.Partition.Partition
-				row.Topic, row.Partition = e.Partition.Topic, &p
-			}
-			if err := enc.Encode(row); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
-	}}
+	return out
 }
 
 // ShortHelp implements help.KeyMap.
 func (g *Group) ShortHelp() []key.Binding {
 	k := g.c.Keys
-	return []key.Binding{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}
+	return []key.Binding{k.Focus, k.OpenMember, k.Export, k.ResetOffsets, k.DeleteOffsets}
 }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap: the keys, then what the statuses and
+// the row markers mean.
 func (g *Group) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.Focus, k.Export, k.ResetOffsets, k.DeleteOffsets}, k.Movement()}
+	return [][]key.Binding{
+		append([]key.Binding{k.Focus, k.OpenMember, k.Export, k.ResetOffsets, k.DeleteOffsets}, healthLegend()...),
+		append(k.Movement(), groupMarkerLegend()...),
+	}
 }

@@ -23,9 +23,6 @@ const (
 	DefaultGroupEvery  = 500 * time.Millisecond
 )
 
-// lagHistory is how many total-lag samples a sparkline keeps.
-const lagHistory = 60
-
 // GroupsLoaded answers a Groups view's request.
 type GroupsLoaded struct {
 	Groups []kafkaclient.GroupInfo
@@ -50,8 +47,8 @@ type Groups struct {
 	paused  bool
 	tickGen int
 	groups  []kafkaclient.GroupInfo
-	health  map[string]*kafkaclient.GroupHealth
-	history map[string][]int64
+	// history is the session's: health and lag trends outlive the view.
+	history *kafkaclient.GroupHistory
 	err     error
 	at      time.Time
 }
@@ -66,7 +63,7 @@ const (
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
 	type gi = kafkaclient.GroupInfo
-	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, health: map[string]*kafkaclient.GroupHealth{}, history: map[string][]int64{},
+	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, history: groupHistory(c),
 		List: widget.NewList(c.Styles, &c.Keys.ListKeys, "groups", []widget.Column{
 			{Title: "GROUP"},
 			{Title: "STATE", Width: 20},
@@ -180,33 +177,25 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 }
 
 // observe records one refresh in each group's health and lag history,
-// forgetting groups that are gone.
+// which the session keeps, forgetting groups that are gone.
 func (g *Groups) observe(groups []kafkaclient.GroupInfo, at time.Time) {
+	gone := map[string]bool{}
+	for _, gi := range g.groups {
+		gone[gi.Name] = true
+	}
 	g.groups, g.at = groups, at
-	seen := map[string]bool{}
 	for _, gi := range groups {
-		seen[gi.Name] = true
-		h, ok := g.health[gi.Name]
-		if !ok {
-			h = kafkaclient.NewGroupHealth(kafkaclient.DefaultHealthWindow, kafkaclient.DefaultHealthSamples)
-			g.health[gi.Name] = h
-		}
-		h.Observe(at, gi.Offsets)
+		delete(gone, gi.Name)
+		r := g.history.Group(gi.Name)
+		r.Health.Observe(at, gi.Offsets)
 		lag := int64(-1)
 		if gi.Err == nil && hasLag(gi) {
 			lag = gi.TotalLag()
 		}
-		hist := append(g.history[gi.Name], lag)
-		if len(hist) > lagHistory {
-			hist = hist[len(hist)-lagHistory:]
-		}
-		g.history[gi.Name] = hist
+		r.AddLag(lag)
 	}
-	for name := range g.health {
-		if !seen[name] {
-			delete(g.health, name)
-			delete(g.history, name)
-		}
+	for name := range gone {
+		g.history.Forget(name)
 	}
 }
 
@@ -226,8 +215,8 @@ func (g *Groups) rebuild() {
 	st := g.c.Styles
 	g.Empty = "no consumer groups"
 	g.SetItems(g.groups, func(gi kafkaclient.GroupInfo) widget.Row {
-		status := g.health[gi.Name].Status(g.at)
-		hist := g.history[gi.Name]
+		r := g.history.Group(gi.Name)
+		status, hist := r.Health.Status(g.at), r.Lags()
 		return widget.Row{
 			Key:    gi.Name,
 			Search: strings.ToLower(gi.Name + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),
@@ -288,8 +277,12 @@ func (g *Groups) ShortHelp() []key.Binding {
 	return []key.Binding{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}
 }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap: the keys, then what a status and the
+// rebalancing mark mean.
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
-	return [][]key.Binding{{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, k.Movement()}
+	return [][]key.Binding{
+		append([]key.Binding{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, healthLegend()...),
+		append(k.Movement(), legend("⟳", "rebalancing")),
+	}
 }

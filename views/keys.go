@@ -28,6 +28,9 @@ type KeyMap struct {
 	Next, Prev, Copy                                key.Binding
 	Editor                                          key.Binding
 
+	// OpenMember shows the member under the cursor whole.
+	OpenMember key.Binding
+
 	// Bindings tagged dangerous change the cluster; SetReadOnly disables them.
 	NewTopic      key.Binding `kscope:"dangerous"`
 	DeleteTopic   key.Binding `kscope:"dangerous"`
@@ -72,6 +75,8 @@ func DefaultKeyMap() *KeyMap {
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
 		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
 		Editor:       key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit value in $EDITOR")),
+
+		OpenMember: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "member detail")),
 
 		NewTopic:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new topic")),
 		DeleteTopic:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete topic")),

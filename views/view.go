@@ -75,6 +75,10 @@ type Common struct {
 	// Audit records the changes made; Context names the cluster in its entries.
 	Audit   Audit
 	Context string
+	// GroupHistory keeps each group's health, lag trend and timeline for
+	// the session, so reopening a view does not start them from nothing;
+	// the root sets one per session (nil: each view keeps its own).
+	GroupHistory *kafkaclient.GroupHistory
 }
 
 // Zone is where times are shown.
