@@ -189,7 +189,7 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 			t.stopConsumers()
 			return fail(fmt.Errorf("partition %d from %d: %w", s.Partition, s.Start, err))
 		}
-		p := newTailPartition(s, pc, watermark{high: s.Target, at: asked, ok: true}, maxRecs, maxBytes)
+		p := newTailPartition(s, pc, watermark{high: s.Target, at: asked}, maxRecs, maxBytes)
 		t.parts = append(t.parts, p)
 		t.wg.Go(func() { t.follow(p, pc) })
 	}

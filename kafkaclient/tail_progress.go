@@ -64,10 +64,10 @@ type PartitionProgress struct {
 	RetryAt time.Time
 	// Restarts counts the times the reader was started again.
 	Restarts int
-	// CaughtUpAt is the latest time at which the reader is known to have
-	// read every record the partition then held: a high watermark asked
-	// for at CaughtUpAt was reached by Next. Zero until known, and again
-	// after a reset, since its offsets then refer to another log.
+	// CaughtUpAt is the time of the latest high watermark the reader has
+	// reached: every record the partition held at CaughtUpAt was
+	// delivered. Zero until known, and again after a reset, since the
+	// reader's offsets then refer to another log.
 	CaughtUpAt time.Time
 	// MovedAt is the last time the reader started, delivered a record or
 	// was found caught up.

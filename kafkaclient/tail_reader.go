@@ -3,6 +3,7 @@ package kafkaclient
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,8 +28,9 @@ type tailPartition struct {
 	// logGen counts resets: a watermark asked for before one describes a
 	// log the reader's offsets no longer refer to.
 	logGen int
-	// mark is the latest high watermark asked for in the current log.
-	mark      watermark
+	// marks are the high watermarks asked for in the current log that
+	// the reader has not reached yet, oldest first.
+	marks     []watermark
 	pending   [][]Record
 	pendRecs  int
 	pendBytes int
@@ -42,8 +44,12 @@ type watermark struct {
 	high int64
 	// at is when it was asked for: the leader read it at or after at.
 	at time.Time
-	ok bool
 }
+
+// maxMarks bounds the watermarks a reader keeps: one that is further
+// behind than that many asks is not live anyway, and it still reaches the
+// newest ones.
+const maxMarks = 8
 
 // readChunk is how many records a reader takes off its consumer before
 // it locks to hand them over.
@@ -78,7 +84,7 @@ var errTailStopped = errors.New("the tail stopped")
 func newTailPartition(s PartitionProgress, pc sarama.PartitionConsumer, mark watermark, maxRecs, maxBytes int) *tailPartition {
 	now := time.Now()
 	s.State, s.Since, s.MovedAt = ReaderRunning, now, now
-	p := &tailPartition{id: s.Partition, pc: pc, mark: mark, progress: s, maxRecs: maxRecs, maxBytes: maxBytes}
+	p := &tailPartition{id: s.Partition, pc: pc, marks: []watermark{mark}, progress: s, maxRecs: maxRecs, maxBytes: maxBytes}
 	p.drained.L = &p.mu
 	p.checkCaughtUp()
 	return p
@@ -205,7 +211,7 @@ func (t *Tail) reopen(p *tailPartition, reset bool, lost int64) (sarama.Partitio
 	if err != nil {
 		return nil, err
 	}
-	if !p.started(pc, from, reset, watermark{high: high, at: asked, ok: reset}) {
+	if !p.started(pc, from, reset, watermark{high: high, at: asked}) {
 		pc.AsyncClose()
 		for range pc.Messages() {
 		}
@@ -301,15 +307,23 @@ func (p *tailPartition) push(chunk []Record) {
 }
 
 // checkCaughtUp moves CaughtUpAt to the time of the latest watermark ask
-// once Next has reached what it found. The caller holds p.mu.
+// whose answer Next has reached. The caller holds p.mu.
 func (p *tailPartition) checkCaughtUp() {
-	m := &p.mark
-	if !m.ok || p.progress.Next < m.high || !m.at.After(p.progress.CaughtUpAt) {
+	reached := 0
+	for reached < len(p.marks) && p.marks[reached].high <= p.progress.Next {
+		reached++
+	}
+	if reached == 0 {
 		return
 	}
-	p.progress.CaughtUpAt = m.at
-	if m.at.After(p.progress.MovedAt) {
-		p.progress.MovedAt = m.at
+	at := p.marks[reached-1].at
+	p.marks = p.marks[reached:]
+	if !at.After(p.progress.CaughtUpAt) {
+		return
+	}
+	p.progress.CaughtUpAt = at
+	if at.After(p.progress.MovedAt) {
+		p.progress.MovedAt = at
 	}
 	p.progress.Err = nil
 }
@@ -335,8 +349,15 @@ func (p *tailPartition) observe(gen int, next, high int64, at time.Time, err err
 		}
 		return
 	}
-	if !p.mark.ok || at.After(p.mark.at) {
-		p.mark = watermark{high: high, at: at, ok: true}
+	// Asks to different leaders, before and after a leader moved, may
+	// be answered out of order.
+	i := len(p.marks)
+	for i > 0 && p.marks[i-1].at.After(at) {
+		i--
+	}
+	p.marks = slices.Insert(p.marks, i, watermark{high: high, at: at})
+	if len(p.marks) > maxMarks {
+		p.marks = slices.Delete(p.marks, 0, len(p.marks)-maxMarks)
 	}
 	p.progress.High = max(p.progress.High, high)
 	p.checkCaughtUp()
@@ -366,9 +387,9 @@ func (p *tailPartition) waiting(state ReaderState, cause error, wait time.Durati
 }
 
 // started makes pc the reader's consumer, reading from from; after a
-// reset, mark is the new log's end. It reports false, leaving pc to the
+// reset, end is the new log's end. It reports false, leaving pc to the
 // caller, once the tail stops.
-func (p *tailPartition) started(pc sarama.PartitionConsumer, from int64, reset bool, mark watermark) bool {
+func (p *tailPartition) started(pc sarama.PartitionConsumer, from int64, reset bool, end watermark) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -381,8 +402,8 @@ func (p *tailPartition) started(pc sarama.PartitionConsumer, from int64, reset b
 	pr.Restarts++
 	if reset {
 		p.logGen++
-		p.mark = mark
-		pr.Start, pr.Target, pr.Next, pr.High = from, mark.high, from, mark.high
+		p.marks = append(p.marks[:0], end)
+		pr.Start, pr.Target, pr.Next, pr.High = from, end.high, from, end.high
 		pr.CaughtUpAt = time.Time{}
 		p.checkCaughtUp()
 	}

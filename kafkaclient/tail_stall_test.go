@@ -123,3 +123,43 @@ func TestReaderLiveness(t *testing.T) {
 		t.Error("a tail without readers is live")
 	}
 }
+
+// TestCaughtUpFollowsTheWatermarksReached feeds a reader's partition the
+// answers of watermark asks and records: a reader further behind than one
+// ask is caught up with each ask it reaches, and an answer below what it
+// already read (a log truncated or replaced) does not count.
+func TestCaughtUpFollowsTheWatermarksReached(t *testing.T) {
+	t0 := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	p := newTailPartition(PartitionProgress{Start: 0, Target: 10, Next: 0}, nil, watermark{high: 10, at: at(0)}, 1000, 1<<20)
+	deliver := func(next int64) {
+		p.push([]Record{{Offset: next - 1}})
+	}
+	p.observe(0, 0, 20, at(1), nil)
+	p.observe(0, 0, 30, at(2), nil)
+	deliver(15)
+	if got := p.progress.CaughtUpAt; !got.Equal(at(0)) {
+		t.Errorf("at 15 of 10, 20, 30: caught up at %s, want %s", got, at(0))
+	}
+	deliver(25)
+	if got := p.progress.CaughtUpAt; !got.Equal(at(1)) {
+		t.Errorf("at 25 of 20, 30: caught up at %s, want %s", got, at(1))
+	}
+	// Answers may come out of order; an older one never moves CaughtUpAt back.
+	p.observe(0, 25, 40, at(4), nil)
+	p.observe(0, 25, 35, at(3), nil)
+	deliver(36)
+	if got := p.progress.CaughtUpAt; !got.Equal(at(3)) {
+		t.Errorf("at 36 of 30, 35, 40: caught up at %s, want %s", got, at(3))
+	}
+	p.observe(0, 36, 5, at(5), nil)
+	if got := p.progress.CaughtUpAt; !got.Equal(at(3)) || p.progress.Err == nil {
+		t.Errorf("a watermark of 5 at 36: caught up at %s with %v; want %s and an error", got, p.progress.Err, at(3))
+	}
+	// An answer about the log before a reset is dropped.
+	p.observe(-1, 36, 100, at(6), nil)
+	deliver(41)
+	if got := p.progress.CaughtUpAt; !got.Equal(at(4)) {
+		t.Errorf("at 41 of 40: caught up at %s, want %s", got, at(4))
+	}
+}
