@@ -37,6 +37,7 @@ const (
 	OutOfRangeLatest
 )
 
+// String is the policy's name: earliest or latest.
 func (o OutOfRange) String() string {
 	if o == OutOfRangeLatest {
 		return "latest"

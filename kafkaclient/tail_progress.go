@@ -23,6 +23,7 @@ const (
 	ReaderRestarting
 )
 
+// String is the state as the status line names it.
 func (s ReaderState) String() string {
 	switch s {
 	case ReaderResetting:

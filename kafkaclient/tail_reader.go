@@ -183,6 +183,8 @@ func (t *Tail) restart(p *tailPartition, cause error, failures *int) sarama.Part
 		case errors.Is(err, sarama.ErrOffsetOutOfRange):
 			// Where it was is gone too, or retention moved past the new start.
 			reset = true
+		default:
+			t.endIfDeleted(err)
 		}
 		cause = err
 	}
@@ -265,19 +267,24 @@ func (t *Tail) record(m *sarama.ConsumerMessage) Record {
 // after all but an offset out of range, which restart handles once the
 // consumer has stopped on it.
 func (t *Tail) partitionError(p *tailPartition, err error) {
-	switch {
-	case errors.Is(err, sarama.ErrOffsetOutOfRange):
-	case errors.Is(err, sarama.ErrUnknownTopicOrPartition) && !t.topicExists():
-		t.end(fmt.Errorf("topic %s was deleted", t.Spec.Topic))
-	default:
-		p.failed(err)
-		t.notice(p.id, NoticeRetrying, true, "reconnecting: "+err.Error())
+	if errors.Is(err, sarama.ErrOffsetOutOfRange) || t.endIfDeleted(err) {
+		return
 	}
+	p.failed(err)
+	t.notice(p.id, NoticeRetrying, true, "reconnecting: "+err.Error())
 }
 
-func (t *Tail) topicExists() bool {
-	err := t.client.RefreshMetadata(t.Spec.Topic)
-	return !errors.Is(err, sarama.ErrUnknownTopicOrPartition)
+// endIfDeleted ends the tail when err says its topic is unknown and the
+// metadata confirms it is gone; it reports whether it did.
+func (t *Tail) endIfDeleted(err error) bool {
+	if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return false
+	}
+	if errors.Is(t.client.RefreshMetadata(t.Spec.Topic), sarama.ErrUnknownTopicOrPartition) {
+		t.end(fmt.Errorf("topic %s was deleted", t.Spec.Topic))
+		return true
+	}
+	return false
 }
 
 // push hands a chunk to the flusher, first waiting while the pending

@@ -245,3 +245,43 @@ func TestRestartDelayDoublesUpToItsBound(t *testing.T) {
 		}
 	}
 }
+
+// TestTailEndsWhenItsTopicIsDeletedDuringAReset deletes the topic while a
+// reader, its consumer stopped, waits to retry its reset: no consumer is
+// left to report the topic gone, so the reset must.
+func TestTailEndsWhenItsTopicIsDeletedDuringAReset(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 1, kfake.SeedTopics(1, "fleeting"))
+	produce(t, c, "fleeting", 1, 3)
+	cl := connect(t, c)
+	tl, err := cl.Tail(context.Background(), TailSpec{Topic: "fleeting", From: From{Kind: FromEarliest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tl.Close()
+	collect(t, tl, 3, 10*time.Second)
+	failing := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.ListOffsets}, Topic: "fleeting", Count: -1})
+	answerOutOfRange(c, "fleeting")
+	watchTail(t, tl, 20*time.Second, "a reader waiting to retry its reset", func(e Event) bool {
+		b, ok := e.(RecordBatch)
+		return ok && b.Progress[0].State == ReaderResetting && !b.Progress[0].RetryAt.IsZero()
+	})
+	if err := c.DeleteTopic("fleeting"); err != nil {
+		t.Fatal(err)
+	}
+	failing.Remove()
+	deadline := time.After(20 * time.Second)
+	for {
+		select {
+		case e := <-tl.Events():
+			if end, ok := e.(TailEnded); ok {
+				if !strings.Contains(end.Err.Error(), "topic fleeting was deleted") {
+					t.Fatalf("ended with %v", end.Err)
+				}
+				return
+			}
+		case <-deadline:
+			t.Fatal("the tail did not end after its topic was deleted")
+		}
+	}
+}
