@@ -81,6 +81,9 @@ var errConsumerStopped = errors.New("the partition consumer stopped")
 // the tail began to stop.
 var errTailStopped = errors.New("the tail stopped")
 
+// newTailPartition is the reader of partition s.Partition, running pc
+// from s.Start; mark is the high watermark s.Target as asked for at open,
+// so a reader that starts at the end is live at once.
 func newTailPartition(s PartitionProgress, pc sarama.PartitionConsumer, mark watermark, maxRecs, maxBytes int) *tailPartition {
 	now := time.Now()
 	s.State, s.Since, s.MovedAt = ReaderRunning, now, now
