@@ -12,11 +12,15 @@ type Event interface{ event() }
 // the new watermarks are in.
 type ClusterUpdated struct{ Snapshot *Snapshot }
 
-// RefreshFailed says a metadata refresh reached no broker; the last
-// snapshot stays current but ages.
+// RefreshFailed says a metadata refresh reached no broker. Snapshot is
+// the last snapshot with what the attempt learnt of the brokers: each one
+// that could not be reached is down, with its error. Its topics and
+// watermarks are the last read, and its At still says when, so the data
+// ages while the broker health stays current. nil before any snapshot.
 type RefreshFailed struct {
-	Err error
-	At  time.Time
+	Err      error
+	At       time.Time
+	Snapshot *Snapshot
 }
 
 func (ClusterUpdated) event() {}

@@ -14,7 +14,7 @@ import (
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
 // The first refresh uses first, the metadata Connect read.
 func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
-	prev := c.refreshWith(ctx, nil, first, nil)
+	prev := c.refreshWith(ctx, nil, first)
 	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
 	for {
@@ -33,15 +33,43 @@ func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
 // the new watermarks, so a large cluster's topic list is on screen before
 // its message counts are.
 func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
-	meta, err := c.metadata()
-	return c.refreshWith(ctx, prev, meta, err)
+	meta, failed, err := c.readMetadata()
+	if err != nil {
+		return c.refreshFailed(ctx, prev, failed, err)
+	}
+	return c.refreshWith(ctx, prev, meta)
 }
 
-func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse, err error) *Snapshot {
-	if err != nil {
-		c.publish(ctx, RefreshFailed{Err: err, At: time.Now()})
-		return prev
+// refreshFailed publishes a refresh that reached no broker. The brokers
+// it tried are down from now on, each with its error: keeping the
+// previous snapshot as it was would show them up while none answers.
+func (c *Client) refreshFailed(ctx context.Context, prev *Snapshot, failed map[int32]error, err error) *Snapshot {
+	snap := withBrokersDown(prev, failed)
+	if snap != nil {
+		c.snap.Store(snap)
 	}
+	c.publish(ctx, RefreshFailed{Err: err, At: time.Now(), Snapshot: snap})
+	return snap
+}
+
+// withBrokersDown is a copy of prev in which each broker of failed is
+// down with its error; its topics are prev's, which no one changes. It is
+// nil when prev is.
+func withBrokersDown(prev *Snapshot, failed map[int32]error) *Snapshot {
+	if prev == nil {
+		return nil
+	}
+	out := *prev
+	out.Brokers = slices.Clone(prev.Brokers)
+	for i := range out.Brokers {
+		if err, ok := failed[out.Brokers[i].ID]; ok {
+			out.Brokers[i].Up, out.Brokers[i].Err = false, err
+		}
+	}
+	return &out
+}
+
+func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse) *Snapshot {
 	c.pool.update(meta.Brokers)
 	snap := newSnapshot(meta, prev, time.Now())
 	c.snap.Store(snap)
@@ -69,22 +97,36 @@ func (c *Client) broker(id int32) (*sarama.Broker, error) {
 
 // metadata asks the brokers in turn for the metadata of every topic.
 func (c *Client) metadata() (*sarama.MetadataResponse, error) {
+	meta, _, err := c.readMetadata()
+	return meta, err
+}
+
+// readMetadata is metadata that also says how each known broker it tried
+// before one answered failed: every known broker, when none answered.
+func (c *Client) readMetadata() (*sarama.MetadataResponse, map[int32]error, error) {
 	var errs []error
+	failed := map[int32]error{}
+	fail := func(b *sarama.Broker, err error) {
+		id := c.pool.anyID(b)
+		c.pool.report(id, err)
+		if id >= 0 {
+			failed[id] = err
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+	}
 	for _, b := range c.pool.any() {
 		if err := ensureOpen(b, c.sconf); err != nil {
-			c.pool.report(c.pool.anyID(b), err)
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			fail(b, err)
 			continue
 		}
 		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, nil))
 		if err != nil {
-			c.pool.report(c.pool.anyID(b), err)
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			fail(b, err)
 			continue
 		}
-		return resp, nil
+		return resp, failed, nil
 	}
-	return nil, fmt.Errorf("metadata refresh failed: %w", errors.Join(errs...))
+	return nil, failed, fmt.Errorf("metadata refresh failed: %w", errors.Join(errs...))
 }
 
 // newSnapshot turns a metadata response into a Snapshot, carrying over

@@ -2,8 +2,8 @@ package kafkaclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +17,32 @@ type TailSpec struct {
 	// Partitions limits the tail; nil means every partition.
 	Partitions []int32
 	From       From
+	// OnOutOfRange is where a partition's reader restarts when its next
+	// offset is no longer in the log (records deleted by retention, the
+	// topic recreated, the cluster restarted empty). The zero value is
+	// the earliest offset, so nothing the log still holds is missed.
+	OnOutOfRange OutOfRange
+}
+
+// OutOfRange says where a partition reader restarts when its next offset
+// is no longer in the log.
+type OutOfRange int
+
+// Where a reader can restart.
+const (
+	// OutOfRangeEarliest restarts at the oldest record the log holds.
+	OutOfRangeEarliest OutOfRange = iota
+	// OutOfRangeLatest restarts after the newest record: only records
+	// produced from then on are read.
+	OutOfRangeLatest
+)
+
+// String is the policy's name: earliest or latest.
+func (o OutOfRange) String() string {
+	if o == OutOfRangeLatest {
+		return "latest"
+	}
+	return "earliest"
 }
 
 // What a tail holds between two batches, at most. When the reader of the
@@ -33,69 +59,6 @@ const (
 // frame at 60 frames a second.
 const FlushInterval = time.Second / 60
 
-// PartitionProgress is how far a tail has read one partition.
-type PartitionProgress struct {
-	Partition int32
-	// Start is the first offset the tail asked for; Target the high
-	// watermark when it opened. The partition is caught up once Next
-	// reaches Target.
-	Start, Target int64
-	// Next is the offset after the last record delivered; High the latest high watermark seen.
-	Next, High int64
-}
-
-// CaughtUp reports whether the backlog that existed at start was read.
-func (p PartitionProgress) CaughtUp() bool { return p.Next >= p.Target }
-
-// Percent is the share of the start-time backlog read so far.
-func (p PartitionProgress) Percent() float64 {
-	if p.Target <= p.Start {
-		return 100
-	}
-	return 100 * float64(min(p.Next, p.Target)-p.Start) / float64(p.Target-p.Start)
-}
-
-// RecordBatch is what a tail read since its previous batch. Records
-// come in chunks as the partition readers took them, so no record is
-// copied on its way from the consumer to the reader of the batch; records
-// of one partition are in offset order.
-type RecordBatch struct {
-	Tail     int
-	Records  [][]Record
-	Progress []PartitionProgress
-	// Received and Bytes count everything read since the tail opened.
-	Received, Bytes int64
-	At              time.Time
-}
-
-// TailNotice is something a tail wants the user to know (a clamped start
-// offset, a partition reconnecting). Partition is -1 when it concerns the whole tail.
-type TailNotice struct {
-	Tail      int
-	Partition int32
-	Text      string
-	Err       bool
-}
-
-// TailEnded says a tail stopped by itself, e.g. because its topic was deleted.
-type TailEnded struct {
-	Tail int
-	Err  error
-}
-
-// Len is the number of records in the batch.
-func (b *RecordBatch) Len() int {
-	n := 0
-	for _, c := range b.Records {
-		n += len(c)
-	}
-	return n
-}
-
-func (RecordBatch) event() {}
-func (TailNotice) event()  {}
-func (TailEnded) event()   {}
-
 // Tail follows some partitions of a topic with partition consumers: it
 // joins no group and commits nothing, so it leaves no trace on the cluster.
 type Tail struct {
@@ -106,40 +69,27 @@ type Tail struct {
 	// done is closed once every goroutine of the tail stopped, its
 	// connections are closed and so is events.
 	done chan struct{}
-	// wg counts the partitions' readers and their error drains.
-	wg     sync.WaitGroup
-	client sarama.Client
-	parts  []*tailPartition
+	// stopped is closed when the tail starts stopping: readers no longer
+	// start consumers, waits for a retry and watermark asks end.
+	stopped chan struct{}
+	// wg counts the partitions' readers; asks the watermark asks, which
+	// may wait on a connection until the client is closed.
+	wg       sync.WaitGroup
+	asks     sync.WaitGroup
+	client   sarama.Client
+	consumer sarama.Consumer
+	version  sarama.KafkaVersion
+	parts    []*tailPartition
 
 	logAppendTime bool
+
+	askMu  sync.Mutex // guards asking
+	asking map[int32]bool
 
 	mu      sync.Mutex // guards notices and ended
 	notices []TailNotice
 	ended   error
 }
-
-// tailPartition is what one partition's reader hands to the flusher. Each
-// has its own lock, so readers of different partitions never wait on
-// each other.
-type tailPartition struct {
-	pc       sarama.PartitionConsumer
-	maxRecs  int
-	maxBytes int
-
-	mu        sync.Mutex
-	drained   sync.Cond // signalled when the flusher took the pending records, or at close
-	closed    bool
-	pending   [][]Record
-	pendRecs  int
-	pendBytes int
-	progress  PartitionProgress
-	received  int64
-	bytes     int64
-}
-
-// readChunk is how many records a reader takes off its consumer before
-// it locks to hand them over.
-const readChunk = 256
 
 // tailOpenTimeout bounds the opening of a tail, not its life. Opening
 // sends a few requests per partition, each bounded by the request
@@ -184,6 +134,9 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		}
 		return nil, fmt.Errorf("tail %s: %w", spec.Topic, err)
 	}
+	// The start offsets are the first high watermarks the readers are
+	// judged against; the leaders read them after this instant.
+	asked := time.Now()
 	starts, notices, err := c.startOffsets(octx, spec)
 	if err != nil {
 		if octx.Err() == nil {
@@ -212,10 +165,13 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		Spec:          spec,
 		events:        make(chan Event, 4),
 		done:          make(chan struct{}),
+		stopped:       make(chan struct{}),
 		client:        client,
+		version:       conf.Version,
 		logAppendTime: logAppendTime,
+		asking:        map[int32]bool{},
 	}
-	consumer, err := sarama.NewConsumerFromClient(client)
+	t.consumer, err = sarama.NewConsumerFromClient(client)
 	if err != nil {
 		t.stopConsumers()
 		return fail(err)
@@ -229,15 +185,14 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 			t.stopConsumers()
 			return fail(err)
 		}
-		pc, err := consumer.ConsumePartition(spec.Topic, s.Partition, s.Start)
+		pc, err := t.consumer.ConsumePartition(spec.Topic, s.Partition, s.Start)
 		if err != nil {
 			t.stopConsumers()
 			return fail(fmt.Errorf("partition %d from %d: %w", s.Partition, s.Start, err))
 		}
-		p := &tailPartition{pc: pc, progress: s, maxRecs: maxRecs, maxBytes: maxBytes}
-		p.drained.L = &p.mu
+		p := newTailPartition(s, pc, watermark{high: s.Target, at: asked}, maxRecs, maxBytes)
 		t.parts = append(t.parts, p)
-		t.wg.Go(func() { t.read(p) })
+		t.wg.Go(func() { t.follow(p, pc) })
 	}
 	if err := octx.Err(); err != nil {
 		t.stopConsumers()
@@ -247,6 +202,7 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		n.Tail = t.ID
 		t.notices = append(t.notices, n)
 	}
+	t.asks.Go(t.askWatermarks)
 	return t, nil
 }
 
@@ -273,133 +229,86 @@ func (t *Tail) run(ctx context.Context) {
 }
 
 // stopConsumers closes the partition consumers, waits for their readers
-// and closes the tail's connections.
+// and closes the tail's connections, which ends the watermark asks still
+// waiting for an answer.
 func (t *Tail) stopConsumers() {
+	close(t.stopped)
 	for _, p := range t.parts {
-		p.pc.AsyncClose()
-		p.mu.Lock()
-		p.closed = true
-		p.drained.Broadcast()
-		p.mu.Unlock()
+		p.close()
 	}
 	t.wg.Wait()
 	_ = t.client.Close()
+	t.asks.Wait()
 }
 
-// read moves one partition's records to its pending list until the
-// partition consumer is closed, taking whatever is ready in chunks so the
-// lock is taken once per chunk, not once per record.
-func (t *Tail) read(p *tailPartition) {
-	t.wg.Go(func() {
-		for err := range p.pc.Errors() {
-			t.partitionError(p.progress.Partition, err)
-		}
-	})
-	msgs := p.pc.Messages()
-	for {
-		m, ok := <-msgs
-		if !ok {
-			return
-		}
-		chunk := make([]Record, 1, readChunk)
-		chunk[0] = t.record(m)
-	more:
-		for len(chunk) < readChunk {
-			select {
-			case m, ok := <-msgs:
-				if !ok {
-					break more
-				}
-				chunk = append(chunk, t.record(m))
-			default:
-				break more
-			}
-		}
-		p.push(chunk)
+// stopping reports whether the tail has begun to stop.
+func (t *Tail) stopping() bool {
+	select {
+	case <-t.stopped:
+		return true
+	default:
+		return false
 	}
 }
 
-func (t *Tail) record(m *sarama.ConsumerMessage) Record {
-	r := Record{
-		Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp,
-		LogAppendTime: t.logAppendTime, Key: m.Key, Value: m.Value,
+// sleep waits d, or less if the tail stops meanwhile; it reports whether
+// the tail still runs.
+func (t *Tail) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return !t.stopping()
 	}
-	if len(m.Headers) > 0 {
-		r.Headers = make([]Header, len(m.Headers))
-		for j, h := range m.Headers {
-			r.Headers[j] = Header{Key: h.Key, Value: h.Value}
-		}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-t.stopped:
+		return false
 	}
-	return r
 }
 
-// push hands a chunk to the flusher, first waiting while the pending
-// records are over their bounds: a reader that falls behind slows the
-// consumers down instead of losing records.
-func (p *tailPartition) push(chunk []Record) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for !p.closed && (p.pendRecs >= p.maxRecs || p.pendBytes >= p.maxBytes) {
-		p.drained.Wait()
-	}
-	if p.closed {
-		return
-	}
-	for i := range chunk {
-		size := chunk[i].Size()
-		p.pendBytes += size
-		p.bytes += int64(size)
-	}
-	p.pending = append(p.pending, chunk)
-	p.pendRecs += len(chunk)
-	p.received += int64(len(chunk))
-	p.progress.Next = chunk[len(chunk)-1].Offset + 1
-}
-
-func (t *Tail) partitionError(partition int32, err *sarama.ConsumerError) {
-	if errors.Is(err.Err, sarama.ErrUnknownTopicOrPartition) && !t.topicExists() {
-		t.mu.Lock()
-		t.ended = fmt.Errorf("topic %s was deleted", t.Spec.Topic)
-		t.mu.Unlock()
-		return
-	}
-	if errors.Is(err.Err, sarama.ErrOffsetOutOfRange) {
-		t.notice(partition, "offset out of range (records deleted by retention?): "+err.Err.Error(), true)
-		return
-	}
-	t.notice(partition, "reconnecting: "+err.Err.Error(), true)
-}
-
-func (t *Tail) topicExists() bool {
-	err := t.client.RefreshMetadata(t.Spec.Topic)
-	return !errors.Is(err, sarama.ErrUnknownTopicOrPartition)
-}
-
-func (t *Tail) notice(partition int32, text string, isErr bool) {
+// notice queues a notice for the next flush. A notice still queued for
+// the same partition at the same level is replaced: it says the same
+// thing less recently, and a tail whose leader stays silent must not pile
+// up one notice per retry while its events wait to be read.
+func (t *Tail) notice(partition int32, level NoticeLevel, isErr bool, text string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.notices = append(t.notices, TailNotice{Tail: t.ID, Partition: partition, Text: text, Err: isErr})
+	t.notices = slices.DeleteFunc(t.notices, func(n TailNotice) bool {
+		return n.Partition == partition && n.Level == level
+	})
+	t.notices = append(t.notices, TailNotice{Tail: t.ID, Partition: partition, Text: text, Err: isErr, Level: level})
+}
+
+// end makes the tail end by itself at the next flush.
+func (t *Tail) end(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.ended = err
 }
 
 // collect gathers every partition's pending records into one batch.
 func (t *Tail) collect(now time.Time) RecordBatch {
-	b := RecordBatch{Tail: t.ID, At: now, Progress: make([]PartitionProgress, len(t.parts))}
+	b := RecordBatch{Tail: t.ID, At: now, Progress: make(TailProgress, len(t.parts))}
 	for i, p := range t.parts {
 		p.mu.Lock()
 		b.Records = append(b.Records, p.pending...)
 		p.pending, p.pendRecs, p.pendBytes = nil, 0, 0
+		if p.pc != nil {
+			p.progress.High = max(p.progress.High, p.pc.HighWaterMarkOffset())
+		}
 		b.Progress[i] = p.progress
 		b.Received += p.received
 		b.Bytes += p.bytes
 		p.drained.Broadcast()
 		p.mu.Unlock()
-		b.Progress[i].High = p.pc.HighWaterMarkOffset()
 	}
 	return b
 }
 
 // flush publishes what was read once per frame; between records it still
-// publishes a batch every second so rates can fall to zero on screen.
+// publishes a batch every second so rates can fall to zero on screen and
+// the readers' states stay current.
 func (t *Tail) flush(ctx context.Context) {
 	tick := time.NewTicker(FlushInterval)
 	defer tick.Stop()

@@ -117,3 +117,66 @@ func TestTailLifetimeFollowsItsContext(t *testing.T) {
 	closeCluster()
 	goleak.VerifyNone(t, before, ignoreMetrics)
 }
+
+// TestTailRestartsEndWithTheTail cuts a tail off while one of its readers
+// waits to retry a reset, and another once its reader was reset: nothing
+// either started may be left running. It is not parallel: goleak sees
+// every goroutine of the process.
+func TestTailRestartsEndWithTheTail(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "reborn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closeCluster := sync.OnceFunc(c.Close)
+	defer closeCluster()
+	produce(t, c, "reborn", 1, 10)
+	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RefreshInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+
+	steps := []struct {
+		what string
+		// fault breaks what the reset needs, and returns what mends it.
+		fault func() func()
+		until func(PartitionProgress) bool
+	}{
+		{"a reader waiting to retry its reset",
+			func() func() {
+				h := c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.ListOffsets}, Topic: "reborn", Count: -1})
+				return func() { h.Remove() }
+			},
+			func(p PartitionProgress) bool {
+				return p.State == ReaderResetting && !p.RetryAt.IsZero() && p.Err != nil
+			}},
+		{"a reader running again after its reset",
+			func() func() {
+				c.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.ListOffsets}, Topic: "reborn", Count: 2})
+				return func() {}
+			},
+			func(p PartitionProgress) bool { return p.State == ReaderRunning && p.Restarts == 1 }},
+	}
+	for _, step := range steps {
+		ctx, cancel := context.WithCancel(context.Background())
+		tl, err := cl.Tail(ctx, TailSpec{Topic: "reborn", From: From{Kind: FromEarliest}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		collect(t, tl, 10, 10*time.Second)
+		mend := step.fault()
+		answerOutOfRange(c, "reborn")
+		watchTail(t, tl, 20*time.Second, step.what, func(e Event) bool {
+			b, ok := e.(RecordBatch)
+			return ok && step.until(b.Progress[0])
+		})
+		cancel()
+		for range tl.Events() {
+		}
+		mend()
+	}
+	cl.Close()
+	closeCluster()
+	goleak.VerifyNone(t, before, ignoreMetrics)
+}
