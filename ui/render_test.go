@@ -108,6 +108,15 @@ func TestHeaderShowsClusterState(t *testing.T) {
 		if !strings.Contains(screen(m), "orders") {
 			t.Error("a failed refresh must keep the last data on screen")
 		}
+		// A refresh that reached no broker says so in the header.
+		down := snapshot()
+		for i := range down.Brokers {
+			down.Brokers[i].Up, down.Brokers[i].Err = false, errors.New("connection refused")
+		}
+		send(m, kafkaclient.RefreshFailed{Err: errors.New("metadata refresh failed: no broker answered"), At: now, Snapshot: down})
+		if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "brokers 0/3 (down: 1,2,3)") || !strings.Contains(h, "stale 12s") {
+			t.Errorf("every broker unreachable: header %q", h)
+		}
 	})
 }
 

@@ -341,6 +341,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.refreshErr = msg.Err
 		m.notice = views.Notice{Text: msg.Err.Error(), Error: true}
 		cmds := []tea.Cmd{m.broadcast(msg)}
+		if msg.Snapshot != nil {
+			// The last data, with the brokers that did not answer marked
+			// down: views redraw from it, and the header stays stale.
+			m.c.Snapshot = msg.Snapshot
+			cmds = append(cmds, m.broadcast(kafkaclient.ClusterUpdated{Snapshot: msg.Snapshot}))
+		}
 		if !wasStale {
 			cmds = append(cmds, staleTick())
 		}
