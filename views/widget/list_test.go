@@ -17,8 +17,8 @@ type fruit struct {
 
 func testKeys() *ListKeys {
 	return &ListKeys{
-		Up:      key.NewBinding(key.WithKeys("up")),
-		Down:    key.NewBinding(key.WithKeys("down")),
+		Up:       key.NewBinding(key.WithKeys("up")),
+		Down:     key.NewBinding(key.WithKeys("down")),
 		Sort:     key.NewBinding(key.WithKeys("s")),
 		Reverse:  key.NewBinding(key.WithKeys("S")),
 		SortPrev: key.NewBinding(key.WithKeys("<")),
