@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -43,11 +42,11 @@ type Configs struct {
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
 	name, _ := sanitize.Plain(topic)
-	list := widget.NewList[kafkaclient.ConfigEntry](c.Styles, &c.Keys.ListKeys, "topic "+name+" › configs", []widget.Column{
-		{Title: "NAME", Width: 40},
-		{Title: "VALUE"},
-		{Title: "DEFAULT", Width: 22},
-		{Title: "SOURCE", Width: 8},
+	list := newList[kafkaclient.ConfigEntry](c, "topic "+name+" › configs", []widget.Column{
+		{Title: "NAME", Essential: true, Priority: 10, Min: 16, Cut: widget.CutMiddle},
+		{Title: "VALUE", Essential: true, Priority: 9, Min: 8},
+		{Title: "DEFAULT", Priority: 2, Min: 8},
+		{Title: "SOURCE", Priority: 3},
 	})
 	list.Empty = "loading…"
 	return &Configs{List: list, c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic}
@@ -161,7 +160,7 @@ func (v *Configs) rebuild() {
 		}
 		return widget.Row{
 			Key:    e.Name,
-			Search: strings.ToLower(e.Name + " " + e.Value),
+			Search: e.Name + " " + e.Value,
 			Cells:  widget.FixedCells(name, value, st.Muted.Render(def), e.Source),
 		}
 	})
@@ -174,5 +173,5 @@ func (v *Configs) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (v *Configs) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Movement()}
+	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Sorting(), v.c.Keys.Movement()}
 }

@@ -52,6 +52,8 @@ func DefaultKeyMap() *KeyMap {
 			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 			Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+			SortPrev: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "sort by the column left")),
+			SortNext: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort by the column right")),
 		},
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
@@ -83,6 +85,11 @@ func DefaultKeyMap() *KeyMap {
 		DeleteOffsets: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete offsets")),
 		DeleteGroup:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete group")),
 	}
+}
+
+// Sorting lists the keys that sort a list, for help.
+func (k *KeyMap) Sorting() []key.Binding {
+	return []key.Binding{k.Sort, k.Reverse, k.SortPrev, k.SortNext}
 }
 
 // Dangerous returns the bindings that change the cluster, as tagged

@@ -26,15 +26,15 @@ type Partitions struct {
 // NewPartitions makes the partitions view of topic.
 func NewPartitions(c *Common, topic string) *Partitions {
 	name, _ := sanitize.Plain(topic)
-	p := &Partitions{c: c, topic: topic, List: widget.NewList[kafkaclient.PartitionInfo](c.Styles, &c.Keys.ListKeys, "topic "+name+" › partitions", []widget.Column{
-		{Title: "PARTITION", Width: 9, Right: true},
-		{Title: "LEADER", Width: 7, Right: true},
-		{Title: "REPLICAS", Width: 14},
-		{Title: "ISR", Width: 14},
-		{Title: "OFFLINE", Width: 8},
-		{Title: "LOW", Width: 14, Right: true},
-		{Title: "HIGH", Width: 14, Right: true},
-		{Title: "MESSAGES", Width: 14, Right: true},
+	p := &Partitions{c: c, topic: topic, List: newList[kafkaclient.PartitionInfo](c, "topic "+name+" › partitions", []widget.Column{
+		{Title: "PARTITION", Short: "P", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+		{Title: "LEADER", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "REPLICAS", Essential: true, Priority: 7},
+		{Title: "ISR", Essential: true, Priority: 6},
+		{Title: "OFFLINE", Priority: 1},
+		{Title: "LOW", Right: true, Cut: widget.CutNever, Priority: 2},
+		{Title: "HIGH", Right: true, Cut: widget.CutNever, Priority: 3},
+		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
 	})}
 	p.Empty = "waiting for metadata…"
 	p.rebuild()
@@ -154,5 +154,5 @@ func (p *Partitions) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
 }

@@ -42,12 +42,12 @@ const (
 // NewTopics makes the topics view.
 func NewTopics(c *Common) *Topics {
 	type ti = topicItem
-	t := &Topics{c: c, List: widget.NewList(c.Styles, &c.Keys.ListKeys, "topics", []widget.Column{
-		{Title: "TOPIC"},
-		{Title: "PARTITIONS", Width: 11, Right: true},
-		{Title: "RF", Width: 4, Right: true},
-		{Title: "MESSAGES", Width: 16, Right: true},
-		{Title: "UNDER-REPL", Width: 14, Right: true},
+	t := &Topics{c: c, List: newList(c, "topics", []widget.Column{
+		{Title: "TOPIC", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
+		{Title: "PARTITIONS", Short: "PARTS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
+		{Title: "RF", Right: true, Cut: widget.CutNever, Essential: true, Priority: 3},
+		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+		{Title: "UNDER-REPL", Short: "URP", Right: true, Essential: true, Priority: 4},
 	},
 		widget.Sort[ti]{Column: topicColName, Compare: func(a, b ti) int { return strings.Compare(a.t.Name, b.t.Name) }},
 		widget.Sort[ti]{Column: topicColPartitions, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(len(a.t.Partitions), len(b.t.Partitions)) }},
@@ -129,7 +129,7 @@ func (t *Topics) rebuild() {
 	t.SetItems(items, func(k topicItem) widget.Row {
 		return widget.Row{
 			Key:    k.t.Name,
-			Search: strings.ToLower(k.t.Name),
+			Search: k.t.Name,
 			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
 		}
 	})
@@ -168,6 +168,6 @@ func (t *Topics) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal},
+	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Internal}, k.Sorting(),
 		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.Movement()}
 }

@@ -77,10 +77,11 @@ func NewTable(st *themes.Styles, keys *ListKeys, cols []Column) *Table {
 	return &Table{st: st, keys: keys, cols: cols, sortCol: -1, match: Substring}
 }
 
-// SetMatcher sets the filter language; the filter in force is applied again.
-func (t *Table) SetMatcher(m Matcher) error {
+// SetMatcher sets the filter language, and clears the filter made in
+// the one before.
+func (t *Table) SetMatcher(m Matcher) {
 	t.match = m
-	return t.SetFilter(t.typed)
+	_ = t.SetFilter("")
 }
 
 // SetSize gives the table its area, header line included.
