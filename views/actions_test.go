@@ -249,8 +249,22 @@ func TestReadOnlyRemovesDangerousKeys(t *testing.T) {
 	c, _ := actionCommon(t, &recorder{})
 	c.Keys.SetReadOnly(true)
 	v := NewTopics(c)
-	if _, cmd := v.Update(press("n")); cmd != nil {
-		t.Error("n opened a dialog in read-only mode")
+	_, cmd := v.Update(press("n"))
+	if n, ok := cmd().(Notice); !ok || n.Text != "read-only mode: n (new topic) is disabled" {
+		t.Errorf("n in read-only mode answered %+v, want a notice saying why nothing happens", cmd())
+	}
+	if _, cmd := v.Update(press("j")); cmd != nil {
+		t.Error("a key that reads was answered as refused")
+	}
+	tail := openTestTail(t, 10)
+	tail.c.Keys.SetReadOnly(true)
+	if _, cmd := tail.Update(press("P")); cmd == nil || !strings.Contains(cmd().(Notice).Text, "P (produce) is disabled") {
+		t.Error("P in a read-only tail says nothing")
+	}
+	feed(tail, order(0, 1, "gold"))
+	d := NewDetail(tail.c, tail, tail.ring.First(), 0, 0)
+	if _, cmd := d.Update(press("n")); cmd != nil && strings.Contains(cmd().(Notice).Text, "read-only") {
+		t.Error("n (next record) in the detail was taken for new topic")
 	}
 	for _, b := range v.ShortHelp() {
 		if b.Help().Desc == "new topic" && b.Enabled() {

@@ -37,12 +37,15 @@ type Configs struct {
 	entries []kafkaclient.ConfigEntry
 	err     error
 	loading bool
+	// nested is set for configs opened from the topic's partitions, whose
+	// title already names the topic.
+	nested bool
 }
 
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
 	name, _ := sanitize.Plain(topic)
-	list := newList[kafkaclient.ConfigEntry](c, "topic "+name+" › configs", []widget.Column{
+	list := newList[kafkaclient.ConfigEntry](c, "configs of "+name, []widget.Column{
 		{Title: "NAME", Essential: true, Priority: 10, Min: 16, Cut: widget.CutMiddle},
 		{Title: "VALUE", Essential: true, Priority: 9, Min: 8},
 		{Title: "DEFAULT", Priority: 2, Min: 8},
@@ -70,16 +73,21 @@ func (v *Configs) load() tea.Cmd {
 	})
 }
 
-// Title implements View: the count says how many of the configs are overridden.
+// Title implements View: the count says how many of the configs are
+// overridden. Under the topic's partitions it does not name the topic.
 func (v *Configs) Title() string {
-	name, _ := sanitize.Plain(v.topic)
 	overridden := 0
 	for _, e := range v.entries {
 		if e.Overridden {
 			overridden++
 		}
 	}
-	return fmt.Sprintf("topic %s › configs (%d, %d overridden)", name, len(v.entries), overridden)
+	s := "configs"
+	if !v.nested {
+		name, _ := sanitize.Plain(v.topic)
+		s += " of " + name
+	}
+	return fmt.Sprintf("%s (%d, %d overridden)", s, len(v.entries), overridden)
 }
 
 // Update implements View.
@@ -102,6 +110,9 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 		v.rebuild()
 	case tea.KeyPressMsg:
 		k := v.c.Keys
+		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
+			return v, cmd
+		}
 		switch {
 		case key.Matches(msg, k.Reload):
 			return v, v.load()

@@ -26,6 +26,15 @@ func count(n int64) string {
 	return b.String()
 }
 
+// plural is n, with thousands separators, and the noun that goes with
+// it: "1 record", "2,000 records", "0 records".
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return count(n) + " " + many
+}
+
 // ids formats broker ids as "1,2,3".
 func ids(xs []int32) string {
 	parts := make([]string, len(xs))

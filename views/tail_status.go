@@ -33,7 +33,7 @@ func (v *Tail) statusLine() string {
 	}
 	recRate, byteRate := v.rates()
 	parts = append(parts,
-		count(v.received)+" records",
+		plural(v.received, "record", "records"),
 		fmt.Sprintf("%s rec/s", count(int64(recRate))),
 		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
 		st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))

@@ -39,7 +39,7 @@ func openTestTail(t testing.TB, maxRecords int) *Tail {
 	v := NewTail(c, kafkaclient.TailSpec{Topic: "orders"})
 	v.SetSize(120, 20)
 	v.Init(Scope{ID: 7, Ctx: t.Context()}) // its Cmd would open a tail: the tests feed one instead
-	v.Update(TailOpened{Tail: &kafkaclient.Tail{ID: 7}})
+	v.Update(TailOpened{Tail: &kafkaclient.Tail{ID: 7}, gen: v.gen})
 	return v
 }
 

@@ -20,6 +20,8 @@ type Topics struct {
 	*widget.List[topicItem]
 	c            *Common
 	showInternal bool
+	// internal counts the internal topics, shown or not.
+	internal int
 }
 
 // topicItem is a topic with the sort keys that cost a pass over its
@@ -63,6 +65,18 @@ func NewTopics(c *Common) *Topics {
 // Init implements View.
 func (t *Topics) Init(Scope) tea.Cmd { return nil }
 
+// Title implements View: the count, and whether internal topics are
+// hidden (and how many) or shown.
+func (t *Topics) Title() string {
+	switch {
+	case t.internal == 0:
+		return t.List.Title()
+	case t.showInternal:
+		return "topics (" + t.Count() + ", internal shown)"
+	}
+	return "topics (" + t.Count() + ", " + count(int64(t.internal)) + " internal hidden)"
+}
+
 // Update implements View.
 func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := t.c.Keys
@@ -70,6 +84,9 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	case kafkaclient.ClusterUpdated, ThemeChanged:
 		t.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := k.refused(msg, t.FullHelp()); cmd != nil {
+			return t, cmd
+		}
 		switch {
 		case key.Matches(msg, k.Open):
 			if r, ok := t.Selected(); ok {
@@ -81,7 +98,7 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Tail):
 			if r, ok := t.Selected(); ok {
-				return t, push(NewTail(t.c, kafkaclient.TailSpec{Topic: r.Key}))
+				return t, push(askingTail(t.c, kafkaclient.TailSpec{Topic: r.Key}, false))
 			}
 		case key.Matches(msg, k.NewTopic):
 			return t, newTopicDialog(t.c, t.c.Client.TopicAdmin)
@@ -101,6 +118,10 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()
+			if t.showInternal {
+				return t, notify("internal topics shown", false)
+			}
+			return t, notify("internal topics hidden", false)
 		default:
 			t.List.Update(msg)
 		}
@@ -117,8 +138,12 @@ func (t *Topics) rebuild() {
 	}
 	st := t.c.Styles
 	items := make([]topicItem, 0, len(snap.Topics))
+	t.internal = 0
 	for i := range snap.Topics {
 		tp := &snap.Topics[i]
+		if tp.Internal {
+			t.internal++
+		}
 		if tp.Internal && !t.showInternal {
 			continue
 		}
