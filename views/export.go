@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
@@ -60,7 +59,7 @@ func WriteJSONL(w io.Writer, recs []kafkaclient.Record) error {
 		r := &recs[i]
 		out := exportedRecord{
 			Topic: r.Topic, Partition: r.Partition, Offset: r.Offset,
-			Timestamp: r.Timestamp.UTC().Format(time.RFC3339Nano), TimestampType: "CreateTime",
+			Timestamp: r.Timestamp.UTC().Format(timestampLayout), TimestampType: "CreateTime",
 			Headers: make([]exportedHeader, 0, len(r.Headers)),
 		}
 		if r.LogAppendTime {

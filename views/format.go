@@ -6,6 +6,11 @@ import (
 	"strings"
 )
 
+// timestampLayout is how record timestamps are written: RFC 3339 with
+// exactly three fractional digits, since Kafka keeps milliseconds, so that
+// 09:00:04.710 never reads as 09:00:04.71 and columns of them line up.
+const timestampLayout = "2006-01-02T15:04:05.000Z07:00"
+
 // count formats n with thousands separators.
 func count(n int64) string {
 	s := strconv.FormatInt(n, 10)

@@ -62,3 +62,23 @@ func TestResetPreviewGolden(t *testing.T) {
 		return out
 	})
 }
+
+func TestDetailTextGolden(t *testing.T) {
+	v := openTestTail(t, 10)
+	rec := order(0, 4710, "gold")
+	rec.Value = []byte(longText)
+	feed(v, rec)
+	v.Update(press("V"))
+	v.Update(press("V")) // text
+	requireGolden(t, func(w, h int) string {
+		d := NewDetail(v.c, v, v.ring.First(), v.keyMode, v.valueMode)
+		d.SetSize(w, h)
+		return d.View()
+	})
+}
+
+// longText is a log line of the kind services write as a record value.
+const longText = "2026-11-21 09:00:04.710 WARN [payments-worker-3] Retrying the charge of order o-4710 " +
+	"for customer c-321 after the gateway answered 503 Service Unavailable; attempt 3 of 5, next in 800ms. " +
+	"The gateway has answered 503 to 12% of requests over the last five minutes, above the 2% alert threshold, " +
+	"so the circuit breaker will open if the next two attempts fail as well."

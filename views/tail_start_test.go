@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
+	"kscope/views/decode"
 	"kscope/views/viewtest"
 )
 
@@ -179,5 +180,30 @@ func TestExportPromptSitsAtTheFootAndLeavesLaterKeys(t *testing.T) {
 	}
 	if n, ok := cmd().(Notice); !ok || !strings.Contains(n.Text, "export cancelled") {
 		t.Errorf("no word that the export was cancelled: %+v", cmd())
+	}
+}
+
+func TestDetailWrapsAndScrollsText(t *testing.T) {
+	v := openTestTail(t, 10)
+	rec := order(0, 1, "gold")
+	rec.Value = []byte(longText + "\nTHE END")
+	feed(v, rec)
+	d := NewDetail(v.c, v, v.ring.First(), v.keyMode, decode.Text)
+	d.SetSize(60, 10)
+	s := plain(d)
+	if !strings.Contains(s, "lines 1–3 of 8") || !strings.Contains(s, "2026-11-21 09:00:04.710 WARN [payments-worker-3]") {
+		t.Fatalf("text not wrapped:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n")[6:] { // the value's rows
+		if strings.HasSuffix(l, "…") {
+			t.Errorf("a line is cut instead of wrapped: %q", l)
+		}
+	}
+	d.Update(press("G"))
+	if s := plain(d); !strings.Contains(s, "THE END") || !strings.Contains(s, "of 8") {
+		t.Errorf("G did not scroll to the end:\n%s", s)
+	}
+	if !strings.Contains(s, "2026-11-21T09:00:00.001Z") {
+		t.Errorf("timestamp without its three digits:\n%s", s)
 	}
 }
