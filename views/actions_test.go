@@ -116,7 +116,7 @@ func TestDeleteTopicWantsItsName(t *testing.T) {
 		r := &recorder{}
 		c, audit := actionCommon(t, r)
 		topic := &kafkaclient.TopicInfo{Name: "orders", Partitions: []kafkaclient.PartitionInfo{{ID: 0}}}
-		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, topic))
+		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, nil, topic))
 		if !strings.Contains(plain(v), "Delete topic orders") {
 			t.Fatalf("the confirmation does not name the topic:\n%s", plain(v))
 		}
@@ -130,7 +130,7 @@ func TestDeleteTopicWantsItsName(t *testing.T) {
 		if len(r.calls) == 0 || r.calls[0] != "delete orders" || len(*audit) != 1 {
 			t.Errorf("calls %v, audit %v", r.calls, *audit)
 		}
-		if cmd := deleteTopicDialog(c, c.Client.TopicAdmin, &kafkaclient.TopicInfo{Name: "__consumer_offsets", Internal: true}); cmd().(Notice).Error != true {
+		if cmd := deleteTopicDialog(c, c.Client.TopicAdmin, nil, &kafkaclient.TopicInfo{Name: "__consumer_offsets", Internal: true}); cmd().(Notice).Error != true {
 			t.Error("an internal topic was offered for deletion")
 		}
 	})
@@ -140,7 +140,7 @@ func TestRefusedChangeKeepsTheDialogAndIsAudited(t *testing.T) {
 	inBubble(t, func(t *testing.T, h *host) {
 		r := &recorder{err: errors.New("delete topic orders: read-only mode: kscope does not change the cluster")}
 		c, audit := actionCommon(t, r)
-		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, &kafkaclient.TopicInfo{Name: "orders"}))
+		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, nil, &kafkaclient.TopicInfo{Name: "orders"}))
 		h.keys("orders")
 		h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 		if len(h.stack) != 1 || !strings.Contains(plain(v), "read-only mode") {

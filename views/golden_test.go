@@ -39,7 +39,7 @@ func TestConfirmGolden(t *testing.T) {
 		inBubble(t, func(t *testing.T, host *host) {
 			c, _ := actionCommon(t, &recorder{})
 			topic := &kafkaclient.TopicInfo{Name: "orders", Partitions: make([]kafkaclient.PartitionInfo, 6)}
-			v := open(t, host, deleteTopicDialog(c, c.Client.TopicAdmin, topic))
+			v := open(t, host, deleteTopicDialog(c, c.Client.TopicAdmin, nil, topic))
 			host.keys("ord")
 			v.SetSize(w, h)
 			out = v.View()
@@ -49,6 +49,19 @@ func TestConfirmGolden(t *testing.T) {
 }
 
 func TestResetPreviewGolden(t *testing.T) {
+	requireGolden(t, func(w, h int) (out string) {
+		inBubble(t, func(t *testing.T, host *host) {
+			c, _ := actionCommon(t, &recorder{plan: resetPlan()})
+			v := open(t, host, resetOffsetsDialog(c, c.Client.GroupAdmin, shop(t0, 100, "Empty")))
+			host.send(ctrlS)
+			v.SetSize(w, h)
+			out = v.View()
+		})
+		return out
+	})
+}
+
+func TestResetRefusedGolden(t *testing.T) {
 	requireGolden(t, func(w, h int) (out string) {
 		inBubble(t, func(t *testing.T, host *host) {
 			r := &recorder{plan: resetPlan()}

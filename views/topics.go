@@ -110,7 +110,7 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			info := t.c.Snapshot.Topic(r.Key)
 			switch {
 			case key.Matches(msg, k.DeleteTopic):
-				return t, deleteTopicDialog(t.c, t.c.Client.TopicAdmin, info)
+				return t, deleteTopicDialog(t.c, t.c.Client.TopicAdmin, t.c.Client.Groups, info)
 			case key.Matches(msg, k.AddPartitions):
 				return t, addPartitionsDialog(t.c, t.c.Client.TopicAdmin, info)
 			}
