@@ -36,7 +36,7 @@ type dialog struct {
 	answer func(d *dialog, msg tea.Msg) (tea.Cmd, bool)
 	// start, when set, is run once the dialog is open: a look-up that
 	// completes what the dialog shows.
-	start func(d *dialog) tea.Cmd
+	start  func(d *dialog) tea.Cmd
 	busy   bool
 	width  int
 	height int

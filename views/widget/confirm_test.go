@@ -71,7 +71,7 @@ func TestRefusalOnlyInformsAndWrapsItsText(t *testing.T) {
 		t.Error("a refusal has nothing to type into")
 	}
 	view := ansi.Strip(d.View())
-	joined := strings.Join(strings.Fields(view), " ")
+	joined := strings.Join(strings.Fields(strings.ReplaceAll(view, "│", "")), " ")
 	for _, want := range []string{"long enough to need two lines at this width.", "Not possible now: the group has members.", "enter/esc close"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("refusal lacks %q:\n%s", want, view)
