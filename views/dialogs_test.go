@@ -18,7 +18,7 @@ func TestConfirmationWrapsItsTextInsteadOfCuttingIt(t *testing.T) {
 		v := open(t, h, deleteOffsetsDialog(c, c.Client.GroupAdmin, "inventory-sync", "orders"))
 		v.SetSize(80, 20)
 		s := plain(v)
-		joined := strings.Join(strings.Fields(s), " ")
+		joined := prose(v)
 		for _, want := range []string{"start that topic again from its offset reset policy."} {
 			if !strings.Contains(joined, want) {
 				t.Errorf("the explanation lost %q:\n%s", want, s)
@@ -61,7 +61,7 @@ func TestResetWithMembersIsRefusedInThePreview(t *testing.T) {
 		v := open(t, h, resetOffsetsDialog(c, c.Client.GroupAdmin, shop(t0, 100, "Stable", alice)))
 		h.send(ctrlS)
 		s := plain(v)
-		joined := strings.Join(strings.Fields(s), " ")
+		joined := prose(v)
 		for _, want := range []string{"orders/0", "100 → 40", "the group has 1 member: shop-a (/10.0.0.1)", "stop its consumers first", "enter/esc close"} {
 			if !strings.Contains(joined, want) {
 				t.Errorf("refused preview lacks %q:\n%s", want, s)
@@ -117,7 +117,7 @@ func TestDeleteTopicNamesTheGroupsConsumingIt(t *testing.T) {
 		c.Client = ClientOf(fake)
 		topic := &kafkaclient.TopicInfo{Name: "orders", Partitions: make([]kafkaclient.PartitionInfo, 1)}
 		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, c.Client.Groups, topic))
-		s := strings.Join(strings.Fields(plain(v)), " ")
+		s := prose(v)
 		if !strings.Contains(s, "Consumed by 2 groups: shop, billing") || strings.Contains(s, "audit") || asked != 1 {
 			t.Errorf("asked %d times; dialog:\n%s", asked, plain(v))
 		}
@@ -132,8 +132,14 @@ func TestDeleteTopicSaysWhenGroupsCannotBeListed(t *testing.T) {
 		c, _ := actionCommon(t, &recorder{})
 		c.Client.Groups = &viewtest.Fake{}
 		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, c.Client.Groups, &kafkaclient.TopicInfo{Name: "orders"}))
-		if s := strings.Join(strings.Fields(plain(v)), " "); !strings.Contains(s, "could not be listed") {
+		if s := prose(v); !strings.Contains(s, "could not be listed") {
 			t.Errorf("dialog:\n%s", plain(v))
 		}
 	})
+}
+
+// prose is what a dialog says, its box and line breaks taken out, so
+// that text wrapped over several lines reads as one.
+func prose(v View) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(plain(v), "│", "")), " ")
 }
