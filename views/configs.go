@@ -159,8 +159,8 @@ func (v *Configs) rebuild() {
 	})
 	v.SetItems(entries, func(e kafkaclient.ConfigEntry) widget.Row {
 		name, _ := sanitize.Styled(e.Name, st.Escape)
-		value, _ := sanitize.Styled(e.Value, st.Escape)
-		def, _ := sanitize.Styled(e.Default, st.Escape)
+		value, _ := sanitize.Styled(humanConfig(e.Name, e.Value), st.Escape)
+		def, _ := sanitize.Styled(humanConfig(e.Name, e.Default), st.Escape)
 		switch {
 		case e.Sensitive:
 			value = st.Muted.Render("(sensitive)")
@@ -171,7 +171,7 @@ func (v *Configs) rebuild() {
 		}
 		return widget.Row{
 			Key:    e.Name,
-			Search: e.Name + " " + e.Value,
+			Search: e.Name + " " + e.Value + " " + humanConfig(e.Name, e.Value),
 			Cells:  widget.FixedCells(name, value, st.Muted.Render(def), e.Source),
 		}
 	})

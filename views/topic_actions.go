@@ -179,7 +179,7 @@ func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.C
 	}
 	d := &dialog{c: c, title: "edit config", form: widget.NewForm(c.Styles, "Set "+plainName(e.Name)+" on "+plainName(topic), []widget.Field{
 		{Name: "value", Label: "Value", Value: value, Required: true,
-			Help: fmt.Sprintf("now %s (from %s); default %s", orDash(plainName(e.Value)), e.Source, orDash(plainName(e.Default)))},
+			Help: fmt.Sprintf("now %s (from %s); default %s", rawAndHuman(e.Name, e.Value), e.Source, rawAndHuman(e.Name, e.Default))},
 	}, "set")}
 	d.submit = func(d *dialog) tea.Cmd {
 		v := d.form.Value("value")
@@ -195,10 +195,21 @@ func resetConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.
 	if e.Source != "topic" {
 		return notify(e.Name+" is not set on the topic: it already has its default", false)
 	}
-	explanation := fmt.Sprintf("Remove %s from %s, so that it returns to %s?", plainName(e.Name), plainName(topic), orDash(plainName(e.Default)))
+	explanation := fmt.Sprintf("Remove %s (now %s) from %s, so that it returns to %s?",
+		plainName(e.Name), rawAndHuman(e.Name, e.Value), plainName(topic), rawAndHuman(e.Name, e.Default))
 	return confirmChange(c, "config default", "Return to default", explanation, e.Name, "reset config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%s of %s is back to its default", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, nil)
 	})
+}
+
+// rawAndHuman is a config value as Kafka has it, with how it reads when
+// that differs: "259200000 (3d)".
+func rawAndHuman(name, value string) string {
+	raw := orDash(plainName(value))
+	if h := humanConfig(name, value); h != value {
+		return raw + " (" + h + ")"
+	}
+	return raw
 }
 
 // The steps of editing a value in $EDITOR, each answered to the dialog:
