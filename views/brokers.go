@@ -23,12 +23,13 @@ type Brokers struct {
 func NewBrokers(c *Common) *Brokers {
 	b := &Brokers{c: c, List: newList[kafkaclient.BrokerInfo](c, "brokers", []widget.Column{
 		{Title: "ID", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
-		{Title: "ADDRESS", Essential: true, Priority: 8, Min: 12, Cut: widget.CutMiddle},
+		{Title: "ADDRESS", Essential: true, Priority: 6, Min: 20, Cut: widget.CutMiddle},
 		{Title: "RACK", Priority: 2, Cut: widget.CutMiddle},
 		{Title: "CTRL", Essential: true, Priority: 3},
-		{Title: "LEADERS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+		{Title: "LEADERS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
 		{Title: "REPLICAS", Short: "REPL", Right: true, Cut: widget.CutNever, Priority: 5},
-		{Title: "STATUS", Essential: true, Priority: 4},
+		// Why a broker is down matters more than its whole address.
+		{Title: "STATUS", Essential: true, Priority: 7},
 	})}
 	b.Empty = "waiting for metadata…"
 	b.rebuild()

@@ -12,7 +12,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 
 	"kscope/kafkaclient"
 	"kscope/themes"
@@ -295,14 +294,6 @@ func TestExportWritesJSONLinesAndNeverOverwritesSilently(t *testing.T) {
 	if after, _ := os.ReadFile(path); string(after) != string(data) {
 		t.Error("file changed after declining")
 	}
-}
-
-func TestTailGolden(t *testing.T) {
-	v := openTestTail(t, 1000)
-	feed(v, orders(0, 40)...)
-	feed(v, kafkaclient.Record{Topic: "orders", Partition: 3, Offset: 77, Timestamp: t0, Key: []byte{0xde, 0xad}, Value: []byte("plain text \x1b[31m line")})
-	v.Update(press("up"))
-	golden.RequireEqual(t, v.View())
 }
 
 func TestTailReportsLeaderMoves(t *testing.T) {
