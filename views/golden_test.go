@@ -95,3 +95,15 @@ const longText = "2026-11-21 09:00:04.710 WARN [payments-worker-3] Retrying the 
 	"for customer c-321 after the gateway answered 503 Service Unavailable; attempt 3 of 5, next in 800ms. " +
 	"The gateway has answered 503 to 12% of requests over the last five minutes, above the 2% alert threshold, " +
 	"so the circuit breaker will open if the next two attempts fail as well."
+
+func TestTailStartGolden(t *testing.T) {
+	requireGolden(t, func(w, h int) (out string) {
+		inBubble(t, func(t *testing.T, host *host) {
+			r := &tailer{}
+			v := host.push(askingTail(r.common(t), kafkaclient.TailSpec{Topic: "orders"}, false))
+			v.SetSize(w, h)
+			out = v.View()
+		})
+		return out
+	})
+}

@@ -20,6 +20,10 @@ type rateSample struct {
 
 func (v *Tail) statusLine() string {
 	st := v.c.Styles
+	if v.gen == 0 {
+		// Nothing opened yet: there is nothing to count.
+		return st.Muted.Render(ansi.Truncate("not started: choose where to start", v.width, "…"))
+	}
 	var parts []string
 	switch {
 	case v.ended != nil:

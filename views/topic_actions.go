@@ -44,7 +44,7 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 			if err := admin.CreateTopic(ctx, spec); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("created topic %s (%d partitions, RF %d)", plainName(spec.Name), spec.Partitions, spec.ReplicationFactor), nil
+			return fmt.Sprintf("created topic %s (%s, RF %d)", plainName(spec.Name), plural(int64(spec.Partitions), "partition", "partitions"), spec.ReplicationFactor), nil
 		})
 	}})
 }
@@ -162,7 +162,7 @@ func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) 
 			return nil
 		}
 		return d.act("add partitions", fmt.Sprintf("%s %d→%d", name, current, total), func(ctx context.Context) (string, error) {
-			return fmt.Sprintf("%s now has %d partitions", plainName(name), total), admin.AddPartitions(ctx, name, int32(total))
+			return fmt.Sprintf("%s now has %s", plainName(name), plural(total, "partition", "partitions")), admin.AddPartitions(ctx, name, int32(total))
 		})
 	}
 	return push(d)

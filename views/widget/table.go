@@ -110,10 +110,6 @@ func (t *Table) widen(widths []int, cells []string) {
 	}
 }
 
-// Widths lays the columns out for the table's width from what the rows
-// need; a hidden column gets 0.
-func (t *Table) Widths() []int { return Layout(t.cols, t.content, t.width, t.sortCol) }
-
 // SetSort marks the column the rows are sorted by; -1 marks none.
 func (t *Table) SetSort(col int, desc bool) { t.sortCol, t.desc = col, desc }
 
