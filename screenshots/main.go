@@ -63,10 +63,11 @@ func (s shot) rows() int {
 }
 
 var shots = []shot{
-	// The demo has six topics and three brokers: short screens.
-	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", height: 14},
-	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "partitions (12)"},
-	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)", height: 11},
+	// The demo has six topics and three brokers: short screens, as short
+	// as kscope runs in.
+	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", height: 15},
+	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "(12 partitions)", height: 20},
+	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)", height: 15},
 	{name: "tail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE"},
 	{name: "detail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE", keys: []string{"Space", "Enter"}, then: "value  json"},
 	// Lag trends need a few refreshes: analytics-etl falls behind steadily.
