@@ -66,10 +66,10 @@ func (d *Detail) decode() {
 // Init implements View.
 func (d *Detail) Init(Scope) tea.Cmd { return nil }
 
-// Title implements View.
+// Title implements View. The tail beneath names the topic, so the
+// record is named by where it is in it.
 func (d *Detail) Title() string {
-	name, _ := sanitize.Plain(d.rec.Topic)
-	return fmt.Sprintf("record %s/%d@%d", name, d.rec.Partition, d.rec.Offset)
+	return fmt.Sprintf("partition %d · offset %d", d.rec.Partition, d.rec.Offset)
 }
 
 // SetSize implements View: text is wrapped again at the new width.

@@ -203,6 +203,9 @@ func TestDetailWrapsAndScrollsText(t *testing.T) {
 	if s := plain(d); !strings.Contains(s, "THE END") || !strings.Contains(s, "of 8") {
 		t.Errorf("G did not scroll to the end:\n%s", s)
 	}
+	if got := d.Title(); got != "partition 0 · offset 1" {
+		t.Errorf("title %q repeats the tail's topic or lacks the record's place", got)
+	}
 	if !strings.Contains(s, "2026-11-21T09:00:00.001Z") {
 		t.Errorf("timestamp without its three digits:\n%s", s)
 	}
