@@ -30,7 +30,7 @@ func TestEndToEndPartitions(t *testing.T) {
 	tm.keys("/", "ord", "Enter")
 	tm.waitText("topics (1 of 2)", 5*time.Second)
 	tm.keys("Enter")
-	s := tm.waitText("partitions (4)", 5*time.Second)
+	s := tm.waitText("(4 partitions)", 5*time.Second)
 
 	var header []string
 	rows := map[int]string{}

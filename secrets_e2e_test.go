@@ -42,7 +42,7 @@ func TestPasswordNeverShows(t *testing.T) {
 	look("ops@SCRAM-SHA-256")
 	look("orders")
 	tm.keys("Enter")
-	look("partitions (2)")
+	look("(2 partitions)")
 	tm.keys(":contexts", "Enter")
 	look("contexts (2)")
 	tm.keys("Down")

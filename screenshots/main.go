@@ -5,7 +5,8 @@
 //	go run ./screenshots [name ...]
 //
 // It builds kscope, runs each shot of the table below (or only the named
-// ones) in a detached 120×40 tmux session on a private server, waits for the
+// ones) in a detached tmux session on a private server (120×40, or as
+// high as the shot's content needs), waits for the
 // screen to show the expected text, sends any keys, captures the screen with
 // its colours and writes it as screenshots/<name>.svg, drawn as a terminal
 // window. When rsvg-convert is on PATH it also writes screenshots/<name>.png.
@@ -26,7 +27,7 @@ import (
 	"time"
 )
 
-// The size of every shot's terminal.
+// The size of a shot's terminal, unless the shot asks for fewer rows.
 const cols, rows = 120, 40
 
 // step sends keys, then waits for text.
@@ -48,12 +49,25 @@ type shot struct {
 	// patience replaces the usual wait, for a shot of something the demo
 	// does only now and then.
 	patience time.Duration
+	// height is the terminal's rows for a screen with little on it, so
+	// that the image is not mostly empty; 0 is rows.
+	height int
+}
+
+// rows is the height of the shot's terminal.
+func (s shot) rows() int {
+	if s.height > 0 {
+		return s.height
+	}
+	return rows
 }
 
 var shots = []shot{
-	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events"},
-	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "partitions (12)"},
-	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)"},
+	// The demo has six topics and three brokers: short screens, as short
+	// as kscope runs in.
+	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", height: 15},
+	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "(12 partitions)", height: 20},
+	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)", height: 15},
 	{name: "tail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE"},
 	{name: "detail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE", keys: []string{"Space", "Enter"}, then: "value  json"},
 	// Lag trends need a few refreshes: analytics-etl falls behind steadily.
@@ -61,8 +75,9 @@ var shots = []shot{
 	// The demo stops one member of inventory-sync every 30 to 60 s.
 	{name: "group", args: []string{"--demo", "-c", "group inventory-sync"}, waitFor: "rebalance #2 done", patience: 90 * time.Second},
 	{name: "create-topic", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", keys: []string{"n"}, then: "Create a topic"},
+	// The preview of a topic of six partitions fits in 24 rows.
 	{name: "reset-offsets", args: []string{"--demo", "-c", "group legacy-reporting"}, waitFor: "payments", keys: []string{"R"}, then: "Reset the offsets",
-		more: []step{{keys: []string{"Right", "C-s"}, then: "re-consumed"}}},
+		more: []step{{keys: []string{"Right", "C-s"}, then: "re-consumed"}}, height: 24},
 	{name: "filter", args: []string{"--demo", "-c", "tail orders --from -200"}, waitFor: "LIVE", keys: []string{"/", `.customer.tier == "gold"`, "Enter"}, then: "matched"},
 }
 
@@ -111,7 +126,7 @@ func run(ctx context.Context, names []string) error {
 			return err
 		}
 		svg := filepath.Join(root, "screenshots", s.name+".svg")
-		if err := os.WriteFile(svg, renderSVG(parseScreen(screen, cols, rows), commandLine(s.args)), 0o644); err != nil {
+		if err := os.WriteFile(svg, renderSVG(parseScreen(screen, cols, s.rows()), commandLine(s.args)), 0o644); err != nil {
 			return err
 		}
 		fmt.Println(display(svg))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A cell is as wide as a glyph of DejaVu Sans Mono and Menlo (1233/2048 em),
@@ -77,7 +78,10 @@ func writeBackgrounds(b *bytes.Buffer, row []cell, top float64) {
 
 // writeTexts writes one <text> per run of same-styled narrow cells. A wide
 // grapheme gets a <text> of its own, because fonts rarely draw it exactly two
-// cells wide and the text after it must still start at its own column.
+// cells wide and the text after it must still start at its own column. Block
+// elements (sparklines, bars) are painted as rectangles instead: fonts draw
+// them taller than a row and often from a fallback font of another width,
+// so as text they spill over the rows and columns around them.
 func writeTexts(b *bytes.Buffer, row []cell, top float64) {
 	for x := 0; x < len(row); {
 		c := row[x]
@@ -85,10 +89,14 @@ func writeTexts(b *bytes.Buffer, row []cell, top float64) {
 			x++
 			continue
 		}
+		if writeBlock(b, c, x, top) {
+			x++
+			continue
+		}
 		var text strings.Builder
 		text.WriteString(c.text)
 		end := x + c.width
-		for c.width == 1 && end < len(row) && row[end].width == 1 && row[end].style == c.style {
+		for c.width == 1 && end < len(row) && row[end].width == 1 && row[end].style == c.style && !isBlock(row[end].text) {
 			text.WriteString(row[end].text)
 			end++
 		}
@@ -104,6 +112,64 @@ func writeTexts(b *bytes.Buffer, row []cell, top float64) {
 		}
 		x = end
 	}
+}
+
+// A block is the part of its cell a block element fills, in fractions of
+// the cell from its top left corner, and how opaque it is.
+type block struct{ x0, y0, x1, y1, opacity float64 }
+
+// blockOf is the block a block element (U+2580–U+2595) fills; ok is false
+// for anything else, quadrants included, which are left to the font.
+func blockOf(s string) (block, bool) {
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) {
+		return block{}, false
+	}
+	switch {
+	case r == '▀':
+		return block{0, 0, 1, 0.5, 1}, true
+	case r >= '▁' && r <= '█':
+		// Lower eighths: ▁ is one eighth high, █ the whole cell.
+		return block{0, 1 - float64(r-'▁'+1)/8, 1, 1, 1}, true
+	case r >= '▉' && r <= '▏':
+		// Left eighths, from seven eighths (▉) down to one (▏).
+		return block{0, 0, float64('▏'-r+1) / 8, 1, 1}, true
+	case r == '▐':
+		return block{0.5, 0, 1, 1, 1}, true
+	case r >= '░' && r <= '▓':
+		// Shades, as the share of the cell their dots cover.
+		return block{0, 0, 1, 1, float64(r-'░'+1) / 4}, true
+	case r == '▔':
+		return block{0, 0, 1, 0.125, 1}, true
+	case r == '▕':
+		return block{0.875, 0, 1, 1, 1}, true
+	}
+	return block{}, false
+}
+
+func isBlock(s string) bool {
+	_, ok := blockOf(s)
+	return ok
+}
+
+// writeBlock paints cell c at column x as a rectangle if it holds a block
+// element, and reports whether it did.
+func writeBlock(b *bytes.Buffer, c cell, x int, top float64) bool {
+	k, ok := blockOf(c.text)
+	if !ok {
+		return false
+	}
+	fg, _ := c.style.colors()
+	left := margin + float64(x)*cellW
+	fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"`,
+		num(left+k.x0*cellW), num(top+k.y0*cellH), num((k.x1-k.x0)*cellW), num((k.y1-k.y0)*cellH), fg)
+	if op := k.opacity; c.style.faint {
+		fmt.Fprintf(b, ` opacity="%s"`, num(op*0.5))
+	} else if op < 1 {
+		fmt.Fprintf(b, ` opacity="%s"`, num(op))
+	}
+	b.WriteString("/>\n")
+	return true
 }
 
 // writeText writes text, which spans cells cells from column x.

@@ -134,3 +134,20 @@ func TestSVGEscaping(t *testing.T) {
 	)
 	svgOf(t, `<a href="x">&</a>`)
 }
+
+// Block elements are painted as rectangles of the cell's own size: as text,
+// fonts draw them taller than a row and of another width, so sparklines
+// overlapped the rows and columns around them.
+func TestSVGBlocksArePaintedInTheirCells(t *testing.T) {
+	svg := svgOf(t, "\x1b[36ma▁▄█b\x1b[m\x1b[2m▌░\x1b[m")
+	assertContains(t, svg,
+		`<text x="16" y="49" textLength="8.43" lengthAdjust="spacing" fill="#00cdcd" xml:space="preserve">a</text>`,
+		`<rect x="24.43" y="50" width="8.43" height="2" fill="#00cdcd"/>`,
+		`<rect x="32.86" y="44" width="8.43" height="8" fill="#00cdcd"/>`,
+		`<rect x="41.29" y="36" width="8.43" height="16" fill="#00cdcd"/>`,
+		`<text x="49.72" y="49" textLength="8.43" lengthAdjust="spacing" fill="#00cdcd" xml:space="preserve">b</text>`,
+		`<rect x="58.15" y="36" width="4.22" height="16" fill="#d0d0d0" opacity="0.5"/>`,
+		`<rect x="66.58" y="36" width="8.43" height="16" fill="#d0d0d0" opacity="0.13"/>`,
+	)
+	assertLacks(t, svg, "▁", "▄", "█", "▌", "░")
+}

@@ -94,13 +94,13 @@ func (t *tmux) killServers() {
 	}
 }
 
-// shoot runs bin with s.args in a new session of cols×rows cells, waits for
+// shoot runs bin with s.args in a new session of cols×s.rows() cells, waits for
 // s.waitFor, sends s.keys and waits for s.then, and returns the screen with
 // its SGR sequences.
 func (t *tmux) shoot(ctx context.Context, s shot, bin string) (string, error) {
 	t.started++
 	session := "shot" + strconv.Itoa(t.started)
-	newSession := []string{"new-session", "-d", "-s", session, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(rows)}
+	newSession := []string{"new-session", "-d", "-s", session, "-x", strconv.Itoa(cols), "-y", strconv.Itoa(s.rows())}
 	program := slices.Concat(newSession, []string{"-e", "TERM=xterm-256color", "-e", "COLORTERM=truecolor", "--", bin}, s.args)
 	// Deferred first, as an interrupted new-session may still have made
 	// its session.

@@ -266,12 +266,12 @@ func TestEnterOpensPartitionsInKcatOrderAndEscReturns(t *testing.T) {
 		if l := lineWith(t, s, "1,2,3!"); !strings.Contains(l, "2*") {
 			t.Errorf("partition 1 row = %q", l)
 		}
-		if !strings.Contains(s, "topic orders › partitions (3)") {
+		if !strings.Contains(s, "topic orders (3 partitions)") {
 			t.Errorf("title missing:\n%s", s)
 		}
 		press(m, "esc", "esc")
 		s = screen(m)
-		if !strings.Contains(s, "topics (3)") || strings.Contains(s, "PARTITION ") {
+		if !strings.Contains(s, "topics (3, 1 internal hidden)") || strings.Contains(s, "PARTITION ") {
 			t.Errorf("esc did not return to the topic list:\n%s", s)
 		}
 	})
@@ -301,7 +301,7 @@ func TestFilterNarrowsAndEscClears(t *testing.T) {
 			t.Fatalf("filter while typing:\n%s", s)
 		}
 		press(m, "enter")
-		if s := screen(m); !strings.Contains(s, "filter: ORD") || !strings.Contains(s, "topics (1 of 3)") {
+		if s := screen(m); !strings.Contains(s, "filter: ORD") || !strings.Contains(s, "topics (1 of 3, 1 internal hidden)") {
 			t.Fatalf("applied filter not shown:\n%s", s)
 		}
 		press(m, "esc")
@@ -343,7 +343,7 @@ func TestCommandsSwitchViews(t *testing.T) {
 		press(m, ":")
 		typeText(m, "topic orders")
 		press(m, "enter")
-		if s := screen(m); !strings.Contains(s, "topics (3) › topic orders › partitions (3)") {
+		if s := screen(m); !strings.Contains(s, "topics (3, 1 internal hidden) › topic orders (3 partitions)") {
 			t.Fatalf(":topic orders:\n%s", s)
 		}
 	})
@@ -412,7 +412,7 @@ func TestConfigsView(t *testing.T) {
 			t.Fatalf("title:\n%s", s)
 		}
 		lines := strings.Split(s, "\n")
-		if !strings.Contains(lines[3], "retention.ms") || !strings.Contains(lines[3], "604800000") {
+		if !strings.Contains(lines[3], "retention.ms") || !strings.Contains(lines[3], "7d") {
 			t.Errorf("override should be listed first with its default: %q", lines[3])
 		}
 		if l := lineWith(t, s, "sasl.jaas.config"); !strings.Contains(l, "(sensitive)") {

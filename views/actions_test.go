@@ -116,7 +116,7 @@ func TestDeleteTopicWantsItsName(t *testing.T) {
 		r := &recorder{}
 		c, audit := actionCommon(t, r)
 		topic := &kafkaclient.TopicInfo{Name: "orders", Partitions: []kafkaclient.PartitionInfo{{ID: 0}}}
-		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, topic))
+		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, nil, topic))
 		if !strings.Contains(plain(v), "Delete topic orders") {
 			t.Fatalf("the confirmation does not name the topic:\n%s", plain(v))
 		}
@@ -130,7 +130,7 @@ func TestDeleteTopicWantsItsName(t *testing.T) {
 		if len(r.calls) == 0 || r.calls[0] != "delete orders" || len(*audit) != 1 {
 			t.Errorf("calls %v, audit %v", r.calls, *audit)
 		}
-		if cmd := deleteTopicDialog(c, c.Client.TopicAdmin, &kafkaclient.TopicInfo{Name: "__consumer_offsets", Internal: true}); cmd().(Notice).Error != true {
+		if cmd := deleteTopicDialog(c, c.Client.TopicAdmin, nil, &kafkaclient.TopicInfo{Name: "__consumer_offsets", Internal: true}); cmd().(Notice).Error != true {
 			t.Error("an internal topic was offered for deletion")
 		}
 	})
@@ -140,7 +140,7 @@ func TestRefusedChangeKeepsTheDialogAndIsAudited(t *testing.T) {
 	inBubble(t, func(t *testing.T, h *host) {
 		r := &recorder{err: errors.New("delete topic orders: read-only mode: kscope does not change the cluster")}
 		c, audit := actionCommon(t, r)
-		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, &kafkaclient.TopicInfo{Name: "orders"}))
+		v := open(t, h, deleteTopicDialog(c, c.Client.TopicAdmin, nil, &kafkaclient.TopicInfo{Name: "orders"}))
 		h.keys("orders")
 		h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
 		if len(h.stack) != 1 || !strings.Contains(plain(v), "read-only mode") {
@@ -249,8 +249,22 @@ func TestReadOnlyRemovesDangerousKeys(t *testing.T) {
 	c, _ := actionCommon(t, &recorder{})
 	c.Keys.SetReadOnly(true)
 	v := NewTopics(c)
-	if _, cmd := v.Update(press("n")); cmd != nil {
-		t.Error("n opened a dialog in read-only mode")
+	_, cmd := v.Update(press("n"))
+	if n, ok := cmd().(Notice); !ok || n.Text != "read-only mode: n (new topic) is disabled" {
+		t.Errorf("n in read-only mode answered %+v, want a notice saying why nothing happens", cmd())
+	}
+	if _, cmd := v.Update(press("j")); cmd != nil {
+		t.Error("a key that reads was answered as refused")
+	}
+	tail := openTestTail(t, 10)
+	tail.c.Keys.SetReadOnly(true)
+	if _, cmd := tail.Update(press("P")); cmd == nil || !strings.Contains(cmd().(Notice).Text, "P (produce) is disabled") {
+		t.Error("P in a read-only tail says nothing")
+	}
+	feed(tail, order(0, 1, "gold"))
+	d := NewDetail(tail.c, tail, tail.ring.First(), 0, 0)
+	if _, cmd := d.Update(press("n")); cmd != nil && strings.Contains(cmd().(Notice).Text, "read-only") {
+		t.Error("n (next record) in the detail was taken for new topic")
 	}
 	for _, b := range v.ShortHelp() {
 		if b.Help().Desc == "new topic" && b.Enabled() {

@@ -3,7 +3,6 @@ package views
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -22,14 +21,15 @@ type Brokers struct {
 
 // NewBrokers makes the brokers view.
 func NewBrokers(c *Common) *Brokers {
-	b := &Brokers{c: c, List: widget.NewList[kafkaclient.BrokerInfo](c.Styles, &c.Keys.ListKeys, "brokers", []widget.Column{
-		{Title: "ID", Width: 6, Right: true},
-		{Title: "ADDRESS", Width: 24},
-		{Title: "RACK", Width: 12},
-		{Title: "CTRL", Width: 4},
-		{Title: "LEADERS", Width: 11, Right: true},
-		{Title: "REPLICAS", Width: 9, Right: true},
-		{Title: "STATUS"},
+	b := &Brokers{c: c, List: newList[kafkaclient.BrokerInfo](c, "brokers", []widget.Column{
+		{Title: "ID", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+		{Title: "ADDRESS", Essential: true, Priority: 6, Min: 20, Cut: widget.CutMiddle},
+		{Title: "RACK", Priority: 2, Cut: widget.CutMiddle},
+		{Title: "CTRL", Essential: true, Priority: 3},
+		{Title: "LEADERS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "REPLICAS", Short: "REPL", Right: true, Cut: widget.CutNever, Priority: 5},
+		// Why a broker is down matters more than its whole address.
+		{Title: "STATUS", Essential: true, Priority: 7},
 	})}
 	b.Empty = "waiting for metadata…"
 	b.rebuild()
@@ -92,7 +92,7 @@ func (b *Brokers) rebuild() {
 		}
 		return widget.Row{
 			Key:    strconv.Itoa(int(br.ID)),
-			Search: strings.ToLower(fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack)),
+			Search: fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack),
 			Cells:  widget.FixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
 		}
 	})
@@ -102,4 +102,6 @@ func (b *Brokers) rebuild() {
 func (b *Brokers) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (b *Brokers) FullHelp() [][]key.Binding { return [][]key.Binding{b.c.Keys.Movement()} }
+func (b *Brokers) FullHelp() [][]key.Binding {
+	return [][]key.Binding{b.c.Keys.Sorting(), b.c.Keys.Movement()}
+}

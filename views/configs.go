@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -38,16 +37,19 @@ type Configs struct {
 	entries []kafkaclient.ConfigEntry
 	err     error
 	loading bool
+	// nested is set for configs opened from the topic's partitions, whose
+	// title already names the topic.
+	nested bool
 }
 
 // NewConfigs makes the configs view of topic; its Init loads them.
 func NewConfigs(c *Common, topic string) *Configs {
 	name, _ := sanitize.Plain(topic)
-	list := widget.NewList[kafkaclient.ConfigEntry](c.Styles, &c.Keys.ListKeys, "topic "+name+" › configs", []widget.Column{
-		{Title: "NAME", Width: 40},
-		{Title: "VALUE"},
-		{Title: "DEFAULT", Width: 22},
-		{Title: "SOURCE", Width: 8},
+	list := newList[kafkaclient.ConfigEntry](c, "configs of "+name, []widget.Column{
+		{Title: "NAME", Essential: true, Priority: 10, Min: 16, Cut: widget.CutMiddle},
+		{Title: "VALUE", Essential: true, Priority: 9, Min: 8},
+		{Title: "DEFAULT", Priority: 2, Min: 8},
+		{Title: "SOURCE", Priority: 3},
 	})
 	list.Empty = "loading…"
 	return &Configs{List: list, c: c, configs: c.Client.Configs, admin: c.Client.TopicAdmin, topic: topic}
@@ -71,16 +73,21 @@ func (v *Configs) load() tea.Cmd {
 	})
 }
 
-// Title implements View: the count says how many of the configs are overridden.
+// Title implements View: the count says how many of the configs are
+// overridden. Under the topic's partitions it does not name the topic.
 func (v *Configs) Title() string {
-	name, _ := sanitize.Plain(v.topic)
 	overridden := 0
 	for _, e := range v.entries {
 		if e.Overridden {
 			overridden++
 		}
 	}
-	return fmt.Sprintf("topic %s › configs (%d, %d overridden)", name, len(v.entries), overridden)
+	s := "configs"
+	if !v.nested {
+		name, _ := sanitize.Plain(v.topic)
+		s += " of " + name
+	}
+	return fmt.Sprintf("%s (%d, %d overridden)", s, len(v.entries), overridden)
 }
 
 // Update implements View.
@@ -103,6 +110,9 @@ func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 		v.rebuild()
 	case tea.KeyPressMsg:
 		k := v.c.Keys
+		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
+			return v, cmd
+		}
 		switch {
 		case key.Matches(msg, k.Reload):
 			return v, v.load()
@@ -149,8 +159,8 @@ func (v *Configs) rebuild() {
 	})
 	v.SetItems(entries, func(e kafkaclient.ConfigEntry) widget.Row {
 		name, _ := sanitize.Styled(e.Name, st.Escape)
-		value, _ := sanitize.Styled(e.Value, st.Escape)
-		def, _ := sanitize.Styled(e.Default, st.Escape)
+		value, _ := sanitize.Styled(humanConfig(e.Name, e.Value), st.Escape)
+		def, _ := sanitize.Styled(humanConfig(e.Name, e.Default), st.Escape)
 		switch {
 		case e.Sensitive:
 			value = st.Muted.Render("(sensitive)")
@@ -161,7 +171,7 @@ func (v *Configs) rebuild() {
 		}
 		return widget.Row{
 			Key:    e.Name,
-			Search: strings.ToLower(e.Name + " " + e.Value),
+			Search: e.Name + " " + e.Value + " " + humanConfig(e.Name, e.Value),
 			Cells:  widget.FixedCells(name, value, st.Muted.Render(def), e.Source),
 		}
 	})
@@ -174,5 +184,5 @@ func (v *Configs) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (v *Configs) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Movement()}
+	return [][]key.Binding{{v.c.Keys.Reload, v.c.Keys.EditConfig, v.c.Keys.ResetConfig}, v.c.Keys.Sorting(), v.c.Keys.Movement()}
 }

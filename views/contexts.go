@@ -1,8 +1,6 @@
 package views
 
 import (
-	"strings"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -34,14 +32,14 @@ type Contexts struct {
 
 // NewContexts makes the contexts view.
 func NewContexts(c *Common, infos []ContextInfo) *Contexts {
-	v := &Contexts{c: c, List: widget.NewList[ContextInfo](c.Styles, &c.Keys.ListKeys, "contexts", []widget.Column{
-		{Title: "", Width: 1},
-		{Title: "CONTEXT", Width: 20},
-		{Title: "BROKERS"},
-		{Title: "AUTH", Width: 20},
-		{Title: "TLS", Width: 10},
-		{Title: "MODE", Width: 10},
-		{Title: "FROM", Width: 24},
+	v := &Contexts{c: c, List: newList[ContextInfo](c, "contexts", []widget.Column{
+		{Title: "", Width: 1, Essential: true, Priority: 9},
+		{Title: "CONTEXT", Essential: true, Priority: 10, Min: 10, Cut: widget.CutMiddle},
+		{Title: "BROKERS", Essential: true, Priority: 5, Min: 12},
+		{Title: "AUTH", Priority: 3, Cut: widget.CutMiddle},
+		{Title: "TLS", Priority: 2},
+		{Title: "MODE", Essential: true, Priority: 4},
+		{Title: "FROM", Priority: 1, Cut: widget.CutMiddle},
 	})}
 	v.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
 	st := c.Styles
@@ -68,7 +66,7 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		name, _ := sanitize.Plain(ci.Name)
 		brokers, _ := sanitize.Plain(ci.Brokers)
 		source, _ := sanitize.Plain(ci.Source)
-		return widget.Row{Key: ci.Name, Search: strings.ToLower(ci.Name + " " + ci.Brokers),
+		return widget.Row{Key: ci.Name, Search: ci.Name + " " + ci.Brokers,
 			Cells: widget.FixedCells(mark, name, brokers, auth, tls, mode, st.Muted.Render(source))}
 	})
 	return v
@@ -99,5 +97,5 @@ func (v *Contexts) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Swi
 
 // FullHelp implements help.KeyMap.
 func (v *Contexts) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.Movement()}
+	return [][]key.Binding{{v.c.Keys.Switch}, v.c.Keys.Sorting(), v.c.Keys.Movement()}
 }

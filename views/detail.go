@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -29,10 +28,12 @@ type Detail struct {
 	rec       kafkaclient.Record
 	valueMode decode.Mode
 	keyMode   decode.Mode
-	doc       decode.Document
-	scroll    int
-	width     int
-	height    int
+	// doc is the value decoded; lines is doc laid out for the width.
+	doc    decode.Document
+	lines  decode.Document
+	scroll int
+	width  int
+	height int
 }
 
 // RecordSource is the list of records a detail view steps through.
@@ -52,30 +53,42 @@ func NewDetail(c *Common, src RecordSource, seq uint64, keyMode, valueMode decod
 
 func (d *Detail) load(r kafkaclient.Record) {
 	d.rec = r
-	d.doc = decode.NewDocument(r.Value, d.valueMode, d.c.Styles)
+	d.decode()
 	d.scroll = 0
+}
+
+// decode decodes the value as the mode says and lays it out.
+func (d *Detail) decode() {
+	d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+	d.lines = d.doc.Wrap(d.width)
 }
 
 // Init implements View.
 func (d *Detail) Init(Scope) tea.Cmd { return nil }
 
-// Title implements View.
+// Title implements View. The tail beneath names the topic, so the
+// record is named by where it is in it.
 func (d *Detail) Title() string {
-	name, _ := sanitize.Plain(d.rec.Topic)
-	return fmt.Sprintf("record %s/%d@%d", name, d.rec.Partition, d.rec.Offset)
+	return fmt.Sprintf("partition %d · offset %d", d.rec.Partition, d.rec.Offset)
 }
 
-// SetSize implements View.
-func (d *Detail) SetSize(w, h int) { d.width, d.height = w, h }
+// SetSize implements View: text is wrapped again at the new width.
+func (d *Detail) SetSize(w, h int) {
+	if w != d.width {
+		d.lines = d.doc.Wrap(w)
+	}
+	d.width, d.height = w, h
+	d.scrollBy(0)
+}
 
 // Update implements View.
 func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := d.c.Keys
 	switch msg := msg.(type) {
 	case ThemeChanged:
-		d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+		d.decode()
 	case tea.KeyPressMsg:
-		if delta, ok := k.Step(msg, d.valueRows(), d.doc.Len()); ok {
+		if delta, ok := k.Step(msg, d.valueRows(), d.lines.Len()); ok {
 			d.scrollBy(delta)
 			return d, nil
 		}
@@ -93,7 +106,7 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 			d.load(*r)
 		case key.Matches(msg, k.ValueDecoder):
 			d.valueMode = d.valueMode.Next()
-			d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+			d.decode()
 			d.scroll = 0
 		case key.Matches(msg, k.KeyDecoder):
 			d.keyMode = d.keyMode.Next()
@@ -114,7 +127,7 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 }
 
 func (d *Detail) scrollBy(n int) {
-	d.scroll = min(max(d.scroll+n, 0), max(d.doc.Len()-d.valueRows(), 0))
+	d.scroll = min(max(d.scroll+n, 0), max(d.lines.Len()-d.valueRows(), 0))
 }
 
 func (d *Detail) headerLines() int {
@@ -140,7 +153,7 @@ func (d *Detail) View() string {
 	topic, _ := sanitize.Styled(r.Topic, st.Escape)
 	lines := []string{
 		label("record") + topic + fmt.Sprintf("  partition %d  offset %d  %s", r.Partition, r.Offset, bytesize(int64(r.Size()))),
-		label("timestamp") + r.Timestamp.Format(time.RFC3339Nano) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.In(d.c.Zone()).Format("15:04:05 MST")+")"),
+		label("timestamp") + r.Timestamp.UTC().Format(timestampLayout) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.In(d.c.Zone()).Format("15:04:05.000 MST")+")"),
 		label("key") + st.Muted.Render("["+d.keyMode.String()+"] ") + decode.Preview(r.Key, d.keyMode, max(w-20, 8), st),
 	}
 	if len(r.Headers) == 0 {
@@ -163,11 +176,11 @@ func (d *Detail) View() string {
 		}
 	}
 	rows := d.valueRows()
-	end := min(d.scroll+rows, d.doc.Len())
+	end := min(d.scroll+rows, d.lines.Len())
 	lines = append(lines, st.TableHeader.Render(fmt.Sprintf("value  %s · %s · lines %d–%d of %d",
-		d.doc.Kind(), d.valueMode, min(d.scroll+1, end), end, d.doc.Len())))
+		d.doc.Kind(), d.valueMode, min(d.scroll+1, end), end, d.lines.Len())))
 	for i := d.scroll; i < end; i++ {
-		lines = append(lines, d.doc.Line(i, w))
+		lines = append(lines, d.lines.Line(i, w))
 	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, w, "…")

@@ -31,13 +31,13 @@ type dialog struct {
 	form   *widget.Form
 	ask    *widget.Confirm
 	submit func(d *dialog) tea.Cmd
-	// answer takes the answers of the Cmds submit started, before the
-	// dialog's own handling; it reports whether it took msg.
+	// answer takes the answers of the Cmds submit and start started,
+	// before the dialog's own handling; it reports whether it took msg.
 	answer func(d *dialog, msg tea.Msg) (tea.Cmd, bool)
+	// start, when set, is run once the dialog is open: a look-up that
+	// completes what the dialog shows.
+	start  func(d *dialog) tea.Cmd
 	busy   bool
-	// failed is set when a confirmed change was refused: the dialog now
-	// only shows why, and any answer closes it.
-	failed bool
 	width  int
 	height int
 }
@@ -77,10 +77,14 @@ func confirmChange(c *Common, title, heading, explanation, word, action, target 
 // Init implements View.
 func (d *dialog) Init(s Scope) tea.Cmd {
 	d.scope = s
-	if d.ask != nil {
-		return d.ask.Focus()
+	var look tea.Cmd
+	if d.start != nil {
+		look = d.start(d)
 	}
-	return d.form.Focus()
+	if d.ask != nil {
+		return tea.Batch(look, d.ask.Focus())
+	}
+	return tea.Batch(look, d.form.Focus())
 }
 
 // Title implements View.
@@ -122,7 +126,7 @@ func (d *dialog) Update(msg tea.Msg) (View, tea.Cmd) {
 		if d.ask != nil {
 			cmd, done, ok := d.ask.Update(msg)
 			switch {
-			case done && d.failed:
+			case done && d.ask.Informs():
 				return d, pop
 			case done && ok:
 				d.busy = true
@@ -156,12 +160,12 @@ func (d *dialog) confirm(heading, explanation, word string) tea.Cmd {
 }
 
 // fail shows an error where the user can act on it: beside the field a
-// validation names, else for the whole dialog.
+// validation names, else for the whole dialog. After a confirmation the
+// box keeps what was confirmed and says under it what failed; enter or
+// esc then closes it.
 func (d *dialog) fail(err error) {
-	if d.form == nil || d.ask != nil {
-		d.ask = widget.NewConfirm(d.c.Styles, d.title, "failed: "+err.Error(), "")
-		d.ask.SetSize(d.width, d.height)
-		d.failed = true
+	if d.ask != nil {
+		d.ask.Fail(d.title + " failed: " + err.Error())
 		return
 	}
 	if fes := kafkaclient.FieldErrors(err); len(fes) > 0 {

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
@@ -60,7 +59,7 @@ func WriteJSONL(w io.Writer, recs []kafkaclient.Record) error {
 		r := &recs[i]
 		out := exportedRecord{
 			Topic: r.Topic, Partition: r.Partition, Offset: r.Offset,
-			Timestamp: r.Timestamp.UTC().Format(time.RFC3339Nano), TimestampType: "CreateTime",
+			Timestamp: r.Timestamp.UTC().Format(timestampLayout), TimestampType: "CreateTime",
 			Headers: make([]exportedHeader, 0, len(r.Headers)),
 		}
 		if r.LogAppendTime {
@@ -109,7 +108,7 @@ func exportFile(path string, overwrite bool, write func(io.Writer) error) error 
 // taken when the file name is confirmed, and how to write them.
 type exportJob struct {
 	n     int
-	noun  string // "records", "events"
+	noun  string // the plural, ending in s: "records", "events"
 	write func(io.Writer) error
 }
 
@@ -154,34 +153,39 @@ func newExportPrompt(c *Common, s Scope, job func() exportJob, name string, widt
 
 func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
 
-// update handles a key for the prompt; done means the prompt is finished.
-func (p *exportPrompt) update(km tea.KeyPressMsg) (tea.Cmd, bool) {
+// update handles a key for the prompt; done means the prompt is
+// finished. took is false for a key that only closed the question
+// whether to replace a file (any key but y, n and esc): the question
+// came back after the prompt had closed, so the key was meant for the
+// view and its owner handles it as usual.
+func (p *exportPrompt) update(km tea.KeyPressMsg) (cmd tea.Cmd, done, took bool) {
 	if p.confirm != "" {
+		cancelled := notify("export cancelled; "+p.confirm+" left as it was", false)
 		switch km.String() {
 		case "y", "Y":
-			return p.write(p.confirm, true), true
-		default:
-			return notify("export cancelled; "+p.confirm+" left as it was", false), true
+			return p.write(p.confirm, true), true, true
+		case "n", "N", "esc":
+			return cancelled, true, true
 		}
+		return cancelled, true, false
 	}
 	switch km.String() {
 	case "esc":
-		return notify("export cancelled", false), true
+		return notify("export cancelled", false), true, true
 	case "enter":
 		path := strings.TrimSpace(p.input.Value())
 		if path == "" {
-			return notify("export needs a file name", true), false
+			return notify("export needs a file name", true), false, true
 		}
 		if strings.HasPrefix(path, "~/") {
 			if home, err := os.UserHomeDir(); err == nil {
 				path = filepath.Join(home, path[2:])
 			}
 		}
-		return p.write(path, false), true
+		return p.write(path, false), true, true
 	}
-	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(km)
-	return cmd, false
+	return cmd, false, true
 }
 
 // write exports to path; the file is opened exclusively unless overwrite
@@ -196,7 +200,7 @@ func (p *exportPrompt) write(path string, overwrite bool) tea.Cmd {
 		case err != nil:
 			return Notice{Text: "export failed: " + err.Error(), Error: true}
 		}
-		return Notice{Text: fmt.Sprintf("wrote %d %s to %s", job.n, job.noun, path)}
+		return Notice{Text: fmt.Sprintf("wrote %s to %s", plural(int64(job.n), strings.TrimSuffix(job.noun, "s"), job.noun), path)}
 	})
 }
 

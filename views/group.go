@@ -236,7 +236,7 @@ func (g *Group) CapturesInput() bool { return g.export != nil }
 // Update implements View.
 func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 	if km, isKey := msg.(tea.KeyPressMsg); isKey && g.export != nil {
-		cmd, done := g.export.update(km)
+		cmd, done, _ := g.export.update(km)
 		if done {
 			g.export = nil
 		}

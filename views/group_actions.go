@@ -59,9 +59,15 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 			return nil, true
 		}
 		plan := p.plan
+		if len(plan.Members) > 0 {
+			// Kafka would refuse it: nothing to confirm.
+			d.ask = widget.NewRefusal(c.Styles, "Reset offsets: preview", previewText(plan), membersRefusal(plan))
+			d.ask.SetSize(d.width, d.height)
+			return nil, true
+		}
 		d.submit = func(d *dialog) tea.Cmd {
 			return d.act("reset offsets", plan.Group, func(ctx context.Context) (string, error) {
-				return fmt.Sprintf("offsets of %s reset in %d partitions", plainName(plan.Group), len(plan.Rows)), admin.ApplyReset(ctx, plan)
+				return fmt.Sprintf("offsets of %s reset in %s", plainName(plan.Group), plural(int64(len(plan.Rows)), "partition", "partitions")), admin.ApplyReset(ctx, plan)
 			})
 		}
 		return d.confirm("Reset offsets: preview", previewText(plan), plan.Group), true
@@ -92,15 +98,18 @@ func previewText(p kafkaclient.ResetPlan) string {
 		}
 		fmt.Fprintf(&b, "%-28s %12s → %-12s %s\n", plainName(r.Topic)+"/"+strconv.Itoa(int(r.Partition)), current, count(r.New), effect)
 	}
-	fmt.Fprintf(&b, "\nIn all: %s records re-consumed, %s skipped.", count(again), count(skip))
-	if len(p.Members) > 0 {
-		var names []string
-		for _, m := range p.Members {
-			names = append(names, plainName(m.ClientID)+" ("+plainName(m.Host)+")")
-		}
-		fmt.Fprintf(&b, "\nThe group has members: %s. Kafka resets only an empty group: stop them first.", strings.Join(names, ", "))
-	}
+	fmt.Fprintf(&b, "\nIn all: %s re-consumed, %s skipped.", plural(again, "record", "records"), count(skip))
 	return b.String()
+}
+
+// membersRefusal says why a reset of a group with members is not offered.
+func membersRefusal(p kafkaclient.ResetPlan) string {
+	names := make([]string, len(p.Members))
+	for i, m := range p.Members {
+		names[i] = plainName(m.ClientID) + " (" + plainName(m.Host) + ")"
+	}
+	return fmt.Sprintf("Not possible now: the group has %s: %s. Kafka resets only an empty group; stop its consumers first.",
+		plural(int64(len(p.Members)), "member", "members"), strings.Join(names, ", "))
 }
 
 func resetInput(f *widget.Form, now time.Time) ([]int32, kafkaclient.ResetTarget, error) {
@@ -155,10 +164,10 @@ func deleteOffsetsDialog(c *Common, admin GroupAdmin, group, topic string) tea.C
 // deleteGroupDialog deletes an empty group.
 func deleteGroupDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) tea.Cmd {
 	if len(g.Members) > 0 {
-		return notify(fmt.Sprintf("%s has %d members: only an empty group can be deleted", plainName(g.Name), len(g.Members)), true)
+		return notify(fmt.Sprintf("%s has %s: only an empty group can be deleted", plainName(g.Name), plural(int64(len(g.Members)), "member", "members")), true)
 	}
 	name := g.Name
-	explanation := fmt.Sprintf("Delete group %s and its committed offsets in %d partitions?", plainName(name), len(g.Offsets))
+	explanation := fmt.Sprintf("Delete group %s and its committed offsets in %s?", plainName(name), plural(int64(len(g.Offsets)), "partition", "partitions"))
 	return confirmChange(c, "delete group", "Delete group", explanation, name, "delete group", name, func(ctx context.Context) (string, error) {
 		return "deleted group " + plainName(name), admin.DeleteGroup(ctx, name)
 	})

@@ -2,8 +2,10 @@ package views
 
 import (
 	"reflect"
+	"slices"
 
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"kscope/views/widget"
 )
@@ -24,9 +26,9 @@ type KeyMap struct {
 	Reload    key.Binding
 	Tail      key.Binding
 
-	Pause, Follow, KeyDecoder, ValueDecoder, Export key.Binding
-	Next, Prev, Copy                                key.Binding
-	Editor                                          key.Binding
+	Pause, Follow, KeyDecoder, ValueDecoder, Export, Seek key.Binding
+	Next, Prev, Copy                                      key.Binding
+	Editor                                                key.Binding
 
 	// OpenMember shows the member under the cursor whole.
 	OpenMember key.Binding
@@ -55,6 +57,8 @@ func DefaultKeyMap() *KeyMap {
 			Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "bottom")),
 			Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 			Reverse:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "reverse")),
+			SortPrev: key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "sort by the column left")),
+			SortNext: key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "sort by the column right")),
 		},
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "partitions")),
 		Inspect:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "record detail")),
@@ -71,6 +75,7 @@ func DefaultKeyMap() *KeyMap {
 		KeyDecoder:   key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "key decoder")),
 		ValueDecoder: key.NewBinding(key.WithKeys("V"), key.WithHelp("V", "value decoder")),
 		Export:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "export")),
+		Seek:         key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "seek: start again from…")),
 		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next record")),
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
 		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
@@ -90,6 +95,11 @@ func DefaultKeyMap() *KeyMap {
 	}
 }
 
+// Sorting lists the keys that sort a list, for help.
+func (k *KeyMap) Sorting() []key.Binding {
+	return []key.Binding{k.Sort, k.Reverse, k.SortPrev, k.SortNext}
+}
+
 // Dangerous returns the bindings that change the cluster, as tagged
 // where they are declared.
 func (k *KeyMap) Dangerous() []*key.Binding {
@@ -101,6 +111,42 @@ func (k *KeyMap) Dangerous() []*key.Binding {
 		}
 	}
 	return out
+}
+
+// refused answers a key that does nothing because read-only mode
+// disabled it: when msg is the key of a binding that changes the cluster,
+// among those the view offers (its full help), and no binding still
+// enabled there takes it, the notice says which action is disabled.
+// Otherwise it is nil, and the key goes where it always goes.
+func (k *KeyMap) refused(msg tea.KeyPressMsg, offered [][]key.Binding) tea.Cmd {
+	var off *key.Binding
+	for _, group := range offered {
+		for i := range group {
+			b := &group[i]
+			if key.Matches(msg, *b) {
+				return nil
+			}
+			if off == nil && !b.Enabled() && k.dangerous(*b) && slices.Contains(b.Keys(), msg.String()) {
+				off = b
+			}
+		}
+	}
+	if off == nil {
+		return nil
+	}
+	h := off.Help()
+	return notify("read-only mode: "+h.Key+" ("+h.Desc+") is disabled", true)
+}
+
+// dangerous reports whether b is one of the bindings that change the
+// cluster; views hold copies, so it is known by its keys and help.
+func (k *KeyMap) dangerous(b key.Binding) bool {
+	for _, d := range k.Dangerous() {
+		if d.Help() == b.Help() && slices.Equal(d.Keys(), b.Keys()) {
+			return true
+		}
+	}
+	return false
 }
 
 // SetReadOnly makes the bindings that change the cluster disappear (from

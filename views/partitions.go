@@ -26,19 +26,31 @@ type Partitions struct {
 // NewPartitions makes the partitions view of topic.
 func NewPartitions(c *Common, topic string) *Partitions {
 	name, _ := sanitize.Plain(topic)
-	p := &Partitions{c: c, topic: topic, List: widget.NewList[kafkaclient.PartitionInfo](c.Styles, &c.Keys.ListKeys, "topic "+name+" › partitions", []widget.Column{
-		{Title: "PARTITION", Width: 9, Right: true},
-		{Title: "LEADER", Width: 7, Right: true},
-		{Title: "REPLICAS", Width: 14},
-		{Title: "ISR", Width: 14},
-		{Title: "OFFLINE", Width: 8},
-		{Title: "LOW", Width: 14, Right: true},
-		{Title: "HIGH", Width: 14, Right: true},
-		{Title: "MESSAGES", Width: 14, Right: true},
+	p := &Partitions{c: c, topic: topic, List: newList[kafkaclient.PartitionInfo](c, "topic "+name, []widget.Column{
+		{Title: "PARTITION", Short: "P", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+		{Title: "LEADER", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "REPLICAS", Essential: true, Priority: 7},
+		{Title: "ISR", Essential: true, Priority: 6},
+		{Title: "OFFLINE", Priority: 1},
+		{Title: "LOW", Right: true, Cut: widget.CutNever, Priority: 2},
+		{Title: "HIGH", Right: true, Cut: widget.CutNever, Priority: 3},
+		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
 	})}
 	p.Empty = "waiting for metadata…"
 	p.rebuild()
 	return p
+}
+
+// Title implements View: "topic orders (12 partitions)", and "(3 of 12
+// partitions)" while a filter hides some.
+func (p *Partitions) Title() string {
+	shown, total := p.Counts()
+	n := plural(int64(total), "partition", "partitions")
+	if shown != total {
+		n = fmt.Sprintf("%d of %s", shown, n)
+	}
+	name, _ := sanitize.Plain(p.topic)
+	return "topic " + name + " (" + n + ")"
 }
 
 // Topic is the topic the view shows.
@@ -60,15 +72,20 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		p.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := p.c.Keys.refused(msg, p.FullHelp()); cmd != nil {
+			return p, cmd
+		}
 		switch {
 		case key.Matches(msg, p.c.Keys.Configs):
-			return p, push(NewConfigs(p.c, p.topic))
+			v := NewConfigs(p.c, p.topic)
+			v.nested = true
+			return p, push(v)
 		case key.Matches(msg, p.c.Keys.Produce):
 			return p, produceDialog(p.c, p.c.Client.Producer, p.topic)
 		case key.Matches(msg, p.c.Keys.Tail):
 			if r, ok := p.Selected(); ok {
 				id, _ := strconv.Atoi(r.Key)
-				return p, push(NewTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}}))
+				return p, push(askingTail(p.c, kafkaclient.TailSpec{Topic: p.topic, Partitions: []int32{int32(id)}}, true))
 			}
 		}
 		p.List.Update(msg)
@@ -154,5 +171,5 @@ func (p *Partitions) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Movement()}
+	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
 }

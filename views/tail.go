@@ -11,7 +11,6 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"kscope/kafkaclient"
 	"kscope/views/decode"
@@ -30,10 +29,13 @@ const (
 type TailOpened struct {
 	Tail *kafkaclient.Tail
 	Err  error
+	// gen is the opening answered; the answer to an opening that a seek
+	// replaced is dropped.
+	gen int
 }
 
 // tailClosed says a tail's event channel closed: its context ended.
-type tailClosed struct{}
+type tailClosed struct{ id int }
 
 // Tail is the live tail of a topic: a bounded buffer of the newest
 // records, a filter over it, and a list that follows new records until
@@ -46,6 +48,15 @@ type Tail struct {
 	tail  *kafkaclient.Tail
 	err   error
 	ended error
+	// gen numbers the openings: a seek opens the tail again, in the same
+	// view, under a context of its own that the next opening cancels.
+	gen    int
+	cancel context.CancelFunc
+	// start asks where to start, before the first opening or for a seek.
+	start *widget.Form
+	// nested is set for a tail opened from its topic's partitions, whose
+	// title already names the topic.
+	nested bool
 
 	ring    *widget.Ring[kafkaclient.Record]
 	filter  *filter.Filter
@@ -86,15 +97,30 @@ func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
 	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: widget.NewRing(maxRecords, maxBytes, (*kafkaclient.Record).Size), follow: true}
 }
 
-// Init implements View: it opens the tail off the event loop. The tail
-// runs on the view's context, so it ends when the view is closed, even
-// if that happens before it opened.
+// Init implements View: it opens the tail off the event loop, or first
+// asks where to start when the view was made to ask.
 func (v *Tail) Init(s Scope) tea.Cmd {
 	v.scope = s
-	spec, tails := v.spec, v.tails
-	return s.Do(func(ctx context.Context) tea.Msg {
+	if v.start != nil {
+		return v.start.Focus()
+	}
+	return v.open()
+}
+
+// open opens the tail as v.spec says, closing the one open before. Each
+// opening runs under a context of its own, derived from the view's, so
+// closing the view ends it too, even before it opened.
+func (v *Tail) open() tea.Cmd {
+	if v.cancel != nil {
+		v.cancel()
+	}
+	v.gen++
+	ctx, cancel := context.WithCancel(v.scope.Ctx)
+	v.cancel = cancel
+	spec, tails, gen := v.spec, v.tails, v.gen
+	return v.scope.Do(func(context.Context) tea.Msg {
 		t, err := tails.Tail(ctx, spec)
-		return TailOpened{Tail: t, Err: err}
+		return TailOpened{Tail: t, Err: err, gen: gen}
 	})
 }
 
@@ -104,7 +130,7 @@ func (v *Tail) wait() tea.Cmd {
 		select {
 		case e, ok := <-t.Events():
 			if !ok {
-				return tailClosed{}
+				return tailClosed{t.ID}
 			}
 			return e
 		case <-ctx.Done():
@@ -113,25 +139,46 @@ func (v *Tail) wait() tea.Cmd {
 	})
 }
 
-// Title implements View.
+// current reports whether an event of the tail numbered id is for the
+// tail open now, rather than for one a seek closed.
+func (v *Tail) current(id int) bool { return v.tail != nil && v.tail.ID == id }
+
+// Title implements View. A tail opened from a topic's partitions does
+// not name the topic again: the view beneath does.
 func (v *Tail) Title() string {
-	name, _ := sanitize.Plain(v.spec.Topic)
-	s := "tail " + name + " from " + v.spec.From.String()
+	s := "tail"
+	if !v.nested {
+		name, _ := sanitize.Plain(v.spec.Topic)
+		s += " " + name
+	}
 	if v.spec.Partitions != nil {
 		parts := make([]string, len(v.spec.Partitions))
 		for i, p := range v.spec.Partitions {
 			parts[i] = strconv.Itoa(int(p))
 		}
-		s += " partitions " + strings.Join(parts, ",")
+		noun := " partitions "
+		if len(parts) == 1 {
+			noun = " partition "
+		}
+		s += noun + strings.Join(parts, ",")
 	}
-	return s
+	if v.gen == 0 && v.start != nil {
+		return s
+	}
+	return s + " from " + v.spec.From.String()
 }
 
 // SetSize implements View.
-func (v *Tail) SetSize(w, h int) { v.width, v.height = w, h }
+func (v *Tail) SetSize(w, h int) {
+	v.width, v.height = w, h
+	if v.start != nil {
+		v.start.SetSize(v.formSize())
+	}
+}
 
-// CapturesInput implements InputCapturer while the export prompt is open.
-func (v *Tail) CapturesInput() bool { return v.export != nil }
+// CapturesInput implements InputCapturer while the export prompt or the
+// start form is open.
+func (v *Tail) CapturesInput() bool { return v.export != nil || v.start != nil }
 
 // FilterOnSubmit implements SubmitFilter: a regular expression or jq
 // filter over the whole buffer costs too much to rerun at each keystroke.
@@ -173,14 +220,25 @@ func (v *Tail) scan(seq uint64) {
 // Update implements View.
 func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 	if km, isKey := msg.(tea.KeyPressMsg); isKey && v.export != nil {
-		cmd, done := v.export.update(km)
+		cmd, done, took := v.export.update(km)
 		if done {
 			v.export = nil
 		}
-		return v, cmd
+		if took {
+			return v, cmd
+		}
+		return v, tea.Batch(cmd, v.key(km))
+	}
+	if v.start != nil {
+		if cmd, took := v.updateStart(msg); took {
+			return v, cmd
+		}
 	}
 	switch msg := msg.(type) {
 	case TailOpened:
+		if msg.gen != v.gen {
+			return v, nil
+		}
 		if msg.Err != nil {
 			v.err = msg.Err
 			return v, notify(msg.Err.Error(), true)
@@ -188,12 +246,21 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		v.tail = msg.Tail
 		return v, v.wait()
 	case kafkaclient.RecordBatch:
+		if !v.current(msg.Tail) {
+			return v, nil
+		}
 		v.ingest(msg)
 		return v, v.wait()
 	case kafkaclient.TailNotice:
+		if !v.current(msg.Tail) {
+			return v, nil
+		}
 		v.notice, v.hasNotice = msg, true
 		return v, v.wait()
 	case kafkaclient.TailEnded:
+		if !v.current(msg.Tail) {
+			return v, nil
+		}
 		v.ended = msg.Err
 		return v, notify("tail ended: "+msg.Err.Error(), true)
 	case tailClosed:
@@ -324,7 +391,14 @@ func (v *Tail) nearest(seq uint64) uint64 {
 	return v.seqAt(min(v.indexOf(seq), n-1))
 }
 
-func (v *Tail) rows() int { return max(v.height-3, 1) }
+// rows is how many records the list shows: the view less its two status
+// lines, the header and, while it is open, the export prompt at the foot.
+func (v *Tail) rows() int {
+	if v.export != nil {
+		return max(v.height-4, 1)
+	}
+	return max(v.height-3, 1)
+}
 
 // selected is the list position of the selected record.
 func (v *Tail) selected() int {
@@ -376,6 +450,9 @@ func (v *Tail) move(delta int) {
 
 func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := v.c.Keys
+	if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
+		return cmd
+	}
 	if key.Matches(msg, k.Follow) { // before Step: G and end follow, they do not just move
 		v.resume()
 		return nil
@@ -408,6 +485,8 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 		return push(NewDetail(v.c, v, seq, v.keyMode, v.valueMode))
 	case key.Matches(msg, k.Produce):
 		return produceDialog(v.c, v.c.Client.Producer, v.spec.Topic)
+	case key.Matches(msg, k.Seek):
+		return v.ask()
 	case key.Matches(msg, k.Export):
 		if v.count() == 0 {
 			return notify("nothing to export yet", true)
@@ -448,79 +527,14 @@ func (v *Tail) exportJob() exportJob {
 	return exportJob{n: n, noun: "records", write: func(w io.Writer) error { return WriteJSONL(w, recs) }}
 }
 
-// View implements View. It costs O(rows on screen), however many records
-// were seen.
-func (v *Tail) View() string {
-	st := v.c.Styles
-	lines := []string{v.statusLine(), v.secondLine()}
-	if v.export != nil {
-		lines[1] = v.export.view()
-	}
-	tw, pw, ow, sw := 12, 3, 10, 8
-	rest := v.width - tw - pw - ow - sw - 5*widget.ColumnGap
-	kw := min(max(rest/5, 6), 24)
-	vw := max(rest-kw, 8)
-	gap := strings.Repeat(" ", widget.ColumnGap)
-	lines = append(lines, st.TableHeader.Render(ansi.Truncate(
-		widget.Fit("TIME", tw, false)+gap+widget.Fit("P", pw, true)+gap+widget.Fit("OFFSET", ow, true)+gap+
-			widget.Fit("KEY", kw, false)+gap+widget.Fit("VALUE", vw, false)+gap+widget.Fit("SIZE", sw, true), v.width, "")))
-
-	n := v.count()
-	if n == 0 {
-		empty, _ := sanitize.Plain(v.emptyText())
-		lines = append(lines, st.Muted.Render(empty))
-		return strings.Join(lines, "\n")
-	}
-	rows := v.rows()
-	sel := v.selected()
-	top := max(n-rows, 0)
-	if !v.follow {
-		top = min(v.indexOf(v.top), max(n-1, 0))
-		if sel < top {
-			top = sel
-		}
-		if sel >= top+rows {
-			top = sel - rows + 1
-		}
-	}
-	for i := top; i < min(top+rows, n); i++ {
-		r := v.ring.Get(v.seqAt(i))
-		ts := r.Timestamp.In(v.c.Zone()).Format("15:04:05.000")
-		line := st.Muted.Render(widget.Fit(ts, tw, false)) + gap +
-			widget.Fit(strconv.Itoa(int(r.Partition)), pw, true) + gap +
-			widget.Fit(strconv.FormatInt(r.Offset, 10), ow, true) + gap +
-			widget.Fit(decode.Preview(r.Key, v.keyMode, kw, st), kw, false) + gap +
-			widget.Fit(decode.Preview(r.Value, v.valueMode, vw, st), vw, false) + gap +
-			st.Muted.Render(widget.Fit(bytesize(int64(r.Size())), sw, true))
-		line = ansi.Truncate(line, v.width, "")
-		if i == sel && !v.follow {
-			line = widget.Underlay(line, st.Selected, v.width)
-		}
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
-}
-
-func (v *Tail) emptyText() string {
-	switch {
-	case v.err != nil:
-		return "could not open the tail: " + v.err.Error()
-	case v.tail == nil:
-		return "opening…"
-	case v.filter != nil && v.ring.Len() > 0:
-		return "no buffered record matches the filter"
-	}
-	return "waiting for records…"
-}
-
 // ShortHelp implements help.KeyMap.
 func (v *Tail) ShortHelp() []key.Binding {
 	k := v.c.Keys
-	return []key.Binding{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}
+	return []key.Binding{k.Inspect, k.Pause, k.Follow, k.Seek, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}
 }
 
 // FullHelp implements help.KeyMap.
 func (v *Tail) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}, k.Movement()}
+	return [][]key.Binding{{k.Inspect, k.Pause, k.Follow, k.Seek, k.KeyDecoder, k.ValueDecoder, k.Export, k.Produce}, k.Movement()}
 }

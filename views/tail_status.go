@@ -20,6 +20,10 @@ type rateSample struct {
 
 func (v *Tail) statusLine() string {
 	st := v.c.Styles
+	if v.gen == 0 {
+		// Nothing opened yet: there is nothing to count.
+		return st.Muted.Render(ansi.Truncate("not started: choose where to start", v.width, "…"))
+	}
 	var parts []string
 	switch {
 	case v.ended != nil:
@@ -33,7 +37,7 @@ func (v *Tail) statusLine() string {
 	}
 	recRate, byteRate := v.rates()
 	parts = append(parts,
-		count(v.received)+" records",
+		plural(v.received, "record", "records"),
 		fmt.Sprintf("%s rec/s", count(int64(recRate))),
 		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
 		st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -42,7 +44,7 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 			if err := admin.CreateTopic(ctx, spec); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("created topic %s (%d partitions, RF %d)", plainName(spec.Name), spec.Partitions, spec.ReplicationFactor), nil
+			return fmt.Sprintf("created topic %s (%s, RF %d)", plainName(spec.Name), plural(int64(spec.Partitions), "partition", "partitions"), spec.ReplicationFactor), nil
 		})
 	}})
 }
@@ -74,17 +76,75 @@ func topicSpec(f *widget.Form) (kafkaclient.TopicSpec, error) {
 	return spec, nil
 }
 
-// deleteTopicDialog asks for the topic's name to be typed before deleting it.
-func deleteTopicDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) tea.Cmd {
+// consumersFound answers a delete dialog's look-up of the groups that
+// have committed offsets on the topic.
+type consumersFound struct {
+	groups []string
+	err    error
+}
+
+// groupsTimeout bounds the look-up of a topic's consumer groups.
+const groupsTimeout = 15 * time.Second
+
+// deleteTopicDialog asks for the topic's name to be typed before deleting
+// it. As it opens it asks the cluster, once, which groups consume the
+// topic, and names them: their committed offsets go with the topic.
+func deleteTopicDialog(c *Common, admin TopicAdmin, groups GroupReader, t *kafkaclient.TopicInfo) tea.Cmd {
 	if t.Internal {
 		return notify("internal topics cannot be deleted", true)
 	}
 	name := t.Name
-	explanation := fmt.Sprintf("Delete topic %s and its %s records in %d partitions? This cannot be undone.",
-		plainName(name), count(t.Messages()), len(t.Partitions))
-	return confirmChange(c, "delete topic", "Delete topic", explanation, name, "delete topic", name, func(ctx context.Context) (string, error) {
-		return "deleted topic " + plainName(name), admin.DeleteTopic(ctx, name)
-	})
+	explanation := fmt.Sprintf("Delete topic %s and its %s in %s? This cannot be undone.",
+		plainName(name), plural(t.Messages(), "record", "records"), plural(int64(len(t.Partitions)), "partition", "partitions"))
+	d := &dialog{c: c, title: "delete topic", ask: widget.NewConfirm(c.Styles, "Delete topic", explanation, name)}
+	d.submit = func(d *dialog) tea.Cmd {
+		return d.act("delete topic", name, func(ctx context.Context) (string, error) {
+			return "deleted topic " + plainName(name), admin.DeleteTopic(ctx, name)
+		})
+	}
+	if groups == nil {
+		return push(d)
+	}
+	d.ask.SetExplanation(explanation + "\n\nConsumer groups: looking…")
+	d.start = func(d *dialog) tea.Cmd {
+		return d.scope.Do(func(ctx context.Context) tea.Msg {
+			ctx, cancel := context.WithTimeout(ctx, groupsTimeout)
+			defer cancel()
+			gs, err := groups.Groups(ctx)
+			var names []string
+			for _, g := range gs {
+				if slices.Contains(g.Topics(), name) {
+					names = append(names, g.Name)
+				}
+			}
+			return consumersFound{groups: names, err: err}
+		})
+	}
+	d.answer = func(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
+		found, ok := msg.(consumersFound)
+		if !ok {
+			return nil, false
+		}
+		d.ask.SetExplanation(explanation + "\n\n" + consumersText(found))
+		return nil, true
+	}
+	return push(d)
+}
+
+// consumersText names the groups that would lose their offsets.
+func consumersText(f consumersFound) string {
+	switch {
+	case f.err != nil && len(f.groups) == 0:
+		return "Consumer groups: could not be listed (" + f.err.Error() + ")."
+	case len(f.groups) == 0:
+		return "No consumer group has committed offsets on it."
+	}
+	names := make([]string, len(f.groups))
+	for i, g := range f.groups {
+		names[i] = plainName(g)
+	}
+	return fmt.Sprintf("Consumed by %s: %s. Their committed offsets on it are deleted with it.",
+		plural(int64(len(names)), "group", "groups"), strings.Join(names, ", "))
 }
 
 // addPartitionsDialog asks for the new partition count.
@@ -102,7 +162,7 @@ func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) 
 			return nil
 		}
 		return d.act("add partitions", fmt.Sprintf("%s %d→%d", name, current, total), func(ctx context.Context) (string, error) {
-			return fmt.Sprintf("%s now has %d partitions", plainName(name), total), admin.AddPartitions(ctx, name, int32(total))
+			return fmt.Sprintf("%s now has %s", plainName(name), plural(total, "partition", "partitions")), admin.AddPartitions(ctx, name, int32(total))
 		})
 	}
 	return push(d)
@@ -119,7 +179,7 @@ func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.C
 	}
 	d := &dialog{c: c, title: "edit config", form: widget.NewForm(c.Styles, "Set "+plainName(e.Name)+" on "+plainName(topic), []widget.Field{
 		{Name: "value", Label: "Value", Value: value, Required: true,
-			Help: fmt.Sprintf("now %s (from %s); default %s", orDash(plainName(e.Value)), e.Source, orDash(plainName(e.Default)))},
+			Help: fmt.Sprintf("now %s (from %s); default %s", rawAndHuman(e.Name, e.Value), e.Source, rawAndHuman(e.Name, e.Default))},
 	}, "set")}
 	d.submit = func(d *dialog) tea.Cmd {
 		v := d.form.Value("value")
@@ -135,10 +195,21 @@ func resetConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.
 	if e.Source != "topic" {
 		return notify(e.Name+" is not set on the topic: it already has its default", false)
 	}
-	explanation := fmt.Sprintf("Remove %s from %s, so that it returns to %s?", plainName(e.Name), plainName(topic), orDash(plainName(e.Default)))
+	explanation := fmt.Sprintf("Remove %s (now %s) from %s, so that it returns to %s?",
+		plainName(e.Name), rawAndHuman(e.Name, e.Value), plainName(topic), rawAndHuman(e.Name, e.Default))
 	return confirmChange(c, "config default", "Return to default", explanation, e.Name, "reset config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%s of %s is back to its default", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, nil)
 	})
+}
+
+// rawAndHuman is a config value as Kafka has it, with how it reads when
+// that differs: "259200000 (3d)".
+func rawAndHuman(name, value string) string {
+	raw := orDash(plainName(value))
+	if h := humanConfig(name, value); h != value {
+		return raw + " (" + h + ")"
+	}
+	return raw
 }
 
 // The steps of editing a value in $EDITOR, each answered to the dialog:

@@ -20,6 +20,8 @@ type Topics struct {
 	*widget.List[topicItem]
 	c            *Common
 	showInternal bool
+	// internal counts the internal topics, shown or not.
+	internal int
 }
 
 // topicItem is a topic with the sort keys that cost a pass over its
@@ -42,12 +44,12 @@ const (
 // NewTopics makes the topics view.
 func NewTopics(c *Common) *Topics {
 	type ti = topicItem
-	t := &Topics{c: c, List: widget.NewList(c.Styles, &c.Keys.ListKeys, "topics", []widget.Column{
-		{Title: "TOPIC"},
-		{Title: "PARTITIONS", Width: 11, Right: true},
-		{Title: "RF", Width: 4, Right: true},
-		{Title: "MESSAGES", Width: 16, Right: true},
-		{Title: "UNDER-REPL", Width: 14, Right: true},
+	t := &Topics{c: c, List: newList(c, "topics", []widget.Column{
+		{Title: "TOPIC", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
+		{Title: "PARTITIONS", Short: "PARTS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
+		{Title: "RF", Right: true, Cut: widget.CutNever, Essential: true, Priority: 3},
+		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+		{Title: "UNDER-REPL", Short: "URP", Right: true, Essential: true, Priority: 4},
 	},
 		widget.Sort[ti]{Column: topicColName, Compare: func(a, b ti) int { return strings.Compare(a.t.Name, b.t.Name) }},
 		widget.Sort[ti]{Column: topicColPartitions, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(len(a.t.Partitions), len(b.t.Partitions)) }},
@@ -63,6 +65,18 @@ func NewTopics(c *Common) *Topics {
 // Init implements View.
 func (t *Topics) Init(Scope) tea.Cmd { return nil }
 
+// Title implements View: the count, and whether internal topics are
+// hidden (and how many) or shown.
+func (t *Topics) Title() string {
+	switch {
+	case t.internal == 0:
+		return t.List.Title()
+	case t.showInternal:
+		return "topics (" + t.Count() + ", internal shown)"
+	}
+	return "topics (" + t.Count() + ", " + count(int64(t.internal)) + " internal hidden)"
+}
+
 // Update implements View.
 func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := t.c.Keys
@@ -70,6 +84,9 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	case kafkaclient.ClusterUpdated, ThemeChanged:
 		t.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := k.refused(msg, t.FullHelp()); cmd != nil {
+			return t, cmd
+		}
 		switch {
 		case key.Matches(msg, k.Open):
 			if r, ok := t.Selected(); ok {
@@ -81,7 +98,7 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 		case key.Matches(msg, k.Tail):
 			if r, ok := t.Selected(); ok {
-				return t, push(NewTail(t.c, kafkaclient.TailSpec{Topic: r.Key}))
+				return t, push(askingTail(t.c, kafkaclient.TailSpec{Topic: r.Key}, false))
 			}
 		case key.Matches(msg, k.NewTopic):
 			return t, newTopicDialog(t.c, t.c.Client.TopicAdmin)
@@ -93,7 +110,7 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 			info := t.c.Snapshot.Topic(r.Key)
 			switch {
 			case key.Matches(msg, k.DeleteTopic):
-				return t, deleteTopicDialog(t.c, t.c.Client.TopicAdmin, info)
+				return t, deleteTopicDialog(t.c, t.c.Client.TopicAdmin, t.c.Client.Groups, info)
 			case key.Matches(msg, k.AddPartitions):
 				return t, addPartitionsDialog(t.c, t.c.Client.TopicAdmin, info)
 			}
@@ -101,6 +118,10 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()
+			if t.showInternal {
+				return t, notify("internal topics shown", false)
+			}
+			return t, notify("internal topics hidden", false)
 		default:
 			t.List.Update(msg)
 		}
@@ -117,8 +138,12 @@ func (t *Topics) rebuild() {
 	}
 	st := t.c.Styles
 	items := make([]topicItem, 0, len(snap.Topics))
+	t.internal = 0
 	for i := range snap.Topics {
 		tp := &snap.Topics[i]
+		if tp.Internal {
+			t.internal++
+		}
 		if tp.Internal && !t.showInternal {
 			continue
 		}
@@ -129,7 +154,7 @@ func (t *Topics) rebuild() {
 	t.SetItems(items, func(k topicItem) widget.Row {
 		return widget.Row{
 			Key:    k.t.Name,
-			Search: strings.ToLower(k.t.Name),
+			Search: k.t.Name,
 			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
 		}
 	})
@@ -168,6 +193,6 @@ func (t *Topics) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Sort, k.Reverse, k.Internal},
+	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Internal}, k.Sorting(),
 		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.Movement()}
 }

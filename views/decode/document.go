@@ -25,6 +25,12 @@ type Document interface {
 	// decoder accepts, and which pastes into a command line or a JSON
 	// string as it is). The caller must not modify it.
 	Plain() []byte
+	// Wrap lays the document out for width cells: text is broken into
+	// rows that fit, at spaces where it can, so long text can be read by
+	// scrolling rather than cut at the edge; JSON, hex and base64, whose
+	// lines have a shape of their own, are returned as they are. It costs
+	// O(size of the text), once per width.
+	Wrap(width int) Document
 }
 
 // NewDocument decodes b as mode says. Auto decodes as Detect finds, with
@@ -75,12 +81,16 @@ func (d emptyDoc) Line(i, width int) string {
 	return d.p.line([]span{d.p.dataSpan("∅ empty", d.p.muted)}, false, width)
 }
 
-// textDoc is text split at newlines, with an optional note above it.
+// textDoc is text split at newlines, and at the width it was wrapped
+// at, with an optional note above it.
 type textDoc struct {
 	b      []byte
-	starts []uint32 // where each line starts in b
+	starts []uint32 // where each line (or row, once wrapped) starts in b
 	note   string
 	p      *palette
+	// wrapped rows may end in the space they were broken after, which
+	// may lie past the edge: it is not drawn.
+	wrapped bool
 }
 
 func newTextDoc(b []byte, note string, p *palette) *textDoc {
@@ -125,7 +135,11 @@ func (d *textDoc) Line(i, width int) string {
 	if i+1 < len(d.starts) {
 		end = int(d.starts[i+1])
 	}
+	// A line ends with its newline; a row cut from a longer line does not.
 	raw := bytes.TrimSuffix(d.b[d.starts[i]:end], []byte{'\n'})
+	if d.wrapped {
+		raw = bytes.TrimRight(raw, " ")
+	}
 	h, more := head(raw, textHead(width))
 	text := string(h)
 	var spans []span

@@ -14,6 +14,7 @@
 //	key:MATCH             TEXT, re:PATTERN or text:TEXT over the key only
 //	value:MATCH           ... over the value only
 //	header:NAME:MATCH     ... over the values of the headers whose key is NAME
+//	!EXPR                 any of the above, inverted: the records it does not match
 //
 // Substrings ignore the case of ASCII letters; any other character must match
 // exactly. Regular expressions are case-sensitive unless they start with
@@ -27,8 +28,10 @@
 // on it (.a.b where .a is a string, say). Numbers keep their precision, so a
 // 64-bit id compares exactly.
 //
-// The prefixes are lower-case and are recognised only at the start, in the
-// order above: "key:re:^a" is a regexp over the key, "key:.com" the substring
+// A leading "!" inverts the whole expression, so "!key:re:^test-" hides the
+// records keyed test-…; "text:!x" is the substring "!x". The prefixes are
+// lower-case and are recognised only at the start, in the order above
+// after any "!": "key:re:^a" is a regexp over the key, "key:.com" the substring
 // ".com" in the key, "text:re:x" the substring "re:x" anywhere. A header NAME
 // ends at the first ":" and is compared exactly, so a header whose key
 // contains ":" cannot be named. When a header appears more than once, any of
@@ -86,6 +89,8 @@ type Filter struct {
 
 	// source is the TEXT, PATTERN or EXPR without its prefixes, for Describe.
 	source string
+	// not inverts the match: the expression started with "!".
+	not bool
 }
 
 type scope uint8
@@ -104,6 +109,10 @@ func Parse(expr string) (*Filter, error) {
 		return nil, nil
 	}
 	f := &Filter{expr: expr}
+	expr, f.not = strings.CutPrefix(expr, "!")
+	if f.not && expr == "" {
+		return nil, errors.New("nothing to match after \"!\"")
+	}
 	src, isJQ := strings.CutPrefix(expr, "jq:")
 	if !isJQ && strings.HasPrefix(expr, ".") {
 		src, isJQ = expr, true
@@ -182,6 +191,34 @@ func (f *Filter) Match(r *kafkaclient.Record) bool {
 	if f == nil {
 		return true
 	}
+	return f.match(r) != f.not
+}
+
+// ParseText parses an expression for plain text, such as a list's rows:
+// TEXT, re:PATTERN and text:TEXT, each after an optional "!". The forms
+// that need a record's fields (jq, key:, value:, header:) are errors.
+func ParseText(expr string) (*Filter, error) {
+	f, err := Parse(expr)
+	if err != nil || f == nil {
+		return f, err
+	}
+	if f.jq != nil || f.scope != inAll {
+		return nil, errors.New("a list is filtered by TEXT, re:PATTERN or text:TEXT, each after an optional ! to invert it")
+	}
+	return f, nil
+}
+
+// MatchText reports whether text passes a filter made by ParseText. A nil
+// f matches all text.
+func (f *Filter) MatchText(text string) bool {
+	if f == nil {
+		return true
+	}
+	return f.matchField([]byte(text)) != f.not
+}
+
+// match is Match before any inversion.
+func (f *Filter) match(r *kafkaclient.Record) bool {
 	if f.jq != nil {
 		return f.matchJQ(r.Value)
 	}
@@ -391,6 +428,10 @@ func (f *Filter) Describe() string {
 	if f == nil {
 		return ""
 	}
+	not := ""
+	if f.not {
+		not = "not "
+	}
 	var where string
 	switch f.scope {
 	case inAll:
@@ -404,10 +445,10 @@ func (f *Filter) Describe() string {
 	}
 	switch {
 	case f.jq != nil:
-		return "jq " + f.source
+		return not + "jq " + f.source
 	case f.re != nil:
-		return "regexp " + f.source + " in " + where
+		return not + "regexp " + f.source + " in " + where
 	default:
-		return fmt.Sprintf("substring %q in %s", f.source, where)
+		return fmt.Sprintf("%ssubstring %q in %s", not, f.source, where)
 	}
 }

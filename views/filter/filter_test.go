@@ -72,6 +72,16 @@ func TestMatch(t *testing.T) {
 		{"header:bin:\x01", binary, true},
 		{"key:text:re:", rec("re:", ""), true},
 
+		// inverted
+		{"!gold", order, false},
+		{"!platinum", order, true},
+		{"!key:re:^Order", order, false},
+		{"!key:re:^Test", order, true},
+		{`!.customer.tier == "silver"`, order, true},
+		{`!.`, plain, true}, // what never matches, inverted, always does
+		{"text:!x", rec("", "a!x"), true},
+		{"text:!x", rec("", "ax"), false},
+
 		// regexp
 		{`re:^Order-\d+$`, order, true},
 		{`re:^order`, order, false},
@@ -147,6 +157,36 @@ func TestEmpty(t *testing.T) {
 	}
 }
 
+func TestParseText(t *testing.T) {
+	tests := []struct {
+		expr, text string
+		want       bool
+	}{
+		{"orders", "ORDERS-v2 12 3", true},
+		{"!orders", "orders-v2", false},
+		{"!orders", "payments", true},
+		{`re:^orders-v\d$`, "orders-v2", true},
+		{`!re:^orders`, "user-orders", true},
+		{"text:re:x", "re:x", true},
+		{"", "anything", true},
+	}
+	for _, tt := range tests {
+		f, err := ParseText(tt.expr)
+		if err != nil {
+			t.Errorf("ParseText(%q): %v", tt.expr, err)
+			continue
+		}
+		if got := f.MatchText(tt.text); got != tt.want {
+			t.Errorf("ParseText(%q).MatchText(%q) = %v, want %v", tt.expr, tt.text, got, tt.want)
+		}
+	}
+	for _, expr := range []string{".a == 1", "jq:.a", "key:x", "!value:re:x", "header:h:x"} {
+		if f, err := ParseText(expr); err == nil || f != nil || !strings.Contains(err.Error(), "re:PATTERN") {
+			t.Errorf("ParseText(%q) = %v, %v; want an error naming the forms a list takes", expr, f, err)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ expr, want string }{
 		{"re:(a", "missing closing )"},
@@ -165,6 +205,8 @@ func TestParseErrors(t *testing.T) {
 		{"key:", `nothing to match after "key:"`},
 		{"value:text:", `nothing to match after "value:text:"`},
 		{"text:", `nothing to match after "text:"`},
+		{"!", `nothing to match after "!"`},
+		{"!re:", "re: needs a pattern"},
 	}
 	for _, tt := range tests {
 		f, err := Parse(tt.expr)
@@ -196,6 +238,8 @@ func TestDescribe(t *testing.T) {
 		{`jq: .amount > 100 `, `jq .amount > 100`},
 		{"repeat(.)", `substring "repeat(.)" in key/value/headers`},
 		{"tab\there", `substring "tab\there" in key/value/headers`},
+		{"!abc", `not substring "abc" in key/value/headers`},
+		{"!key:re:^a", "not regexp ^a in key"},
 	}
 	for _, tt := range tests {
 		f, err := Parse(tt.expr)

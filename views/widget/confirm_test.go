@@ -63,3 +63,28 @@ func TestConfirmShowsAHostileWordEscaped(t *testing.T) {
 	}
 	checkFits(t, view, 60, 12)
 }
+
+func TestRefusalOnlyInformsAndWrapsItsText(t *testing.T) {
+	d := NewRefusal(testStyles(t), "Reset", "The preview of what would have happened, long enough to need two lines at this width.", "Not possible now: the group has members.")
+	d.SetSize(50, 12)
+	if d.Focus() != nil {
+		t.Error("a refusal has nothing to type into")
+	}
+	view := ansi.Strip(d.View())
+	joined := strings.Join(strings.Fields(strings.ReplaceAll(view, "│", "")), " ")
+	for _, want := range []string{"long enough to need two lines at this width.", "Not possible now: the group has members.", "enter/esc close"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "…") || strings.Contains(view, "confirm") {
+		t.Errorf("refusal cut its text or asks to confirm:\n%s", view)
+	}
+	checkFits(t, d.View(), 50, 12)
+	if _, done, ok := d.Update(press("x")); done || ok {
+		t.Error("a letter closed the refusal")
+	}
+	if _, done, ok := d.Update(press("enter")); !done || ok {
+		t.Errorf("enter: done %v confirmed %v", done, ok)
+	}
+}

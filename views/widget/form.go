@@ -44,9 +44,11 @@ type Form struct {
 	cursor  cursor.Model
 	formErr string
 	// extra are the keys the form's owner answers, shown in its footer.
-	extra  []key.Binding
-	width  int
-	height int
+	extra []key.Binding
+	// enterSubmits makes enter submit from any field.
+	enterSubmits bool
+	width        int
+	height       int
 }
 
 // NewForm makes a form; submitLabel names the action in the footer ("create").
@@ -156,7 +158,7 @@ func (f *Form) updateKey(km tea.KeyPressMsg) (tea.Cmd, bool, bool) {
 	case key.Matches(km, k.Up):
 		return f.move(-1), false, false
 	case key.Matches(km, k.Enter):
-		if f.focus == len(f.fields)-1 {
+		if f.focus == len(f.fields)-1 || f.enterSubmits {
 			return f.submit()
 		}
 		return f.move(1), false, false
@@ -283,12 +285,22 @@ func (f *Form) SetFormError(msg string) {
 func (f *Form) ShortHelp() []key.Binding {
 	k := &f.keys
 	bs := []key.Binding{k.Submit, k.Cancel, k.Next}
+	if f.enterSubmits {
+		bs[0] = k.Enter
+	}
 	if len(f.fields) > 0 {
 		if kind := f.fields[f.focus].Kind; kind == FieldChoice || kind == FieldBool {
 			bs = append(bs, k.Change)
 		}
 	}
 	return append(bs, f.extra...)
+}
+
+// EnterSubmits makes enter submit the form from any field, rather than
+// move to the next, for a short form whose first answer may be enough.
+func (f *Form) EnterSubmits() {
+	f.enterSubmits = true
+	f.keys.Enter.SetHelp("enter", f.keys.Submit.Help().Desc)
 }
 
 // ShowKeys adds bindings the form's owner answers to its footer and help.

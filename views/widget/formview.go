@@ -27,8 +27,21 @@ func (f *Form) labelText(ff *formField) string {
 	return ff.Label
 }
 
+// note is what is shown under a field, wrapped to width: its error, else
+// its help.
+func (f *Form) note(ff *formField, width int) []string {
+	switch {
+	case ff.err != "":
+		return wrapText(f.st, ff.err, width, f.st.Error)
+	case ff.Help != "":
+		return wrapText(f.st, ff.Help, width, f.st.Muted)
+	}
+	return nil
+}
+
 // areaRows is how many rows each multiline field shows.
 func (f *Form) areaRows() int {
+	_, valueW := f.columns()
 	fixed, areas := 0, 0
 	for _, ff := range f.fields {
 		if ff.Kind == FieldMultiline {
@@ -36,9 +49,7 @@ func (f *Form) areaRows() int {
 		} else {
 			fixed++
 		}
-		if ff.Help != "" || ff.err != "" {
-			fixed++
-		}
+		fixed += len(f.note(ff, valueW))
 	}
 	if areas == 0 {
 		return minAreaRows
@@ -96,11 +107,8 @@ func (f *Form) body() (lines []string, from, to int) {
 				lines = append(lines, indent+r)
 			}
 		}
-		switch {
-		case ff.err != "":
-			lines = append(lines, indent+Underlay(sanitize.Line(ff.err, valueW, "…", st.Escape), st.Error, 0))
-		case ff.Help != "":
-			lines = append(lines, indent+Underlay(sanitize.Line(ff.Help, valueW, "…", st.Escape), st.Muted, 0))
+		for _, l := range f.note(ff, valueW) {
+			lines = append(lines, indent+l)
 		}
 		if focused {
 			from, to = start, len(lines)

@@ -10,8 +10,11 @@ import (
 // and the keys that act are the same bindings.
 type ListKeys struct {
 	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
-	// Sort moves a List to its next order; Reverse turns the order round.
-	Sort, Reverse key.Binding
+	// Sort moves a List to its next declared order (or column, for a
+	// list that declares none); Reverse turns the order round; SortPrev
+	// and SortNext sort by the column left or right of the sorted one,
+	// so that every column can be sorted by.
+	Sort, Reverse, SortPrev, SortNext key.Binding
 }
 
 // Movement lists the movement bindings, for help.

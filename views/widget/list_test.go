@@ -17,10 +17,12 @@ type fruit struct {
 
 func testKeys() *ListKeys {
 	return &ListKeys{
-		Up:      key.NewBinding(key.WithKeys("up")),
-		Down:    key.NewBinding(key.WithKeys("down")),
-		Sort:    key.NewBinding(key.WithKeys("s")),
-		Reverse: key.NewBinding(key.WithKeys("S")),
+		Up:       key.NewBinding(key.WithKeys("up")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		Sort:     key.NewBinding(key.WithKeys("s")),
+		Reverse:  key.NewBinding(key.WithKeys("S")),
+		SortPrev: key.NewBinding(key.WithKeys("<")),
+		SortNext: key.NewBinding(key.WithKeys(">")),
 	}
 }
 
@@ -90,13 +92,73 @@ func TestListTitleCountsWhatTheFilterShows(t *testing.T) {
 	}
 }
 
-func TestListWithoutSortsLeavesTheSortKeys(t *testing.T) {
-	l := NewList[fruit](testStyles(t), testKeys(), "fruit", []Column{{Title: "NAME"}})
-	l.SetItems([]fruit{{"b", 1}, {"a", 1}}, func(f fruit) Row { return Row{Key: f.name, Cells: FixedCells(f.name)} })
-	if l.Update(press("s")) {
-		t.Error("a list with no orders took the sort key")
+func TestListWithoutOrdersSortsByColumnsOnlyWhenAsked(t *testing.T) {
+	l := NewList[fruit](testStyles(t), testKeys(), "fruit", []Column{{Title: "NAME"}, {Title: "COUNT", Right: true}})
+	l.SetSize(30, 10)
+	l.SetItems([]fruit{{"b", 10}, {"a", 9}, {"c", 1000}}, func(f fruit) Row {
+		return Row{Key: f.name, Cells: FixedCells(f.name, fmt.Sprintf("%d,000", f.count))}
+	})
+	if _, names := order(l); strings.Join(names, " ") != "b a c" {
+		t.Errorf("unsorted list reordered its items: %v", names)
 	}
-	if r, _ := l.Selected(); r.Key != "b" {
-		t.Errorf("unsorted list reordered its items: first is %q", r.Key)
+	steps := []struct{ key, header, names string }{
+		{"s", "NAME▲ COUNT", "a b c"},
+		{"s", "NAME COUNT▲", "a b c"}, // 9,000 10,000 1,000,000: by value, not by text
+		{"S", "NAME COUNT▼", "c b a"},
+	}
+	for _, s := range steps {
+		if !l.Update(press(s.key)) {
+			t.Fatalf("%s was not for the list", s.key)
+		}
+		if header, names := order(l); header != s.header || strings.Join(names, " ") != s.names {
+			t.Errorf("after %q: %q %v, want %q %s", s.key, header, names, s.header, s.names)
+		}
+	}
+}
+
+func TestListSortsByAnyColumnWithTheColumnKeys(t *testing.T) {
+	// Orders are declared for two columns; the third has none.
+	l := NewList(testStyles(t), testKeys(), "fruit", []Column{{Title: "NAME"}, {Title: "COUNT", Right: true}, {Title: "COLOUR"}},
+		Sort[fruit]{Column: 0, Compare: func(a, b fruit) int { return strings.Compare(a.name, b.name) }},
+		Sort[fruit]{Column: 1, Desc: true, Compare: func(a, b fruit) int { return cmp.Compare(a.count, b.count) }},
+	)
+	l.SetSize(40, 10)
+	colour := map[string]string{"apple": "red", "date": "brown", "fig": "purple", "pear": "green"}
+	l.SetItems([]fruit{{"pear", 2}, {"apple", 5}, {"fig", 2}, {"date", 9}}, func(f fruit) Row {
+		return Row{Key: f.name, Cells: FixedCells(f.name, fmt.Sprint(f.count), colour[f.name])}
+	})
+	steps := []struct{ key, header, names string }{
+		{"<", "NAME COUNT COLOUR▲", "date pear fig apple"}, // from the first column round to the last
+		{">", "NAME▲ COUNT COLOUR", "apple date fig pear"},
+		{">", "NAME COUNT▼ COLOUR", "date apple fig pear"}, // a declared order starts its own way
+		{">", "NAME COUNT COLOUR▲", "date pear fig apple"},
+		{"S", "NAME COUNT COLOUR▼", "apple fig pear date"},
+	}
+	for _, s := range steps {
+		if !l.Update(press(s.key)) {
+			t.Fatalf("%s was not for the list", s.key)
+		}
+		if header, names := order(l); header != s.header || strings.Join(names, " ") != s.names {
+			t.Errorf("after %q: %q %v, want %q %s", s.key, header, names, s.header, s.names)
+		}
+	}
+}
+
+func TestTableFiltersInItsMatchersLanguage(t *testing.T) {
+	l := fruitList(t)
+	l.SetMatcher(func(expr string) (func(string) bool, error) {
+		if expr == "bad" {
+			return nil, fmt.Errorf("bad filter")
+		}
+		return func(s string) bool { return !strings.Contains(s, expr) }, nil
+	})
+	if err := l.SetFilter("a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, names := order(l); strings.Join(names, " ") != "fig" {
+		t.Errorf("inverse filter shows %v", names)
+	}
+	if err := l.SetFilter("bad"); err == nil || l.Filter() != "a" {
+		t.Errorf("a refused filter replaced the one in force: %v, %q", err, l.Filter())
 	}
 }

@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -9,14 +10,6 @@ import (
 	"kscope/themes"
 	"kscope/views/sanitize"
 )
-
-// Column describes one table column. Width 0 makes it share the space the
-// fixed columns leave.
-type Column struct {
-	Title string
-	Width int
-	Right bool
-}
 
 // Row is one table row: a key that keeps the cursor on the same row
 // across updates, the plain text the filter matches, and a function that
@@ -36,16 +29,34 @@ func FixedCells(cells ...string) func() []string {
 // ColumnGap is the blank between two columns, for lists drawn like a Table.
 const ColumnGap = 2
 
+// measureRows bounds how many rows a Table measures when its rows change,
+// so that a table of 10,000 rows costs no more to lay out than one of
+// 200. Tables that long are measured from rows spread over them, and the
+// rows on screen are measured again when they are drawn.
+const measureRows = 200
+
+// Matcher turns a filter as typed into a test of a row's search text; an
+// expression it cannot use is an error, and the filter in force stays.
+type Matcher func(expr string) (func(search string) bool, error)
+
+// Substring is the Matcher tables start with: the search text holds the
+// filter, ignoring case.
+func Substring(expr string) (func(string) bool, error) {
+	f := strings.ToLower(expr)
+	return func(s string) bool { return strings.Contains(strings.ToLower(s), f) }, nil
+}
+
 // Table is the rows and columns every list draws with. It draws only the
 // rows on screen, so its cost does not grow with the number of rows.
 type Table struct {
 	st      *themes.Styles
 	keys    *ListKeys
 	cols    []Column
-	widths  []int
+	content []int // the widest value measured in each column
 	rows    []Row
 	visible []int
-	filter  string
+	match   Matcher
+	filter  func(string) bool
 	typed   string // the filter as typed
 	cursor  int    // index into visible
 	offset  int
@@ -63,60 +74,39 @@ type Table struct {
 // bindings. Both pointers are read at each use, so a theme or keymap changed
 // in place takes effect at once.
 func NewTable(st *themes.Styles, keys *ListKeys, cols []Column) *Table {
-	return &Table{st: st, keys: keys, cols: cols, sortCol: -1}
+	return &Table{st: st, keys: keys, cols: cols, sortCol: -1, match: Substring}
+}
+
+// SetMatcher sets the filter language, and clears the filter made in
+// the one before.
+func (t *Table) SetMatcher(m Matcher) {
+	t.match = m
+	_ = t.SetFilter("")
 }
 
 // SetSize gives the table its area, header line included.
 func (t *Table) SetSize(w, h int) {
 	t.width, t.height = w, h
-	t.layout()
 	t.clamp()
 }
 
-func (t *Table) layout() {
-	t.widths = make([]int, len(t.cols))
-	fixed, flex := ColumnGap*max(len(t.cols)-1, 0), 0
-	for i, c := range t.cols {
-		t.widths[i] = c.Width
-		fixed += c.Width
-		if c.Width == 0 {
-			flex++
-		}
-	}
-	const flexMin = 8
-	if over := fixed + flex*flexMin - t.width; over > 0 {
-		t.shrink(over)
-		fixed -= over
-	}
-	if flex == 0 {
-		return
-	}
-	share := max((t.width-fixed)/flex, flexMin)
-	for i, c := range t.cols {
-		if c.Width == 0 {
-			t.widths[i] = share
-		}
+// Columns are the table's columns as declared.
+func (t *Table) Columns() []Column { return t.cols }
+
+// measure records the widest value of each column over the rows, or over
+// measureRows of them spread evenly when there are more.
+func (t *Table) measure() {
+	t.content = make([]int, len(t.cols))
+	step := max(len(t.rows)/measureRows, 1)
+	for i := 0; i < len(t.rows); i += step {
+		t.widen(t.content, t.rows[i].Cells())
 	}
 }
 
-// shrink takes n cells from the fixed columns on a narrow terminal, always
-// from the one with the most room above its title, so every column keeps
-// at least its title's width where possible.
-func (t *Table) shrink(n int) {
-	for ; n > 0; n-- {
-		best, room := -1, 0
-		for i, c := range t.cols {
-			if c.Width == 0 {
-				continue
-			}
-			if r := t.widths[i] - max(len(c.Title)+1, 3); r > room {
-				best, room = i, r
-			}
-		}
-		if best < 0 {
-			return
-		}
-		t.widths[best]--
+// widen raises widths to those of cells.
+func (t *Table) widen(widths []int, cells []string) {
+	for i := range min(len(cells), len(widths)) {
+		widths[i] = max(widths[i], ansi.StringWidth(cells[i]))
 	}
 }
 
@@ -133,17 +123,29 @@ func (t *Table) SetRows(rows []Row) {
 		selKey = r.Key
 	}
 	t.rows = rows
+	t.measure()
 	t.refilter(selKey)
 }
 
-// SetFilter shows only rows whose search text contains f, ignoring case.
-func (t *Table) SetFilter(f string) {
+// SetFilter shows only the rows whose search text passes f, in the
+// table's filter language (a substring, ignoring case, unless SetMatcher
+// gave it another); a filter the language refuses is returned as an
+// error and the one in force stays.
+func (t *Table) SetFilter(f string) error {
+	var test func(string) bool
+	if f != "" {
+		var err error
+		if test, err = t.match(f); err != nil {
+			return err
+		}
+	}
 	var selKey string
 	if r, ok := t.Selected(); ok {
 		selKey = r.Key
 	}
-	t.typed, t.filter = f, strings.ToLower(f)
+	t.typed, t.filter = f, test
 	t.refilter(selKey)
+	return nil
 }
 
 // Filter is the filter in force, as typed.
@@ -153,7 +155,7 @@ func (t *Table) refilter(selKey string) {
 	t.visible = t.visible[:0]
 	cursor := -1
 	for i, r := range t.rows {
-		if t.filter != "" && !strings.Contains(r.Search, t.filter) {
+		if t.filter != nil && !t.filter(r.Search) {
 			continue
 		}
 		if r.Key == selKey && selKey != "" {
@@ -221,27 +223,23 @@ func (t *Table) Update(msg tea.Msg) bool {
 	return false
 }
 
-// View draws the header and the visible rows.
+// View draws the header and the visible rows. The columns are laid out
+// from the widths measured when the rows were set and from the rows on
+// screen, so it costs O(rows on screen).
 func (t *Table) View() string {
 	st := t.st
-	var b strings.Builder
-	for i, c := range t.cols {
-		title := c.Title
-		if i == t.sortCol {
-			if t.desc {
-				title += "▼"
-			} else {
-				title += "▲"
-			}
-		}
-		if i > 0 {
-			b.WriteString(strings.Repeat(" ", ColumnGap))
-		}
-		b.WriteString(st.TableHeader.Render(Fit(title, t.widths[i], c.Right)))
+	end := min(t.offset+t.bodyHeight(), len(t.visible))
+	cells := make([][]string, 0, end-t.offset)
+	content := slices.Clone(t.content)
+	for vi := t.offset; vi < end; vi++ {
+		c := t.rows[t.visible[vi]].Cells()
+		t.widen(content, c)
+		cells = append(cells, c)
 	}
-	header := ansi.Truncate(b.String(), t.width, "")
-	b.Reset()
-	b.WriteString(header)
+	widths := Layout(t.cols, content, t.width, t.sortCol)
+
+	var b strings.Builder
+	b.WriteString(t.header(widths))
 	if len(t.visible) == 0 {
 		// The message may quote a name or an error from the cluster.
 		empty, _ := sanitize.Plain(t.Empty)
@@ -249,26 +247,63 @@ func (t *Table) View() string {
 		b.WriteString(st.Muted.Render(Fit(empty, t.width, false)))
 		return b.String()
 	}
-	end := min(t.offset+t.bodyHeight(), len(t.visible))
-	for vi := t.offset; vi < end; vi++ {
+	for k, row := range cells {
 		b.WriteString("\n")
-		cells := t.rows[t.visible[vi]].Cells()
-		var line strings.Builder
-		for i := range t.cols {
-			if i > 0 {
-				line.WriteString(strings.Repeat(" ", ColumnGap))
-			}
-			cell := ""
-			if i < len(cells) {
-				cell = cells[i]
-			}
-			line.WriteString(Fit(cell, t.widths[i], t.cols[i].Right))
-		}
-		s := ansi.Truncate(line.String(), t.width, "")
-		if vi == t.cursor && !t.Blurred {
+		s := ansi.Truncate(t.line(row, widths), t.width, "")
+		if t.offset+k == t.cursor && !t.Blurred {
 			s = Underlay(s, st.Selected, t.width)
 		}
 		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// header draws the column titles, the short ones where the long do not fit.
+func (t *Table) header(widths []int) string {
+	titles := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		title := c.Title
+		if full, _ := c.titleWidth(i == t.sortCol); full > widths[i] && c.Short != "" {
+			title = c.Short
+		}
+		if i == t.sortCol {
+			if t.desc {
+				title += "▼"
+			} else {
+				title += "▲"
+			}
+		}
+		titles[i] = t.st.TableHeader.Render(Fit(title, widths[i], c.Right))
+	}
+	return ansi.Truncate(t.join(titles, widths), t.width, "")
+}
+
+// line draws one row's cells in their columns.
+func (t *Table) line(cells []string, widths []int) string {
+	out := make([]string, len(t.cols))
+	for i, c := range t.cols {
+		if i < len(cells) {
+			out[i] = FitCut(cells[i], widths[i], c.Right, c.Cut)
+		} else {
+			out[i] = strings.Repeat(" ", widths[i])
+		}
+	}
+	return t.join(out, widths)
+}
+
+// join puts the shown columns side by side, ColumnGap apart.
+func (t *Table) join(parts []string, widths []int) string {
+	var b strings.Builder
+	first := true
+	for i, p := range parts {
+		if widths[i] == 0 {
+			continue
+		}
+		if !first {
+			b.WriteString(strings.Repeat(" ", ColumnGap))
+		}
+		first = false
+		b.WriteString(p)
 	}
 	return b.String()
 }
