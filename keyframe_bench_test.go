@@ -58,7 +58,7 @@ func (f *frameWatch) expect(text string) <-chan struct{} {
 //
 //	go test -run '^$' -bench KeyFrame -benchtime 2x .
 func BenchmarkKeyFrameDuringTail(b *testing.B) {
-	tuneGC(os.Getenv) // as main does
+	tuneGC(os.Getenv, false) // as main does
 	bootstrap := startClusterProcess(b, 1, 6, 3_000_000)
 	for range b.N {
 		client, err := kafkaclient.Connect(context.Background(), kafkaclient.Config{Brokers: strings.Split(bootstrap, ",")})

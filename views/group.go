@@ -49,8 +49,6 @@ type Group struct {
 	timeline *kafkaclient.Timeline
 	members  *widget.Table
 	parts    *widget.Table
-	// partCols are the indexes into partColumns the parts table shows.
-	partCols []int
 	// tlBack is how many events the timeline pane is scrolled back from the newest.
 	tlBack int
 	focus  int
@@ -59,37 +57,21 @@ type Group struct {
 	export *exportPrompt
 }
 
-// partColumns are the partition table's columns. Below wideParts cells
-// only narrowParts are shown, so that at 80 columns the owner, the lag,
-// its trend, the catch-up and the status stay whole: the offsets and
-// rates behind them are what can go.
+// partColumns are the partition table's columns. Narrow, the offsets and
+// rates give way first, so that at 80 columns the owner, the lag, its
+// trend, the catch-up and the status stay whole.
 var partColumns = []widget.Column{
-	{Title: "TOPIC"},
-	{Title: "P", Width: 3, Right: true},
-	{Title: "OWNER", Width: 14},
-	{Title: "COMMITTED", Width: 10, Right: true},
-	{Title: "LOG END", Width: 10, Right: true},
-	{Title: "LAG", Width: 8, Right: true},
-	{Title: "TREND", Width: 10},
-	{Title: "CONS/s", Width: 6, Right: true},
-	{Title: "PROD/s", Width: 6, Right: true},
-	{Title: "CATCH-UP", Width: 14},
-	{Title: "STATUS", Width: 6},
-}
-
-var narrowParts = []int{0, 1, 2, 5, 6, 9, 10}
-
-// minTopicWidth is the room the topic keeps before columns are dropped.
-const minTopicWidth = 12
-
-// wideParts is the least width that shows every partition column with
-// minTopicWidth for the topic.
-func wideParts() int {
-	w := minTopicWidth + widget.ColumnGap*(len(partColumns)-1)
-	for _, c := range partColumns {
-		w += c.Width
-	}
-	return w
+	{Title: "TOPIC", Essential: true, Priority: 10, Min: 10, Cut: widget.CutMiddle},
+	{Title: "P", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+	{Title: "OWNER", Priority: 5, Min: 10, Cut: widget.CutMiddle},
+	{Title: "COMMITTED", Short: "COMMIT", Right: true, Cut: widget.CutNever, Priority: 3},
+	{Title: "LOG END", Short: "END", Right: true, Cut: widget.CutNever, Priority: 2},
+	{Title: "LAG", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+	{Title: "TREND", Width: 10, Min: 10, Priority: 4},
+	{Title: "CONS/s", Right: true, Cut: widget.CutNever, Priority: 1},
+	{Title: "PROD/s", Right: true, Cut: widget.CutNever, Priority: 1},
+	{Title: "CATCH-UP", Essential: true, Priority: 6, Cut: widget.CutNever},
+	{Title: "STATUS", Essential: true, Priority: 7},
 }
 
 // NewGroup makes the detail view of group name; its Init starts watching.
@@ -107,7 +89,8 @@ func NewGroup(c *Common, name string) *Group {
 		}),
 	}
 	g.members.Empty = "no members"
-	g.setPartColumns(narrowParts)
+	g.parts = widget.NewTable(c.Styles, &c.Keys.ListKeys, partColumns)
+	g.parts.SetMatcher(listFilter)
 	g.parts.Empty = "loading…"
 	g.setFocus(paneParts)
 	return g
@@ -120,32 +103,6 @@ func groupHistory(c *Common) *kafkaclient.GroupHistory {
 		c.GroupHistory = kafkaclient.NewGroupHistory(0)
 	}
 	return c.GroupHistory
-}
-
-// setPartColumns makes the parts table show the columns cols, keeping the
-// rows, the filter and the row under the cursor.
-func (g *Group) setPartColumns(cols []int) {
-	defs := make([]widget.Column, len(cols))
-	for i, c := range cols {
-		defs[i] = partColumns[c]
-	}
-	old := g.parts
-	g.parts, g.partCols = widget.NewTable(g.c.Styles, &g.c.Keys.ListKeys, defs), cols
-	if old == nil {
-		return
-	}
-	g.parts.Empty, g.parts.Blurred = old.Empty, old.Blurred
-	g.parts.SetFilter(old.Filter())
-	g.parts.SetSize(g.width, max(g.height, 2))
-	g.rebuild()
-	if sel, ok := old.Selected(); ok {
-		for shown, _ := g.parts.Counts(); shown > 0; shown-- {
-			if r, _ := g.parts.Selected(); r.Key == sel.Key {
-				break
-			}
-			g.parts.Move(1)
-		}
-	}
 }
 
 // setFocus moves the keys to pane; the other tables hide their cursor.
@@ -206,16 +163,6 @@ func (g *Group) paneHeights() (members, parts, timeline int) {
 }
 
 func (g *Group) layout() {
-	cols := narrowParts
-	if g.width >= wideParts() {
-		cols = nil
-		for i := range partColumns {
-			cols = append(cols, i)
-		}
-	}
-	if len(cols) != len(g.partCols) {
-		g.setPartColumns(cols)
-	}
 	mh, ph, _ := g.paneHeights()
 	g.members.SetSize(g.width, mh)
 	g.parts.SetSize(g.width, ph)
@@ -254,6 +201,9 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		g.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := k.refused(msg, g.FullHelp()); cmd != nil {
+			return g, cmd
+		}
 		switch {
 		case key.Matches(msg, k.Focus):
 			g.setFocus((g.focus + 1) % panes)
@@ -339,7 +289,7 @@ func (g *Group) rebuild() {
 	}
 	g.members.SetRows(mrows)
 
-	members, cols := len(g.info.Members), g.partCols
+	members := len(g.info.Members)
 	prows := make([]widget.Row, len(g.info.Offsets))
 	for i, o := range g.info.Offsets {
 		owner, known := g.timeline.Owner(o.TopicPartition)
@@ -358,7 +308,7 @@ func (g *Group) rebuild() {
 		prows[i] = widget.Row{
 			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
 			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + clients[owner]),
-			Cells:  func() []string { return pick(p.cells(st), cols) },
+			Cells:  func() []string { return p.cells(st) },
 		}
 	}
 	g.parts.Empty = "no committed offsets and no assignments"
@@ -366,15 +316,6 @@ func (g *Group) rebuild() {
 		g.parts.Empty = g.info.Err.Error()
 	}
 	g.parts.SetRows(prows)
-}
-
-// pick returns cells at the indexes cols.
-func pick(cells []string, cols []int) []string {
-	out := make([]string, len(cols))
-	for i, c := range cols {
-		out[i] = cells[c]
-	}
-	return out
 }
 
 // ShortHelp implements help.KeyMap.

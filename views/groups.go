@@ -64,15 +64,15 @@ const (
 func NewGroups(c *Common) *Groups {
 	type gi = kafkaclient.GroupInfo
 	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, history: groupHistory(c),
-		List: widget.NewList(c.Styles, &c.Keys.ListKeys, "groups", []widget.Column{
-			{Title: "GROUP"},
-			{Title: "STATE", Width: 20},
-			{Title: "TYPE/ASSIGNOR", Width: 22},
-			{Title: "MEMBERS", Width: 7, Right: true},
-			{Title: "TOPICS", Width: 6, Right: true},
-			{Title: "LAG", Width: 12, Right: true},
-			{Title: "TREND", Width: 12},
-			{Title: "STATUS", Width: 7},
+		List: newList(c, "groups", []widget.Column{
+			{Title: "GROUP", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
+			{Title: "STATE", Priority: 6, Min: 6},
+			{Title: "TYPE/ASSIGNOR", Short: "TYPE", Priority: 3, Min: 8, Cut: widget.CutMiddle},
+			{Title: "MEMBERS", Short: "MEMB", Right: true, Cut: widget.CutNever, Priority: 5},
+			{Title: "TOPICS", Right: true, Cut: widget.CutNever, Priority: 2},
+			{Title: "LAG", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+			{Title: "TREND", Width: 12, Min: 12, Priority: 1},
+			{Title: "STATUS", Essential: true, Priority: 7},
 		},
 			widget.Sort[gi]{Column: groupColName, Compare: func(a, b gi) int { return strings.Compare(a.Name, b.Name) }},
 			widget.Sort[gi]{Column: groupColState, Compare: func(a, b gi) int { return strings.Compare(a.State, b.State) }},
@@ -154,6 +154,9 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 	case ThemeChanged:
 		g.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := k.refused(msg, g.FullHelp()); cmd != nil {
+			return g, cmd
+		}
 		switch {
 		case key.Matches(msg, k.OpenGroup):
 			if r, ok := g.Selected(); ok {
@@ -282,7 +285,7 @@ func (g *Groups) ShortHelp() []key.Binding {
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
 	return [][]key.Binding{
-		append([]key.Binding{k.OpenGroup, k.Sort, k.Reverse, k.DeleteGroup}, healthLegend()...),
+		append(append([]key.Binding{k.OpenGroup, k.DeleteGroup}, k.Sorting()...), healthLegend()...),
 		append(k.Movement(), legend("⟳", "rebalancing")),
 	}
 }

@@ -29,7 +29,7 @@ type History struct {
 
 // NewHistory makes the history view; its Init reads the audit file.
 func NewHistory(c *Common) *History {
-	v := &History{c: c, List: widget.NewList[kafkaclient.AuditEntry](c.Styles, &c.Keys.ListKeys, "history", []widget.Column{
+	v := &History{c: c, List: newList[kafkaclient.AuditEntry](c, "history", []widget.Column{
 		{Title: "TIME", Width: 19},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "ACTION", Width: 22},
@@ -92,4 +92,6 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 func (v *History) ShortHelp() []key.Binding { return nil }
 
 // FullHelp implements help.KeyMap.
-func (v *History) FullHelp() [][]key.Binding { return [][]key.Binding{v.c.Keys.Movement()} }
+func (v *History) FullHelp() [][]key.Binding {
+	return [][]key.Binding{v.c.Keys.Sorting(), v.c.Keys.Movement()}
+}
