@@ -75,8 +75,10 @@ type Tail struct {
 	received, bytes int64
 	samples         []rateSample
 	progress        []kafkaclient.PartitionProgress
-	notice          kafkaclient.TailNotice
-	hasNotice       bool
+	// notices holds the latest notice of each partition that still
+	// matters: a notice replaces one of the same partition only when it is
+	// at least as important, so a reset is not hidden by a retry.
+	notices map[int32]kafkaclient.TailNotice
 
 	// leaders remembers who led each tailed partition, to tell when one moves.
 	leaders map[int32]int32
@@ -255,7 +257,7 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		if !v.current(msg.Tail) {
 			return v, nil
 		}
-		v.notice, v.hasNotice = msg, true
+		v.note(msg)
 		return v, v.wait()
 	case kafkaclient.TailEnded:
 		if !v.current(msg.Tail) {
@@ -306,9 +308,23 @@ func (v *Tail) watchLeaders(snap *kafkaclient.Snapshot) {
 		if p.Leader < 0 {
 			text = fmt.Sprintf("leader %d lost; the partition is offline", old)
 		}
-		v.notice = kafkaclient.TailNotice{Partition: p.ID, Text: text, Err: p.Leader < 0}
-		v.hasNotice = true
+		level := kafkaclient.NoticeInfo
+		if p.Leader < 0 {
+			level = kafkaclient.NoticeRetrying
+		}
+		v.note(kafkaclient.TailNotice{Partition: p.ID, Text: text, Err: p.Leader < 0, Level: level})
 	}
+}
+
+// note keeps n unless a more important notice of its partition stands.
+func (v *Tail) note(n kafkaclient.TailNotice) {
+	if old, ok := v.notices[n.Partition]; ok && old.Level > n.Level {
+		return
+	}
+	if v.notices == nil {
+		v.notices = map[int32]kafkaclient.TailNotice{}
+	}
+	v.notices[n.Partition] = n
 }
 
 // ingest adds a batch to the buffer; it is the view's hot path.

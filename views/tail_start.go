@@ -101,7 +101,7 @@ func (v *Tail) restart() {
 	v.matches, v.scanned, v.matched = v.matches[:0], 0, 0
 	v.follow, v.newSince = true, 0
 	v.received, v.bytes, v.samples, v.progress = 0, 0, nil, nil
-	v.hasNotice = false
+	v.notices = nil
 }
 
 // startFrom reads the start form: where to start, and the N, time or

@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"kscope/kafkaclient"
 	"kscope/views/sanitize"
 )
 
@@ -32,6 +33,8 @@ func (v *Tail) statusLine() string {
 		parts = append(parts, st.Warn.Render(fmt.Sprintf("⏸ PAUSED +%s new", count(v.newSince))))
 	case v.live():
 		parts = append(parts, st.OK.Render("● LIVE"))
+	case v.tail != nil && v.troubled() > 0:
+		parts = append(parts, st.Error.Render(fmt.Sprintf("◌ NOT LIVE: %s", plural(int64(v.troubled()), "partition stalled", "partitions stalled"))))
 	case v.tail != nil:
 		parts = append(parts, st.Warn.Render(fmt.Sprintf("◌ catching up %.0f%%", v.caughtUpPercent())))
 	}
@@ -49,26 +52,27 @@ func (v *Tail) statusLine() string {
 	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")
 }
 
-// secondLine shows per-partition progress while catching up, else the
-// latest notice or the filter in force.
+// secondLine shows the most important notice, else what keeps the tail
+// from being live partition by partition, else the filter in force.
 func (v *Tail) secondLine() string {
 	st := v.c.Styles
-	if v.hasNotice {
-		text, _ := sanitize.Plain(v.notice.Text)
-		if v.notice.Partition >= 0 {
-			text = fmt.Sprintf("partition %d: %s", v.notice.Partition, text)
+	if n, ok := v.topNotice(); ok {
+		text, _ := sanitize.Plain(n.Text)
+		if n.Partition >= 0 {
+			text = fmt.Sprintf("partition %d: %s", n.Partition, text)
 		}
 		style := st.Text
-		if v.notice.Err {
+		if n.Err {
 			style = st.Error
 		}
 		return style.Render(ansi.Truncate(text, v.width, "…"))
 	}
 	if v.tail != nil && !v.live() {
+		now := v.c.Now()
 		var b strings.Builder
 		for _, p := range v.progress {
-			if !p.CaughtUp() {
-				fmt.Fprintf(&b, "p%d %.0f%%  ", p.Partition, p.Percent())
+			if s := partitionTrouble(p, now); s != "" {
+				b.WriteString(s + "  ")
 			}
 		}
 		return st.Muted.Render(ansi.Truncate(b.String(), v.width, "…"))
@@ -79,16 +83,63 @@ func (v *Tail) secondLine() string {
 	return ""
 }
 
+// live is the tail's promise that it shows what the cluster holds now:
+// every partition's reader runs and reached the high watermark of the last
+// few seconds, by the view's clock, so a tail that stops hearing loses it.
 func (v *Tail) live() bool {
-	if len(v.progress) == 0 {
-		return false
-	}
+	return kafkaclient.TailProgress(v.progress).Live(v.c.Now())
+}
+
+// troubled counts the partitions whose reader is not simply catching up.
+func (v *Tail) troubled() int {
+	now, n := v.c.Now(), 0
 	for _, p := range v.progress {
-		if !p.CaughtUp() {
-			return false
+		if p.State != kafkaclient.ReaderRunning || p.Stalled(now) {
+			n++
 		}
 	}
-	return true
+	return n
+}
+
+// partitionTrouble says why partition p is not live, or "" when it is.
+func partitionTrouble(p kafkaclient.PartitionProgress, now time.Time) string {
+	reason := func(err error) string {
+		if err == nil {
+			return ""
+		}
+		text, _ := sanitize.Plain(err.Error())
+		return ": " + text
+	}
+	switch {
+	case p.Live(now):
+		return ""
+	case p.State == kafkaclient.ReaderResetting:
+		s := fmt.Sprintf("p%d resetting%s", p.Partition, reason(p.Err))
+		if !p.RetryAt.IsZero() {
+			s += fmt.Sprintf(" (retry in %s)", p.RetryAt.Sub(now).Round(100*time.Millisecond))
+		}
+		return s
+	case p.State == kafkaclient.ReaderRestarting:
+		return fmt.Sprintf("p%d restarting in %s%s", p.Partition, max(p.RetryAt.Sub(now), 0).Round(100*time.Millisecond), reason(p.Err))
+	case p.Stalled(now):
+		return fmt.Sprintf("p%d stalled for %s%s", p.Partition, now.Sub(p.MovedAt).Truncate(time.Second), reason(p.Err))
+	case !p.CaughtUp():
+		return fmt.Sprintf("p%d %.0f%%", p.Partition, p.Percent())
+	}
+	return fmt.Sprintf("p%d %s behind", p.Partition, count(max(p.High-p.Next, 0)))
+}
+
+// topNotice is the notice to show: the most important, the partition
+// first in order among equals.
+func (v *Tail) topNotice() (kafkaclient.TailNotice, bool) {
+	var top kafkaclient.TailNotice
+	found := false
+	for _, n := range v.notices {
+		if !found || n.Level > top.Level || n.Level == top.Level && n.Partition < top.Partition {
+			top, found = n, true
+		}
+	}
+	return top, found
 }
 
 func (v *Tail) caughtUpPercent() float64 {

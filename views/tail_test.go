@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -51,11 +52,12 @@ func order(p int32, off int64, tier string) kafkaclient.Record {
 	}
 }
 
-// feed delivers records as one batch, with every partition caught up.
+// feed delivers records as one batch, with every partition caught up
+// and live by the tests' clock.
 func feed(v *Tail, recs ...kafkaclient.Record) {
 	v.received += int64(len(recs))
 	v.Update(kafkaclient.RecordBatch{Tail: 7, Records: [][]kafkaclient.Record{recs}, Received: v.received, At: t0,
-		Progress: []kafkaclient.PartitionProgress{{Partition: 0, Start: 0, Target: 1, Next: 1}}})
+		Progress: []kafkaclient.PartitionProgress{{Partition: 0, Start: 0, Target: 1, Next: 1, High: 1, CaughtUpAt: t0, MovedAt: t0}}})
 }
 
 func orders(from, to int64) []kafkaclient.Record {
@@ -310,5 +312,29 @@ func TestTailReportsLeaderMoves(t *testing.T) {
 	v.Update(kafkaclient.ClusterUpdated{Snapshot: snap(3)})
 	if s := plain(v); !strings.Contains(s, "partition 1: leader moved from broker 2 to 3") {
 		t.Errorf("no notice of the move:\n%s", s)
+	}
+}
+
+// TestLiveMeansEveryReaderReachedTheWatermarkLately: a partition whose
+// reader stopped hearing from its leader takes LIVE away and says why,
+// and a reset's notice is not hidden by a lesser one that follows.
+func TestLiveMeansEveryReaderReachedTheWatermarkLately(t *testing.T) {
+	v := openTestTail(t, 100)
+	feed(v, orders(0, 3)...)
+	if s := plain(v); !strings.Contains(s, "● LIVE") {
+		t.Fatalf("a caught-up tail is not live:\n%s", s)
+	}
+	stalled := kafkaclient.PartitionProgress{Partition: 1, Next: 5, High: 9, State: kafkaclient.ReaderRunning,
+		CaughtUpAt: t0.Add(-10 * time.Second), MovedAt: t0.Add(-5 * time.Second), Err: errors.New("read tcp: i/o timeout")}
+	live := kafkaclient.PartitionProgress{Partition: 0, Next: 3, High: 3, State: kafkaclient.ReaderRunning, CaughtUpAt: t0, MovedAt: t0}
+	v.Update(kafkaclient.RecordBatch{Tail: 7, Received: v.received, At: t0, Progress: []kafkaclient.PartitionProgress{live, stalled}})
+	s := plain(v)
+	if strings.Contains(s, "LIVE ·") || !strings.Contains(s, "NOT LIVE: 1 partition stalled") || !strings.Contains(s, "p1 stalled for 5s: read tcp: i/o timeout") {
+		t.Errorf("a stalled partition:\n%s", s)
+	}
+	v.Update(kafkaclient.TailNotice{Tail: 7, Partition: 1, Level: kafkaclient.NoticeReset, Text: "records 3..9 were deleted before they were read"})
+	v.Update(kafkaclient.TailNotice{Tail: 7, Partition: 1, Level: kafkaclient.NoticeRetrying, Text: "retrying"})
+	if s := plain(v); !strings.Contains(s, "partition 1: records 3..9 were deleted") {
+		t.Errorf("the reset notice was replaced:\n%s", s)
 	}
 }
