@@ -91,6 +91,7 @@ type options struct {
 	version      bool
 	tailRecords  int
 	tailMiB      int
+	tailReset    string
 	groupsEvery  time.Duration
 	groupEvery   time.Duration
 	debug        string
@@ -125,6 +126,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.StringVar(&o.clientID, "client-id", "", "client `id` sent to the brokers (default kscope)")
 	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
 	fs.IntVar(&o.tailMiB, "tail-mib", views.DefaultTailBytes>>20, "MiB of record data a tail keeps in memory, at most")
+	fs.StringVar(&o.tailReset, "tail-reset", "earliest", "where a tail restarts when its offset is gone from the log (`earliest` or latest)")
 	fs.DurationVar(&o.groupsEvery, "groups-refresh", views.DefaultGroupsEvery, "how often the groups list is refreshed")
 	fs.DurationVar(&o.groupEvery, "group-poll", views.DefaultGroupEvery, "how often an open group is observed for its timeline")
 	fs.StringVar(&o.context, "context", "", "open the context `NAME` from the config file")
@@ -220,6 +222,8 @@ func (o *options) check() error {
 		return errors.New("--tail-records must be at least 1")
 	case o.tailMiB < 1:
 		return errors.New("--tail-mib must be at least 1")
+	case o.tailReset != "earliest" && o.tailReset != "latest":
+		return fmt.Errorf("--tail-reset %q: want earliest or latest", o.tailReset)
 	case o.groupsEvery < time.Second:
 		return errors.New("--groups-refresh must be at least 1s")
 	case o.groupEvery < 100*time.Millisecond:
@@ -386,6 +390,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 
 		TailRecords: o.tailRecords,
 		TailBytes:   o.tailMiB << 20,
+		TailReset:   map[string]kafkaclient.OutOfRange{"earliest": kafkaclient.OutOfRangeEarliest, "latest": kafkaclient.OutOfRangeLatest}[o.tailReset],
 		GroupsEvery: o.groupsEvery,
 		GroupEvery:  o.groupEvery,
 	})

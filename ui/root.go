@@ -54,8 +54,10 @@ type Options struct {
 	// Start is the command whose view opens first (default: topics).
 	Start Command
 	Now   func() time.Time
-	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
+	// TailRecords and TailBytes bound each tail's buffer (0: the defaults);
+	// TailReset is where a tail restarts when its offset is gone.
 	TailRecords, TailBytes int
+	TailReset              kafkaclient.OutOfRange
 	// GroupsEvery and GroupEvery are how often the groups list and an open
 	// group are observed (0: the defaults).
 	GroupsEvery, GroupEvery time.Duration
@@ -145,6 +147,7 @@ func New(opts Options) *Model {
 		Now:      opts.Now,
 
 		TailRecords: opts.TailRecords,
+		TailReset:   opts.TailReset,
 		TailBytes:   opts.TailBytes,
 		GroupsEvery: opts.GroupsEvery,
 		GroupEvery:  opts.GroupEvery,

@@ -96,6 +96,7 @@ func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
 	if maxBytes <= 0 {
 		maxBytes = DefaultTailBytes
 	}
+	spec.OnOutOfRange = c.TailReset
 	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: widget.NewRing(maxRecords, maxBytes, (*kafkaclient.Record).Size), follow: true}
 }
 

@@ -67,8 +67,10 @@ type Common struct {
 	// Snapshot is the latest cluster observation, so a view opened later
 	// starts with data; the root keeps it current.
 	Snapshot *kafkaclient.Snapshot
-	// TailRecords and TailBytes bound each tail's buffer (0: the defaults).
+	// TailRecords and TailBytes bound each tail's buffer (0: the defaults);
+	// TailReset is where a tail restarts when its offset is gone from the log.
 	TailRecords, TailBytes int
+	TailReset              kafkaclient.OutOfRange
 	// GroupsEvery and GroupEvery are how often the groups list and an open
 	// group are observed (0: the defaults).
 	GroupsEvery, GroupEvery time.Duration
