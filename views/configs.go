@@ -93,6 +93,10 @@ func (v *Configs) Title() string {
 // Update implements View.
 func (v *Configs) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
+	case Changed:
+		if msg.Topic == v.topic {
+			return v, v.load()
+		}
 	case ConfigsLoaded:
 		if msg.Seq != v.seq {
 			return v, nil

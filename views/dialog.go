@@ -17,9 +17,14 @@ const actionTimeout = 30 * time.Second
 
 // actionResult answers a dialog's change.
 type actionResult struct {
-	text string
-	err  error
+	text  string
+	err   error
+	entry kafkaclient.AuditEntry
 }
+
+// Changed tells every view that a change was made to a topic or a group,
+// so that the views showing it read it again at once.
+type Changed struct{ Topic, Group string }
 
 // dialog is a form or a confirmation pushed as a view of its own: it takes
 // every key (esc cancels), runs its change on submit, and closes itself
@@ -42,35 +47,36 @@ type dialog struct {
 	height int
 }
 
-// act makes a change off the event loop, under the dialog's context: it
-// records it in the audit file whatever the outcome, asks for a refresh
-// after a success, and answers the dialog.
-func (d *dialog) act(action, target string, do func(ctx context.Context) (string, error)) tea.Cmd {
+// act makes the change entry describes off the event loop, under the
+// dialog's context: it records it in the audit file whatever the outcome,
+// with what it replaced, asks for a refresh after a success, and answers
+// the dialog.
+func (d *dialog) act(entry kafkaclient.AuditEntry, do func(ctx context.Context) (string, error)) tea.Cmd {
 	c := d.c
 	refresher, audit, label, now := c.Client.Refresher, c.Audit, c.Context, c.Now
 	return d.scope.Do(func(ctx context.Context) tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 		defer cancel()
 		text, err := do(ctx)
-		result := "ok"
+		entry.Time, entry.Context, entry.Result = now(), label, "ok"
 		if err != nil {
-			result = err.Error()
+			entry.Result = err.Error()
 		} else if refresher != nil {
 			refresher.Refresh()
 		}
 		if audit != nil {
-			if aerr := audit.Record(kafkaclient.AuditEntry{Time: now(), Context: label, Action: action, Target: target, Result: result}); aerr != nil && err == nil {
+			if aerr := audit.Record(entry); aerr != nil && err == nil {
 				text += " (not recorded in the audit file: " + aerr.Error() + ")"
 			}
 		}
-		return actionResult{text: text, err: err}
+		return actionResult{text: text, err: err, entry: entry}
 	})
 }
 
 // confirmChange is a dialog that makes one change once word is typed.
-func confirmChange(c *Common, title, heading, explanation, word, action, target string, do func(ctx context.Context) (string, error)) tea.Cmd {
+func confirmChange(c *Common, title, heading, explanation, word string, entry kafkaclient.AuditEntry, do func(ctx context.Context) (string, error)) tea.Cmd {
 	d := &dialog{c: c, title: title, ask: widget.NewConfirm(c.Styles, heading, explanation, word)}
-	d.submit = func(d *dialog) tea.Cmd { return d.act(action, target, do) }
+	d.submit = func(d *dialog) tea.Cmd { return d.act(entry, do) }
 	return push(d)
 }
 
@@ -118,7 +124,8 @@ func (d *dialog) Update(msg tea.Msg) (View, tea.Cmd) {
 			d.fail(msg.err)
 			return d, nil
 		}
-		return d, tea.Batch(pop, notify(msg.text, false))
+		changed := Changed{Topic: msg.entry.Topic, Group: msg.entry.Group}
+		return d, tea.Batch(pop, notify(msg.text, false), func() tea.Msg { return changed })
 	case tea.KeyPressMsg, tea.PasteMsg:
 		if d.busy {
 			return d, nil

@@ -15,7 +15,7 @@ import (
 func TestConfirmationWrapsItsTextInsteadOfCuttingIt(t *testing.T) {
 	inBubble(t, func(t *testing.T, h *host) {
 		c, _ := actionCommon(t, &recorder{})
-		v := open(t, h, deleteOffsetsDialog(c, c.Client.GroupAdmin, "inventory-sync", "orders"))
+		v := open(t, h, deleteOffsetsDialog(c, c.Client.GroupAdmin, kafkaclient.GroupInfo{Name: "inventory-sync"}, "orders"))
 		v.SetSize(80, 20)
 		s := plain(v)
 		joined := prose(v)

@@ -217,7 +217,7 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.DeleteOffsets):
 			if r, ok := g.parts.Selected(); ok {
 				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
-				return g, deleteOffsetsDialog(g.c, g.admin, g.name, topic)
+				return g, deleteOffsetsDialog(g.c, g.admin, g.info, topic)
 			}
 		case g.focus == paneMembers && key.Matches(msg, k.OpenMember):
 			if r, ok := g.members.Selected(); ok {

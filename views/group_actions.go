@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,7 +67,9 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 			return nil, true
 		}
 		d.submit = func(d *dialog) tea.Cmd {
-			return d.act("reset offsets", plan.Group, func(ctx context.Context) (string, error) {
+			entry := kafkaclient.AuditEntry{Action: "reset offsets", Target: plan.Group + " " + planTopics(plan), Group: plan.Group,
+				Topic: planTopics(plan), Changes: kafkaclient.OffsetChanges(plan)}
+			return d.act(entry, func(ctx context.Context) (string, error) {
 				return fmt.Sprintf("offsets of %s reset in %s", plainName(plan.Group), plural(int64(len(plan.Rows)), "partition", "partitions")), admin.ApplyReset(ctx, plan)
 			})
 		}
@@ -153,10 +156,13 @@ func resetInput(f *widget.Form, now time.Time) ([]int32, kafkaclient.ResetTarget
 }
 
 // deleteOffsetsDialog removes a group's committed offsets for one topic.
-func deleteOffsetsDialog(c *Common, admin GroupAdmin, group, topic string) tea.Cmd {
+func deleteOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo, topic string) tea.Cmd {
+	group := g.Name
 	explanation := fmt.Sprintf("Delete the committed offsets of group %s for topic %s? The group would start that topic again from its offset reset policy.",
 		plainName(group), plainName(topic))
-	return confirmChange(c, "delete offsets", "Delete committed offsets", explanation, group, "delete offsets", group+" "+topic, func(ctx context.Context) (string, error) {
+	entry := kafkaclient.AuditEntry{Action: "delete offsets", Target: group + " " + topic, Group: group, Topic: topic,
+		Changes: committedChanges(g.Offsets, topic)}
+	return confirmChange(c, "delete offsets", "Delete committed offsets", explanation, group, entry, func(ctx context.Context) (string, error) {
 		return fmt.Sprintf("offsets of %s for %s deleted", plainName(group), plainName(topic)), admin.DeleteGroupOffsets(ctx, group, topic)
 	})
 }
@@ -168,7 +174,32 @@ func deleteGroupDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) tea
 	}
 	name := g.Name
 	explanation := fmt.Sprintf("Delete group %s and its committed offsets in %s?", plainName(name), plural(int64(len(g.Offsets)), "partition", "partitions"))
-	return confirmChange(c, "delete group", "Delete group", explanation, name, "delete group", name, func(ctx context.Context) (string, error) {
+	entry := kafkaclient.AuditEntry{Action: "delete group", Target: name, Group: name, Changes: committedChanges(g.Offsets, "")}
+	return confirmChange(c, "delete group", "Delete group", explanation, name, entry, func(ctx context.Context) (string, error) {
 		return "deleted group " + plainName(name), admin.DeleteGroup(ctx, name)
 	})
+}
+
+// planTopics names the topics a reset plan moves, comma-separated.
+func planTopics(p kafkaclient.ResetPlan) string {
+	var topics []string
+	for _, r := range p.Rows {
+		if !slices.Contains(topics, r.Topic) {
+			topics = append(topics, r.Topic)
+		}
+	}
+	return strings.Join(topics, ",")
+}
+
+// committedChanges are the committed offsets of topic ("": every topic)
+// that a deletion takes away.
+func committedChanges(offsets []kafkaclient.PartitionOffsets, topic string) []kafkaclient.Change {
+	var out []kafkaclient.Change
+	for _, o := range offsets {
+		if o.Committed < 0 || topic != "" && o.Topic != topic {
+			continue
+		}
+		out = append(out, kafkaclient.Change{What: o.Topic + "/" + strconv.Itoa(int(o.Partition)), Before: numberText(o.Committed)})
+	}
+	return out
 }

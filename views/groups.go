@@ -41,6 +41,8 @@ type Groups struct {
 	scope  Scope
 	reader GroupReader
 	admin  GroupAdmin
+	// loaded is set once an observation arrived.
+	loaded bool
 	// loading is set while an observation is on its way; paused while
 	// another view covers this one; tickGen numbers the tick chain.
 	loading bool
@@ -151,6 +153,13 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 		if msg.gen == g.tickGen && !g.paused && !g.loading {
 			return g, g.load()
 		}
+	case Changed:
+		// A group was changed (deleted, say): the list says so now, not
+		// at the next tick; a covered list catches up when uncovered.
+		if msg.Group != "" && !g.paused && !g.loading {
+			g.tickGen++
+			return g, g.load()
+		}
 	case ThemeChanged:
 		g.rebuild()
 	case tea.KeyPressMsg:
@@ -186,7 +195,8 @@ func (g *Groups) observe(groups []kafkaclient.GroupInfo, at time.Time) {
 	for _, gi := range g.groups {
 		gone[gi.Name] = true
 	}
-	g.groups, g.at = groups, at
+	// An empty answer is an answer: the last group deleted leaves the list.
+	g.groups, g.at, g.loaded = groups, at, true
 	for _, gi := range groups {
 		delete(gone, gi.Name)
 		r := g.history.Group(gi.Name)
@@ -212,7 +222,7 @@ func hasLag(g kafkaclient.GroupInfo) bool {
 }
 
 func (g *Groups) rebuild() {
-	if g.groups == nil {
+	if !g.loaded {
 		return
 	}
 	st := g.c.Styles

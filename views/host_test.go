@@ -50,6 +50,11 @@ func (h *host) top() View { return h.stack[len(h.stack)-1].view }
 
 // push opens v on top, as the root does.
 func (h *host) push(v View) View {
+	if len(h.stack) > 0 {
+		if p, ok := h.top().(Pauser); ok {
+			p.Pause()
+		}
+	}
 	h.lastID++
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stack = append(h.stack, hostFrame{view: v, id: h.lastID, cancel: cancel})
@@ -111,8 +116,21 @@ func (h *host) handle(msg tea.Msg) {
 		f.cancel()
 		h.stack = h.stack[:len(h.stack)-1]
 		h.popped = append(h.popped, f.view)
+		if len(h.stack) > 0 {
+			if p, ok := h.top().(Pauser); ok {
+				h.run(p.Resume())
+			}
+		}
 	case Notice:
 		h.out = append(h.out, msg)
+	case Changed:
+		// The root gives it to every view, covered or not.
+		h.out = append(h.out, msg)
+		for i := range h.stack {
+			v, cmd := h.stack[i].view.Update(msg)
+			h.stack[i].view = v
+			h.run(cmd)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -40,7 +41,15 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 			d.fail(err)
 			return nil
 		}
-		return d.act("create topic", spec.Name, func(ctx context.Context) (string, error) {
+		entry := kafkaclient.AuditEntry{Action: "create topic", Target: spec.Name, Topic: spec.Name, Changes: []kafkaclient.Change{
+			{What: "partitions", After: numberText(int64(spec.Partitions))},
+			{What: "replication factor", After: numberText(int64(spec.ReplicationFactor))},
+		}}
+		for _, k := range slices.Sorted(maps.Keys(spec.Configs)) {
+			v := spec.Configs[k]
+			entry.Changes = append(entry.Changes, kafkaclient.ConfigChange(k, nil, &v))
+		}
+		return d.act(entry, func(ctx context.Context) (string, error) {
 			if err := admin.CreateTopic(ctx, spec); err != nil {
 				return "", err
 			}
@@ -98,7 +107,9 @@ func deleteTopicDialog(c *Common, admin TopicAdmin, groups GroupReader, t *kafka
 		plainName(name), plural(t.Messages(), "record", "records"), plural(int64(len(t.Partitions)), "partition", "partitions"))
 	d := &dialog{c: c, title: "delete topic", ask: widget.NewConfirm(c.Styles, "Delete topic", explanation, name)}
 	d.submit = func(d *dialog) tea.Cmd {
-		return d.act("delete topic", name, func(ctx context.Context) (string, error) {
+		entry := kafkaclient.AuditEntry{Action: "delete topic", Target: name, Topic: name,
+			Changes: []kafkaclient.Change{{What: "partitions", Before: numberText(int64(len(t.Partitions)))}}}
+		return d.act(entry, func(ctx context.Context) (string, error) {
 			return "deleted topic " + plainName(name), admin.DeleteTopic(ctx, name)
 		})
 	}
@@ -161,7 +172,9 @@ func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) 
 			d.fail(&kafkaclient.FieldError{Field: "total", Msg: fmt.Sprintf("more than %d", current)})
 			return nil
 		}
-		return d.act("add partitions", fmt.Sprintf("%s %d→%d", name, current, total), func(ctx context.Context) (string, error) {
+		entry := kafkaclient.AuditEntry{Action: "add partitions", Target: name, Topic: name,
+			Changes: []kafkaclient.Change{{What: "partitions", Before: numberText(int64(current)), After: numberText(total)}}}
+		return d.act(entry, func(ctx context.Context) (string, error) {
 			return fmt.Sprintf("%s now has %s", plainName(name), plural(total, "partition", "partitions")), admin.AddPartitions(ctx, name, int32(total))
 		})
 	}
@@ -181,9 +194,18 @@ func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.C
 		{Name: "value", Label: "Value", Value: value, Required: true,
 			Help: fmt.Sprintf("now %s (from %s); default %s", rawAndHuman(e.Name, e.Value), e.Source, rawAndHuman(e.Name, e.Default))},
 	}, "set")}
+	warned := ""
 	d.submit = func(d *dialog) tea.Cmd {
 		v := d.form.Value("value")
-		return d.act("set config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
+		if w := unwritable(c.Snapshot, topic, e.Name, v); w != "" && warned != v {
+			// Asked once per value: the same value submitted again is meant.
+			warned = v
+			d.fail(&kafkaclient.FieldError{Field: "value", Msg: w + "; submit again to set it anyway"})
+			return nil
+		}
+		entry := kafkaclient.AuditEntry{Action: "set config", Target: topic + " " + e.Name, Topic: topic,
+			Changes: []kafkaclient.Change{kafkaclient.ConfigChange(e.Name, overrideOf(e), &v)}}
+		return d.act(entry, func(ctx context.Context) (string, error) {
 			return fmt.Sprintf("%s of %s set", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, &v)
 		})
 	}
@@ -197,9 +219,44 @@ func resetConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.
 	}
 	explanation := fmt.Sprintf("Remove %s (now %s) from %s, so that it returns to %s?",
 		plainName(e.Name), rawAndHuman(e.Name, e.Value), plainName(topic), rawAndHuman(e.Name, e.Default))
-	return confirmChange(c, "config default", "Return to default", explanation, e.Name, "reset config", topic+" "+e.Name, func(ctx context.Context) (string, error) {
+	entry := kafkaclient.AuditEntry{Action: "reset config", Target: topic + " " + e.Name, Topic: topic,
+		Changes: []kafkaclient.Change{kafkaclient.ConfigChange(e.Name, overrideOf(e), nil)}}
+	return confirmChange(c, "config default", "Return to default", explanation, e.Name, entry, func(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%s of %s is back to its default", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, nil)
 	})
+}
+
+// overrideOf is the value set on the topic, or nil when the entry has the
+// default: what setting it back means.
+func overrideOf(e kafkaclient.ConfigEntry) *string {
+	if e.Source != "topic" || e.Sensitive {
+		return nil
+	}
+	v := e.Value
+	return &v
+}
+
+func numberText(n int64) *string {
+	s := strconv.FormatInt(n, 10)
+	return &s
+}
+
+// unwritable warns of a value that would make the topic refuse writes:
+// min.insync.replicas above its replication factor refuses every acks=all
+// producer.
+func unwritable(snap *kafkaclient.Snapshot, topic, name, value string) string {
+	if name != "min.insync.replicas" || snap == nil {
+		return ""
+	}
+	t := snap.Topic(topic)
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	if t == nil || len(t.Partitions) == 0 || err != nil {
+		return ""
+	}
+	if rf := len(t.Partitions[0].Replicas); n > rf {
+		return fmt.Sprintf("%d is above the replication factor %d: every producer with acks=all would be refused", n, rf)
+	}
+	return ""
 }
 
 // rawAndHuman is a config value as Kafka has it, with how it reads when
@@ -248,7 +305,7 @@ func produceDialog(c *Common, producer Producer, topic string) tea.Cmd {
 			d.fail(err)
 			return nil
 		}
-		return d.act("produce", topic, func(ctx context.Context) (string, error) {
+		return d.act(kafkaclient.AuditEntry{Action: "produce", Target: topic, Topic: topic}, func(ctx context.Context) (string, error) {
 			res, err := producer.Produce(ctx, req)
 			if err != nil {
 				return "", err
