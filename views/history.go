@@ -25,6 +25,8 @@ type HistoryLoaded struct {
 type History struct {
 	*widget.List[kafkaclient.AuditEntry]
 	c *Common
+	// entries are the listed entries by row key, for undo.
+	entries map[string]kafkaclient.AuditEntry
 }
 
 // NewHistory makes the history view; its Init reads the audit file.
@@ -33,8 +35,9 @@ func NewHistory(c *Common) *History {
 		{Title: "TIME", Width: 19},
 		{Title: "CONTEXT", Width: 20},
 		{Title: "ACTION", Width: 22},
-		{Title: "TARGET", Width: 24},
-		{Title: "RESULT"},
+		{Title: "TARGET", Width: 24, Cut: widget.CutMiddle},
+		{Title: "BEFORE → AFTER", Short: "CHANGE", Priority: 2, Min: 12},
+		{Title: "RESULT", Priority: 1, Min: 6},
 	})}
 	v.Empty = "reading the audit file…"
 	return v
@@ -67,6 +70,7 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 		st := v.c.Styles
 		entries := slices.Clone(msg.Entries)
 		slices.Reverse(entries)
+		v.entries = make(map[string]kafkaclient.AuditEntry, len(entries))
 		v.SetItems(entries, func(e kafkaclient.AuditEntry) widget.Row {
 			result := st.OK.Render(e.Result)
 			if e.Result != "ok" {
@@ -75,23 +79,38 @@ func (v *History) Update(msg tea.Msg) (View, tea.Cmd) {
 			}
 			ctx, _ := sanitize.Plain(e.Context)
 			target, _ := sanitize.Plain(e.Target)
+			// An entry is known by when it was made and what it did.
+			rowKey := e.Time.Format(time.RFC3339Nano) + " " + e.Action + " " + e.Target
+			v.entries[rowKey] = e
+			change := changeSummary(e)
 			return widget.Row{
-				// An entry is known by when it was made and what it did.
-				Key:    e.Time.Format(time.RFC3339Nano) + " " + e.Action + " " + e.Target,
-				Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + e.Result),
-				Cells:  widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, result),
+				Key:    rowKey,
+				Search: strings.ToLower(e.Context + " " + e.Action + " " + e.Target + " " + change + " " + e.Result),
+				Cells:  widget.FixedCells(e.Time.In(v.c.Zone()).Format(time.DateTime), ctx, e.Action, target, change, result),
 			}
 		})
-	case tea.KeyPressMsg, tea.MouseWheelMsg:
+	case tea.KeyPressMsg:
+		k := v.c.Keys
+		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
+			return v, cmd
+		}
+		if key.Matches(msg, k.Undo) {
+			if r, ok := v.Selected(); ok {
+				return v, undoDialog(v.c, v.entries[r.Key])
+			}
+			return v, nil
+		}
+		v.List.Update(msg)
+	case tea.MouseWheelMsg:
 		v.List.Update(msg)
 	}
 	return v, nil
 }
 
 // ShortHelp implements help.KeyMap.
-func (v *History) ShortHelp() []key.Binding { return nil }
+func (v *History) ShortHelp() []key.Binding { return []key.Binding{v.c.Keys.Undo} }
 
 // FullHelp implements help.KeyMap.
 func (v *History) FullHelp() [][]key.Binding {
-	return [][]key.Binding{v.c.Keys.Sorting(), v.c.Keys.Movement()}
+	return [][]key.Binding{append([]key.Binding{v.c.Keys.Undo}, v.c.Keys.Sorting()...), v.c.Keys.Movement()}
 }

@@ -43,6 +43,7 @@ type KeyMap struct {
 	ResetOffsets  key.Binding `kscope:"dangerous"`
 	DeleteOffsets key.Binding `kscope:"dangerous"`
 	DeleteGroup   key.Binding `kscope:"dangerous"`
+	Undo          key.Binding `kscope:"dangerous"`
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -92,6 +93,7 @@ func DefaultKeyMap() *KeyMap {
 		ResetOffsets:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset offsets")),
 		DeleteOffsets: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete offsets")),
 		DeleteGroup:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete group")),
+		Undo:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 	}
 }
 
