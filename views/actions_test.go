@@ -292,3 +292,37 @@ func TestDangerousBindingsAreTheOnesThatChangeTheCluster(t *testing.T) {
 		t.Error("read-only mode disabled a reading key or kept a writing one")
 	}
 }
+
+// TestResetOffsetsOfAllTopics plans every topic of the group, as
+// kafka-consumer-groups --all-topics does, and applies them as one.
+func TestResetOffsetsOfAllTopics(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		var applied []kafkaclient.ResetPlan
+		fake := &viewtest.Fake{
+			PlanResetFn: func(_ context.Context, group, topic string, _ []int32, _ kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error) {
+				return kafkaclient.ResetPlan{Group: group, Rows: []kafkaclient.ResetPlanRow{
+					{TopicPartition: kafkaclient.TopicPartition{Topic: topic, Partition: 0}, Current: 10, New: 0, Delta: -10}}}, nil
+			},
+			ApplyResetFn: func(_ context.Context, p kafkaclient.ResetPlan) error { applied = append(applied, p); return nil },
+		}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		g := kafkaclient.GroupInfo{Name: "shop", State: "Empty", Offsets: []kafkaclient.PartitionOffsets{
+			{TopicPartition: kafkaclient.TopicPartition{Topic: "orders"}, Committed: 10},
+			{TopicPartition: kafkaclient.TopicPartition{Topic: "payments"}, Committed: 10},
+		}}
+		v := open(t, h, resetOffsetsDialog(c, c.Client.GroupAdmin, g))
+		if !strings.Contains(plain(v), allTopics) {
+			t.Fatalf("no all-topics choice:\n%s", plain(v))
+		}
+		h.send(ctrlS) // (all topics), earliest
+		if s := plain(v); !strings.Contains(s, "orders/0") || !strings.Contains(s, "payments/0") {
+			t.Fatalf("preview:\n%s", s)
+		}
+		h.keys("shop")
+		h.send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		if len(applied) != 1 || len(applied[0].Rows) != 2 {
+			t.Errorf("applied %+v", applied)
+		}
+	})
+}

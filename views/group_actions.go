@@ -20,6 +20,9 @@ type planned struct {
 	err  error
 }
 
+// allTopics is the reset dialog's choice of every topic the group has.
+const allTopics = "(all topics)"
+
 // resetOffsetsDialog asks where to move a group's offsets, shows every
 // partition's current → new offset, and writes them only after the group's
 // name is typed.
@@ -28,8 +31,12 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 	if len(topics) == 0 {
 		return notify("the group has no topics to reset", true)
 	}
+	choices := topics
+	if len(topics) > 1 {
+		choices = append([]string{allTopics}, topics...)
+	}
 	d := &dialog{c: c, title: "reset offsets", form: widget.NewForm(c.Styles, "Reset the offsets of "+plainName(g.Name), []widget.Field{
-		{Name: "topic", Label: "Topic", Kind: widget.FieldChoice, Choices: topics},
+		{Name: "topic", Label: "Topic", Kind: widget.FieldChoice, Choices: choices},
 		{Name: "partitions", Label: "Partitions", Value: "all", Help: "all, or a list such as 0,3,7"},
 		{Name: "to", Label: "To", Kind: widget.FieldChoice, Choices: []string{"earliest", "latest", "offset", "time", "shift"}},
 		{Name: "value", Label: "Value", Help: "offset: 1234 · time: 2026-11-21T09:00:00Z or -15m · shift: -100 or +100"},
@@ -41,12 +48,29 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 			d.fail(err)
 			return nil
 		}
-		topic := d.form.Value("topic")
+		chosen := []string{d.form.Value("topic")}
+		if chosen[0] == allTopics {
+			if parts != nil {
+				d.fail(&kafkaclient.FieldError{Field: "partitions", Msg: "all: partition numbers differ from topic to topic"})
+				return nil
+			}
+			chosen = topics
+		}
 		return d.scope.Do(func(ctx context.Context) tea.Msg {
 			ctx, cancel := context.WithTimeout(ctx, actionTimeout)
 			defer cancel()
-			plan, err := admin.PlanReset(ctx, group, topic, parts, target)
-			return planned{plan: plan, err: err}
+			// One plan per topic, as kafka-consumer-groups --all-topics
+			// makes them, shown and applied as one.
+			var plan kafkaclient.ResetPlan
+			for _, topic := range chosen {
+				p, err := admin.PlanReset(ctx, group, topic, parts, target)
+				if err != nil {
+					return planned{err: err}
+				}
+				plan.Group, plan.Members = p.Group, p.Members
+				plan.Rows = append(plan.Rows, p.Rows...)
+			}
+			return planned{plan: plan}
 		})
 	}
 	d.answer = func(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
