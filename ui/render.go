@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,6 +66,13 @@ func (m *Model) layout(title, body, status, footer string) string {
 	return strings.Join(lines, "\n")
 }
 
+// headerPart is one piece of the header; when the terminal is too narrow
+// for all, the pieces of least weight go first.
+type headerPart struct {
+	text   string
+	weight int
+}
+
 func (m *Model) header() string {
 	st := m.c.Styles
 	sep := " │ "
@@ -72,12 +80,12 @@ func (m *Model) header() string {
 	if m.connecting != nil {
 		label, _ = sanitize.Plain(m.connecting.target)
 	}
-	parts := []string{st.Title.Render("kscope"), label}
+	parts := []headerPart{{st.Title.Render("kscope"), 9}, {label, 6}}
 	if m.c.ReadOnly {
-		parts = append(parts, st.Badge.Render(" READ-ONLY "))
+		parts = append(parts, headerPart{st.Badge.Render(" READ-ONLY "), 10})
 	}
 	if m.session.Insecure {
-		parts = append(parts, st.Badge.Render(" TLS NOT VERIFIED "))
+		parts = append(parts, headerPart{st.Badge.Render(" TLS NOT VERIFIED "), 10})
 	}
 	snap := m.c.Snapshot
 	if snap != nil {
@@ -85,9 +93,9 @@ func (m *Model) header() string {
 		if id == "" {
 			id = "?"
 		}
-		parts = append(parts, "cluster "+id)
+		parts = append(parts, headerPart{"cluster " + id, 2})
 		up, total := snap.BrokersUp(), len(snap.Brokers)
-		brokers := fmt.Sprintf("brokers %d/%d", up, total)
+		brokers, weight := fmt.Sprintf("brokers %d/%d", up, total), 5
 		if up < total {
 			var downs []string
 			for _, b := range snap.Brokers {
@@ -95,28 +103,51 @@ func (m *Model) header() string {
 					downs = append(downs, strconv.Itoa(int(b.ID)))
 				}
 			}
-			brokers = st.Error.Render(brokers + " (down: " + strings.Join(downs, ",") + ")")
+			brokers, weight = st.Error.Render(brokers+" (down: "+strings.Join(downs, ",")+")"), 8
 		}
-		parts = append(parts, brokers)
+		parts = append(parts, headerPart{brokers, weight})
 	}
 	switch {
 	case m.refreshErr != nil && snap != nil:
 		// The data on screen is the last that could be read: say how old.
 		age := m.c.Now().Sub(snap.At).Truncate(time.Second)
-		parts = append(parts, st.Error.Render(fmt.Sprintf("● stale %s (refresh failed)", age)))
+		parts = append(parts, headerPart{st.Error.Render(fmt.Sprintf("● stale %s (refresh failed)", age)), 8})
 	case m.refreshErr != nil:
-		parts = append(parts, st.Error.Render("● refresh failed"))
+		parts = append(parts, headerPart{st.Error.Render("● refresh failed"), 8})
 	case snap == nil:
-		parts = append(parts, st.Warn.Render("● connecting"))
+		parts = append(parts, headerPart{st.Warn.Render("● connecting"), 7})
 	default:
-		parts = append(parts, st.OK.Render("●")+" refreshed "+snap.At.In(m.c.Zone()).Format("15:04:05"))
+		parts = append(parts, headerPart{st.OK.Render("●") + " refreshed " + snap.At.In(m.c.Zone()).Format("15:04:05"), 7})
 	}
 	if snap != nil {
-		// Last: the first thing to go when the terminal is narrow.
-		parts = append(parts, fmt.Sprintf("controller %d", snap.ControllerID))
+		parts = append(parts, headerPart{fmt.Sprintf("controller %d", snap.ControllerID), 1})
 	}
-	line := ansi.Truncate(strings.Join(parts, sep), m.width, "…")
-	return widget.Underlay(line, st.Header, m.width)
+	line := strings.Join(fitHeader(parts, len(sep), m.width), sep)
+	return widget.Underlay(ansi.Truncate(line, m.width, "…"), st.Header, m.width)
+}
+
+// fitHeader drops the lightest parts until the rest fit width, keeping
+// their order.
+func fitHeader(parts []headerPart, sep, width int) []string {
+	for {
+		used := -sep
+		lightest := -1
+		for i, p := range parts {
+			used += sep + ansi.StringWidth(p.text)
+			if lightest < 0 || p.weight < parts[lightest].weight {
+				lightest = i
+			}
+		}
+		if used <= width || len(parts) <= 2 {
+			break
+		}
+		parts = slices.Delete(slices.Clone(parts), lightest, lightest+1)
+	}
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		out[i] = p.text
+	}
+	return out
 }
 
 func (m *Model) titleLine() string {

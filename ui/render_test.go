@@ -174,3 +174,16 @@ func TestStartupWarningsAreOnScreen(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrowHeaderKeepsWhatMatters: at 80 columns the controller and the
+// cluster id go before the brokers and the refresh time.
+func TestNarrowHeaderKeepsWhatMatters(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+		h := strings.Split(screen(m), "\n")[0]
+		if !strings.Contains(h, "brokers 2/3 (down: 3)") || !strings.Contains(h, "refreshed 09:30:00") || strings.Contains(h, "controller") {
+			t.Errorf("header at 80 columns: %q", h)
+		}
+	})
+}
