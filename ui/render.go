@@ -122,7 +122,7 @@ func (m *Model) header() string {
 	if snap != nil {
 		parts = append(parts, headerPart{fmt.Sprintf("controller %d", snap.ControllerID), 1})
 	}
-	line := strings.Join(fitHeader(parts, len(sep), m.width), sep)
+	line := strings.Join(fitHeader(parts, ansi.StringWidth(sep), m.width), sep)
 	return widget.Underlay(ansi.Truncate(line, m.width, "…"), st.Header, m.width)
 }
 
