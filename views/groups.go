@@ -57,29 +57,33 @@ type Groups struct {
 
 // The columns the list sorts by.
 const (
-	groupColName  = 0
-	groupColState = 1
-	groupColLag   = 5
+	groupColName   = 0
+	groupColState  = 1
+	groupColLag    = 5
+	groupColStatus = 7
 )
 
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
 	type gi = kafkaclient.GroupInfo
-	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, history: groupHistory(c),
-		List: newList(c, "groups", []widget.Column{
-			{Title: "GROUP", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
-			{Title: "STATE", Priority: 6, Min: 6},
-			{Title: "TYPE/ASSIGNOR", Short: "TYPE", Priority: 3, Min: 8, Cut: widget.CutMiddle},
-			{Title: "MEMBERS", Short: "MEMB", Right: true, Cut: widget.CutNever, Priority: 5},
-			{Title: "TOPICS", Right: true, Cut: widget.CutNever, Priority: 2},
-			{Title: "LAG", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
-			{Title: "TREND", Width: 12, Min: 12, Priority: 1},
-			{Title: "STATUS", Essential: true, Priority: 7},
-		},
-			widget.Sort[gi]{Column: groupColName, Compare: func(a, b gi) int { return strings.Compare(a.Name, b.Name) }},
-			widget.Sort[gi]{Column: groupColState, Compare: func(a, b gi) int { return strings.Compare(a.State, b.State) }},
-			widget.Sort[gi]{Column: groupColLag, Desc: true, Compare: func(a, b gi) int { return cmp.Compare(a.TotalLag(), b.TotalLag()) }},
-		)}
+	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, history: groupHistory(c)}
+	// Worst first when sorted by status: the groups in trouble on top.
+	byHealth := func(a, b gi) int { return cmp.Compare(g.status(a.Name), g.status(b.Name)) }
+	g.List = newList(c, "groups", []widget.Column{
+		{Title: "GROUP", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
+		{Title: "STATE", Priority: 6, Min: 6},
+		{Title: "TYPE/ASSIGNOR", Short: "TYPE", Priority: 3, Min: 8, Cut: widget.CutMiddle},
+		{Title: "MEMBERS", Short: "MEMB", Right: true, Cut: widget.CutNever, Priority: 5},
+		{Title: "TOPICS", Right: true, Cut: widget.CutNever, Priority: 2},
+		{Title: "LAG", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "TREND", Width: 12, Min: 12, Priority: 1},
+		{Title: "STATUS", Essential: true, Priority: 7},
+	},
+		widget.Sort[gi]{Column: groupColName, Compare: func(a, b gi) int { return strings.Compare(a.Name, b.Name) }},
+		widget.Sort[gi]{Column: groupColState, Compare: func(a, b gi) int { return strings.Compare(a.State, b.State) }},
+		widget.Sort[gi]{Column: groupColLag, Desc: true, Compare: func(a, b gi) int { return cmp.Compare(a.TotalLag(), b.TotalLag()) }},
+		widget.Sort[gi]{Column: groupColStatus, Desc: true, Compare: byHealth},
+	)
 	g.Empty = "loading groups…"
 	return g
 }
@@ -99,6 +103,11 @@ func (g *Groups) load() tea.Cmd {
 		gs, err := reader.Groups(ctx)
 		return GroupsLoaded{Groups: gs, Err: err, At: now()}
 	})
+}
+
+// status is group name's health as of the latest observation.
+func (g *Groups) status(name string) kafkaclient.Status {
+	return g.history.Group(name).Health.Status(g.at)
 }
 
 // Names are the groups of the latest observation.
@@ -228,8 +237,7 @@ func (g *Groups) rebuild() {
 	st := g.c.Styles
 	g.Empty = "no consumer groups"
 	g.SetItems(g.groups, func(gi kafkaclient.GroupInfo) widget.Row {
-		r := g.history.Group(gi.Name)
-		status, hist := r.Health.Status(g.at), r.Lags()
+		status, hist := g.status(gi.Name), g.history.Group(gi.Name).Lags()
 		return widget.Row{
 			Key:    gi.Name,
 			Search: strings.ToLower(gi.Name + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),

@@ -228,3 +228,28 @@ func TestGroupsGolden(t *testing.T) {
 	}
 	golden.RequireEqual(t, g.View())
 }
+
+// TestGroupsSortWorstHealthFirst: sorted by STATUS, the groups in trouble
+// come first.
+func TestGroupsSortWorstHealthFirst(t *testing.T) {
+	c := testCommon(t)
+	g := NewGroups(c)
+	g.SetSize(120, 10)
+	for i := range 10 {
+		at := t0.Add(time.Duration(i) * 5 * time.Second)
+		stuck := kafkaclient.GroupInfo{Name: "a-stuck", State: "Empty", ProtocolType: "consumer", At: at,
+			Offsets: []kafkaclient.PartitionOffsets{{TopicPartition: tp(0), Committed: 10, LogEnd: 50 + int64(i)}}}
+		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{stuck, shop(at, 600+int64(i)*80, "Stable", alice, bob)}, At: at})
+	}
+	for range 3 { // name → state → lag → status
+		g.Update(press("s"))
+	}
+	s := plain(g)
+	if !strings.Contains(lineWith(t, s, "a-stuck"), "STALL") || strings.Index(s, "a-stuck") > strings.Index(s, "shop") {
+		t.Errorf("worst first:\n%s", s)
+	}
+	g.Update(press("S"))
+	if s := plain(g); strings.Index(s, "a-stuck") < strings.Index(s, "shop") {
+		t.Errorf("reversed:\n%s", s)
+	}
+}
