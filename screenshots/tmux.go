@@ -29,6 +29,9 @@ set -as terminal-overrides ",xterm-256color:RGB:bce@"
 set -g status off
 # A program that dies early leaves its last words on screen for the error.
 set -g remain-on-exit on
+# The server outlives each shot's session: one exiting as the next shot's
+# new-session reached it failed that shot ("server exited unexpectedly").
+set -s exit-empty off
 `
 
 // server is a private tmux server, so that taking shots neither sees nor
@@ -86,8 +89,8 @@ func newTmux(dir string) (*tmux, error) {
 	}, nil
 }
 
-// killServers stops both servers. It reports nothing, as they have usually
-// gone already: tmux exits once its last session is killed.
+// killServers stops both servers, which outlive their sessions. It reports
+// nothing: a server that never started has nothing to stop.
 func (t *tmux) killServers() {
 	for _, s := range []server{t.app, t.view} {
 		_, _ = s.run(context.Background(), "kill-server")
