@@ -67,7 +67,7 @@ func topicSpec(f *widget.Form) (kafkaclient.TopicSpec, error) {
 	if err != nil {
 		return kafkaclient.TopicSpec{}, &kafkaclient.FieldError{Field: "ReplicationFactor", Msg: "a whole number"}
 	}
-	spec := kafkaclient.TopicSpec{Name: strings.TrimSpace(f.Value("Name")), Partitions: int32(parts), ReplicationFactor: int16(rf)}
+	spec := kafkaclient.TopicSpec{Name: f.Value("Name"), Partitions: int32(parts), ReplicationFactor: int16(rf)}
 	for i, line := range strings.Split(f.Value("Configs"), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {

@@ -162,10 +162,12 @@ func (f *Form) updateKey(km tea.KeyPressMsg) (tea.Cmd, bool, bool) {
 			return f.submit()
 		}
 		return f.move(1), false, false
-	case key.Matches(km, k.Change):
+	// Only choices change with space and the arrows: in a text field they
+	// are a space and cursor moves ("has space" must not become hasspace).
+	case !ff.editsText() && key.Matches(km, k.Change):
 		ff.change(1)
 		return nil, false, false
-	case key.Matches(km, k.ChangeBack):
+	case !ff.editsText() && key.Matches(km, k.ChangeBack):
 		ff.change(-1)
 		return nil, false, false
 	}

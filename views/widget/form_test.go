@@ -330,3 +330,24 @@ func TestFormGolden(t *testing.T) {
 	typeText(formSender(t, f), "orders")
 	golden.RequireEqual(t, f.View())
 }
+
+// TestTextFieldsTakeSpacesAndArrows: space and → are text in a text field;
+// they change only choices.
+func TestTextFieldsTakeSpacesAndArrows(t *testing.T) {
+	f := NewForm(testStyles(t), "t", []Field{{Name: "name"}, {Name: "pick", Kind: FieldChoice, Choices: []string{"a", "b"}}}, "ok")
+	f.Focus()
+	for _, k := range []tea.KeyPressMsg{{Code: 'h', Text: "h"}, {Code: 'a', Text: "a"}, {Code: ' ', Text: " "}, {Code: 's', Text: "s"}} {
+		f.Update(k)
+	}
+	f.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+	f.Update(tea.KeyPressMsg{Code: tea.KeyRight})
+	f.Update(tea.KeyPressMsg{Code: 'x', Text: "x"})
+	if got := f.Value("name"); got != "ha sx" {
+		t.Errorf("text field: %q, want %q", got, "ha sx")
+	}
+	f.Update(tea.KeyPressMsg{Code: tea.KeyTab})
+	f.Update(tea.KeyPressMsg{Code: ' ', Text: " "})
+	if got := f.Value("pick"); got != "b" {
+		t.Errorf("choice after space: %q", got)
+	}
+}
