@@ -326,3 +326,33 @@ func TestResetOffsetsOfAllTopics(t *testing.T) {
 		}
 	})
 }
+
+// TestManyPartitionsAreConfirmedAndTooManyRefused: above a thousand the
+// dialog asks once more; above what the brokers should hold it refuses.
+func TestManyPartitionsAreConfirmedAndTooManyRefused(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		r := &recorder{}
+		c, _ := actionCommon(t, r)
+		v := open(t, h, newTopicDialog(c, c.Client.TopicAdmin))
+		h.keys("big")
+		h.send(tea.KeyPressMsg{Code: tea.KeyTab})
+		h.send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+		h.keys("1000000000")
+		h.send(ctrlS)
+		if s := prose(v); len(r.calls) != 0 || !strings.Contains(s, "at most 4000 partitions") {
+			t.Fatalf("a billion partitions: calls %v\n%s", r.calls, s)
+		}
+		for range len("1000000000") {
+			h.send(tea.KeyPressMsg{Code: tea.KeyBackspace})
+		}
+		h.keys("2000")
+		h.send(ctrlS)
+		if s := prose(v); len(r.calls) != 0 || !strings.Contains(s, "2,000 is many") {
+			t.Fatalf("2,000 partitions went without a question: calls %v\n%s", r.calls, s)
+		}
+		h.send(ctrlS)
+		if len(r.created) != 1 || r.created[0].Partitions != 2000 {
+			t.Errorf("confirmed: created %+v", r.created)
+		}
+	})
+}

@@ -25,10 +25,12 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 	if c.Snapshot != nil {
 		brokers = max(c.Snapshot.BrokersUp(), 1)
 	}
+	var warned int64
 	return push(&dialog{c: c, title: "new topic", form: widget.NewForm(c.Styles, "Create a topic", []widget.Field{
 		// Named as kafkaclient.ValidateTopic names them, so its errors land beside them.
 		{Name: "Name", Label: "Name", Required: true, Help: "letters, digits, '.', '_' and '-'"},
-		{Name: "Partitions", Label: "Partitions", Kind: widget.FieldNumber, Value: "3", Required: true},
+		{Name: "Partitions", Label: "Partitions", Kind: widget.FieldNumber, Value: "3", Required: true,
+			Help: fmt.Sprintf("at most %d with %d replicas each on %d brokers", kafkaclient.MaxPartitions(int16(min(3, brokers)), brokers), min(3, brokers), brokers)},
 		{Name: "ReplicationFactor", Label: "Replication factor", Kind: widget.FieldNumber, Value: strconv.Itoa(min(3, brokers)), Required: true,
 			Help: fmt.Sprintf("at most %d (brokers up)", brokers)},
 		{Name: "Configs", Label: "Configs", Kind: widget.FieldMultiline, Help: "one key=value a line, e.g. retention.ms=86400000"},
@@ -36,6 +38,9 @@ func newTopicDialog(c *Common, admin TopicAdmin) tea.Cmd {
 		spec, err := topicSpec(d.form)
 		if err == nil {
 			err = kafkaclient.ValidateTopic(spec, brokers)
+		}
+		if err == nil {
+			err = confirmMany("Partitions", int64(spec.Partitions), &warned)
 		}
 		if err != nil {
 			d.fail(err)
@@ -166,10 +171,15 @@ func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) 
 		{Name: "total", Label: "Partitions in all", Kind: widget.FieldNumber, Value: strconv.Itoa(current + 1), Required: true,
 			Help: fmt.Sprintf("now %d. Keyed records will map to different partitions from now on.", current)},
 	}, "add")}
+	var warned int64
 	d.submit = func(d *dialog) tea.Cmd {
 		total, err := strconv.ParseInt(d.form.Value("total"), 10, 32)
 		if err != nil || int(total) <= current {
 			d.fail(&kafkaclient.FieldError{Field: "total", Msg: fmt.Sprintf("more than %d", current)})
+			return nil
+		}
+		if err := confirmMany("total", total, &warned); err != nil {
+			d.fail(err)
 			return nil
 		}
 		entry := kafkaclient.AuditEntry{Action: "add partitions", Target: name, Topic: name,
@@ -224,6 +234,17 @@ func resetConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.
 	return confirmChange(c, "config default", "Return to default", explanation, e.Name, entry, func(ctx context.Context) (string, error) {
 		return fmt.Sprintf("%s of %s is back to its default", plainName(e.Name), plainName(topic)), admin.SetTopicConfig(ctx, topic, e.Name, nil)
 	})
+}
+
+// confirmMany asks once for a partition count above what is usual, by
+// refusing it the first time with the reason: the same count submitted
+// again is meant. The client refuses counts the brokers cannot hold.
+func confirmMany(field string, n int64, warned *int64) error {
+	if n <= kafkaclient.PartitionWarning || *warned == n {
+		return nil
+	}
+	*warned = n
+	return &kafkaclient.FieldError{Field: field, Msg: fmt.Sprintf("%s is many: every partition costs the brokers memory and file handles, and it cannot be undone; submit again to go ahead", count(n))}
 }
 
 // overrideOf is the value set on the topic, or nil when the entry has the
