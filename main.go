@@ -527,6 +527,9 @@ func contextInfos(cfg *config.File, current string) []views.ContextInfo {
 			ci.Auth = c.SASL.Username + "@" + c.SASL.Mechanism
 		}
 		ci.Insecure = c.TLS != nil && c.TLS.InsecureSkipVerify
+		if c.Unusable != nil {
+			ci.Unusable = c.Unusable.Error()
+		}
 		out[i] = ci
 	}
 	return out

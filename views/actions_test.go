@@ -356,3 +356,23 @@ func TestManyPartitionsAreConfirmedAndTooManyRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestAnUnusableContextSaysWhy: a context the config file could not make
+// usable is listed with its reason, and choosing it says so instead of
+// connecting.
+func TestAnUnusableContextSaysWhy(t *testing.T) {
+	c := testCommon(t)
+	v := NewContexts(c, []ContextInfo{
+		{Name: "good", Brokers: "g:1"},
+		{Name: "kerberos", Brokers: "k:1", Unusable: `unknown SASL mechanism "GSSAPI"`},
+	})
+	v.SetSize(120, 6)
+	if l := lineWith(t, plain(v), "kerberos"); !strings.Contains(l, "unusable: unknown SASL mechanism") {
+		t.Errorf("row: %q", l)
+	}
+	v.Update(press("down"))
+	_, cmd := v.Update(press("enter"))
+	if n, ok := cmd().(Notice); !ok || !n.Error || !strings.Contains(n.Text, "kerberos cannot be used") {
+		t.Errorf("enter on it: %+v", cmd())
+	}
+}

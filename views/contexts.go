@@ -19,6 +19,8 @@ type ContextInfo struct {
 	ReadOnly bool
 	Source   string
 	Current  bool
+	// Unusable says why the context cannot be connected to, if it cannot.
+	Unusable string
 }
 
 // SwitchContext asks the root to connect to another context.
@@ -27,7 +29,8 @@ type SwitchContext struct{ Name string }
 // Contexts lists the configured clusters; enter switches to one.
 type Contexts struct {
 	*widget.List[ContextInfo]
-	c *Common
+	c        *Common
+	unusable map[string]string
 }
 
 // NewContexts makes the contexts view.
@@ -42,6 +45,10 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 		{Title: "FROM", Priority: 1, Cut: widget.CutMiddle},
 	})}
 	v.Empty = "no contexts: write ~/.config/kscope/config.yaml (see the README)"
+	v.unusable = map[string]string{}
+	for _, ci := range infos {
+		v.unusable[ci.Name] = ci.Unusable
+	}
 	st := c.Styles
 	v.SetItems(infos, func(ci ContextInfo) widget.Row {
 		mark := ""
@@ -56,7 +63,11 @@ func NewContexts(c *Common, infos []ContextInfo) *Contexts {
 			tls = st.OK.Render("on")
 		}
 		mode := "read-write"
-		if ci.ReadOnly {
+		switch {
+		case ci.Unusable != "":
+			reason, _ := sanitize.Plain(ci.Unusable)
+			mode = st.Error.Render("unusable: " + reason)
+		case ci.ReadOnly:
 			mode = st.Warn.Render("read-only")
 		}
 		auth := ci.Auth
@@ -81,6 +92,9 @@ func (v *Contexts) Update(msg tea.Msg) (View, tea.Cmd) {
 	case tea.KeyPressMsg:
 		if key.Matches(msg, v.c.Keys.Switch) {
 			if r, ok := v.Selected(); ok {
+				if why := v.unusable[r.Key]; why != "" {
+					return v, notify(plainName(r.Key)+" cannot be used: "+why, true)
+				}
 				return v, func() tea.Msg { return SwitchContext{Name: r.Key} }
 			}
 			return v, nil
