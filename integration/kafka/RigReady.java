@@ -36,7 +36,7 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 public class RigReady {
-    static final String READY_TOPIC = "__kscope_rig_ready";
+    static final String READY_TOPIC = "kscope-rig-ready";
 
     public static void main(String[] args) throws Exception {
         if (args.length != 9) {

@@ -116,6 +116,11 @@ run_tool() {
   class="$(tool_class "$name")" || die "unknown tool $name (cluster.sh tools lists them)"
   need_libs
   mkdir -p "$STATE/tools"
+  local f
+  for f in "$STATE"/tools/*.pid; do # forget the tools that ended
+    [ -e "$f" ] || continue
+    [ -d "/proc/$(cat "$f" 2>/dev/null)" ] || rm -f "$f"
+  done
   echo $$ >"$STATE/tools/$$.pid"
   # shellcheck disable=SC2086
   exec java $TOOL_HEAP "${TOOL_JVM[@]}" -Dkscope.rig="$STATE" \
@@ -126,12 +131,19 @@ run_tool() {
 # --- Nodes.
 node_dir() { echo "$STATE/node$1"; }
 pid_file() { echo "$STATE/node$1/pid"; }
+# has_arg PID ARG: the process runs with ARG on its command line. (No
+# pipe into grep -q: under pipefail its early exit can fail the test.)
+has_arg() {
+  local cl
+  cl="$(tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  [[ $'\n'"$cl"$'\n' == *$'\n'"$2"$'\n'* ]]
+}
 node_pid() {
   local f; f="$(pid_file "$1")"
   [ -f "$f" ] || return 1
   local p; p="$(cat "$f")"
   # The pid is ours only while it is still a JVM of this rig.
-  [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -- "-Dkscope.rig.node=$STATE/node$1 " || return 1
+  has_arg "$p" "-Dkscope.rig.node=$STATE/node$1" || return 1
   echo "$p"
 }
 node_state() { # running | paused | down
@@ -358,7 +370,7 @@ cmd_down() {
     for f in "$STATE"/tools/*.pid; do
       [ -f "$f" ] || continue
       p="$(cat "$f")"
-      if [ -r "/proc/$p/cmdline" ] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -qF -- "-Dkscope.rig=$STATE "; then
+      if has_arg "$p" "-Dkscope.rig=$STATE"; then
         stop_pid "$p" 5 &
       fi
       rm -f "$f"
