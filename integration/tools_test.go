@@ -210,7 +210,7 @@ var (
 
 // parseConfigs reads
 //
-//	  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}
+//	cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}
 //
 // Values may hold commas, so synonyms are split where ", SOURCE:" starts one.
 func parseConfigs(out string) []describedConfig {
