@@ -184,6 +184,9 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:$ADMIN_USER;User:ANONYMOUS
 allow.everyone.if.no.acl.found=false
 
+# A static broker setting that topics fall back to (compression.type).
+compression.type=producer
+
 # Internal topics replicated on all three nodes.
 offsets.topic.replication.factor=3
 offsets.topic.num.partitions=6
