@@ -135,7 +135,7 @@ pid_file() { echo "$STATE/node$1/pid"; }
 # pipe into grep -q: under pipefail its early exit can fail the test.)
 has_arg() {
   local cl
-  cl="$(tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null)" || return 1
+  cl="$(tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline")" || return 1
   [[ $'\n'"$cl"$'\n' == *$'\n'"$2"$'\n'* ]]
 }
 node_pid() {
@@ -228,6 +228,7 @@ start_node() {
   local i="$1" dir; dir="$(node_dir "$1")"
   if node_pid "$i" >/dev/null; then return 0; fi
   mkdir -p "$dir/logs"
+  rm -f "$(pid_file "$i")" # the pid of a killed JVM must not pass for the new one
   local gc=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1)
   # shellcheck disable=SC2086
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file "$i")" \
