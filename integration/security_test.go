@@ -127,6 +127,12 @@ func TestSecurity(t *testing.T) {
 		if want := "authentication failed for user " + adminUser + " with SCRAM-SHA-512"; !strings.Contains(msg, want) {
 			t.Errorf("error %q does not say %q", msg, want)
 		}
+		// Real brokers answer a wrong password at once with
+		// SASL_AUTHENTICATION_FAILED (kfake drops the connection): the
+		// first line, which the status bar shows, must not blame silence.
+		if first, _, _ := strings.Cut(msg, "\n"); !strings.Contains(first, "authentication failed") {
+			t.Errorf("the first line of the error is %q: every broker answered, refusing the login, but it does not say so", first)
+		}
 		if strings.Contains(msg, "not-the-password") {
 			t.Errorf("the error shows the password: %q", msg)
 		}
