@@ -14,17 +14,18 @@ import (
 
 // TestPartitions compares every partition's leader, replicas and ISR with
 // kafka-topics --describe on a whole cluster, with a broker paused
-// (SIGSTOP: its replicas fall out of the ISRs), and with a broker killed
+// (SIGSTOP: its replicas fall out of the ISRs), and with another killed
 // (SIGKILL: leaders move, a partition whose only replica it held goes
 // offline), and after each recovers.
 func TestPartitions(t *testing.T) {
 	restoreNodes(t)
-	const pausedID, killedID = 2, 3
+	others := otherNodes(activeController(t))
+	pausedID, killedID := others[0], others[1]
 	rf3, rf2, rf1 := name("parts-rf3"), name("parts-rf2"), name("parts-rf1")
 	createTopic(t, rf3, 6, 3, "")
 	createTopic(t, rf2, 4, 2, "")
 	// Partition 0 has its only replica on the broker that will be killed.
-	createTopic(t, rf1, 3, 1, fmt.Sprintf("%d,1,2", killedID))
+	createTopic(t, rf1, 3, 1, fmt.Sprintf("%d,%d,%d", killedID, pausedID, killedID))
 	produceCounts(t, rf3, []int{5, 4, 3, 2, 1, 0})
 	produceCounts(t, rf1, []int{7, 8, 9})
 

@@ -64,12 +64,18 @@ func TestTailThroughFailures(t *testing.T) {
 		return ""
 	})
 
-	// Kill the leader of partition 0 while records flow, then restart it.
+	// Kill a broker leading a partition (not the active controller, see
+	// activeController) while records flow, then restart it.
 	ps := describe(t)
 	if len(ps) != 3 {
 		t.Fatalf("kafka-topics describes %d partitions", len(ps))
 	}
-	victim := ps[0].Leader
+	controller := activeController(t)
+	i := slices.IndexFunc(ps, func(p describedPartition) bool { return p.Leader != controller })
+	if i < 0 {
+		t.Fatalf("the controller %d leads every partition: %v", controller, ps)
+	}
+	victim := ps[i].Leader
 	node(t, "kill", victim)
 	eventually(t, "leaders moved off the killed broker", 90*time.Second, func() string {
 		for _, p := range describe(t) {

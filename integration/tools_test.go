@@ -24,10 +24,38 @@ import (
 func fastAdmin(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "fast.properties")
-	if err := os.WriteFile(p, []byte("request.timeout.ms=5000\ndefault.api.timeout.ms=20000\nsocket.connection.setup.timeout.ms=2000\nsocket.connection.setup.timeout.max.ms=5000\n"), 0o600); err != nil {
+	if err := os.WriteFile(p, []byte("request.timeout.ms=5000\ndefault.api.timeout.ms=12000\nsocket.connection.setup.timeout.ms=3000\nsocket.connection.setup.timeout.max.ms=5000\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// activeController is the node leading the KRaft quorum, as
+// kafka-metadata-quorum says. Tests stop other nodes: with the active
+// controller stopped, kafka-topics --describe (which asks the controller
+// for reassignments) times out again and again until well after a new
+// controller took over, and would fail the comparison for Kafka's reasons.
+func activeController(t testing.TB) int32 {
+	t.Helper()
+	out := tool(t, "kafka-metadata-quorum", "--bootstrap-server", bootstrapArg(), "describe", "--status")
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "LeaderId" {
+			return int32(atoi(v))
+		}
+	}
+	t.Fatalf("no LeaderId in\n%s", out)
+	return -1
+}
+
+// otherNodes lists the nodes other than id.
+func otherNodes(id int32) []int32 {
+	var out []int32
+	for n := int32(1); n <= 3; n++ {
+		if n != id {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // createTopic creates a topic with kafka-topics and waits until every
