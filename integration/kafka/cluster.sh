@@ -305,6 +305,14 @@ cmd_up() {
   fi
   # Whatever is left of an earlier run goes: a fresh cluster every time.
   cmd_down >/dev/null 2>&1 || true
+  local i port
+  for i in $(seq 1 $NODES); do
+    for port in "$(plain_addr "$i")" "$(sasl_addr "$i")" "$(controller_addr "$i")"; do
+      if (exec 3<>"/dev/tcp/${port%:*}/${port#*:}") 2>/dev/null; then
+        die "something already listens on $port (a rig started from another checkout? run its cluster.sh down, or set KSCOPE_RIG_PORT, KSCOPE_RIG_SASL_PORT, KSCOPE_RIG_CONTROLLER_PORT)"
+      fi
+    done
+  done
   rm -rf "$STATE"
   mkdir -p "$STATE"
   local t; t=$(now)
@@ -312,7 +320,7 @@ cmd_up() {
   write_client_properties
   echo "  certificates                     $(since "$t")" >&2
   t=$(now)
-  local id i
+  local id
   id="$(cluster_id)"
   for i in $(seq 1 $NODES); do
     mkdir -p "$(node_dir "$i")/logs"
