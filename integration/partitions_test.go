@@ -78,6 +78,7 @@ func TestPartitions(t *testing.T) {
 
 	t.Run("broker paused", func(t *testing.T) {
 		node(t, "pause", pausedID)
+		pausedAt := time.Now()
 		// Within the lowered replica.lag.time.max.ms (and the broker
 		// session timeout for the partitions it led) every partition with
 		// a replica on the paused broker drops it from its ISR.
@@ -93,6 +94,7 @@ func TestPartitions(t *testing.T) {
 			}
 			return ""
 		})
+		t.Logf("ISRs shrank %s after SIGSTOP (replica.lag.time.max.ms 3s, broker.session.timeout.ms 6s)", time.Since(pausedAt).Round(100*time.Millisecond))
 		under := agree(t, "under-replicated partitions with a broker paused", 90*time.Second, kscopeUnder, toolUnder)
 		if !strings.Contains(under, rf3+"/0 ") {
 			t.Errorf("%s/0 is not under-replicated with broker %d paused:\n%s", rf3, pausedID, under)
@@ -112,6 +114,7 @@ func TestPartitions(t *testing.T) {
 
 	t.Run("broker killed", func(t *testing.T) {
 		node(t, "kill", killedID)
+		killedAt := time.Now()
 		// The controller fences the broker after broker.session.timeout.ms:
 		// its partitions get other leaders, rf1/0 has none.
 		eventually(t, "leaders moved off the killed broker", 90*time.Second, func() string {
@@ -126,6 +129,7 @@ func TestPartitions(t *testing.T) {
 			}
 			return ""
 		})
+		t.Logf("leaders moved %s after SIGKILL", time.Since(killedAt).Round(100*time.Millisecond))
 		unavailable := agree(t, "offline partitions with a broker killed", time.Minute, kscopeOffline, toolUnavailable)
 		if !slices.Contains(strings.Split(unavailable, "\n"), rf1+"/0") {
 			t.Errorf("kafka-topics --unavailable-partitions says %q, without %s/0", unavailable, rf1)

@@ -101,7 +101,7 @@ need_libs() {
   command -v mvn >/dev/null 2>&1 || die "no Kafka jars in $LIBS and no mvn to fetch them"
   echo "fetching Apache Kafka 4.4.0 with Maven into $LIBS ..." >&2
   local t; t=$(now)
-  mvn -q -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIBS" >&2
+  mvn -B -q -f "$HERE/pom.xml" dependency:copy-dependencies -DoutputDirectory="$LIBS" >&2
   echo "  jars ready in $(since "$t")" >&2
 }
 
