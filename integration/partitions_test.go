@@ -101,6 +101,7 @@ func TestPartitions(t *testing.T) {
 		}
 		agree(t, "under-replicated counts per topic (topics list)", time.Minute, kscopeUnderCounts, toolUnderCounts)
 		agree(t, "partitions with a broker paused", time.Minute, kscopePartitions, toolPartitions)
+		expect(t, "the paused broker shown down", 30*time.Second, func() string { return brokerDown(t, s, pausedID) })
 
 		node(t, "resume", pausedID)
 		if err := waitHealthy(2 * time.Minute); err != nil {
@@ -162,24 +163,7 @@ func TestPartitions(t *testing.T) {
 		})
 		// The header counts brokers up out of brokers known: the dead one
 		// must count as known and down, not vanish.
-		eventually(t, "the killed broker shown down", 30*time.Second, func() string {
-			snap := s.fresh(t)
-			var brokers []string
-			for _, b := range snap.Brokers {
-				brokers = append(brokers, fmt.Sprintf("%d up=%v", b.ID, b.Up))
-			}
-			i := slices.IndexFunc(snap.Brokers, func(b kafkaclient.BrokerInfo) bool { return b.ID == killedID })
-			switch {
-			case i < 0:
-				return fmt.Sprintf("broker %d is not in the snapshot at all (brokers: %s; header would read %d/%d up)",
-					killedID, strings.Join(brokers, ", "), snap.BrokersUp(), len(snap.Brokers))
-			case snap.Brokers[i].Up:
-				return fmt.Sprintf("broker %d shown up (brokers: %s)", killedID, strings.Join(brokers, ", "))
-			case snap.BrokersUp() != 2 || len(snap.Brokers) != 3:
-				return fmt.Sprintf("header would read %d/%d up, want 2/3", snap.BrokersUp(), len(snap.Brokers))
-			}
-			return ""
-		})
+		expect(t, "the killed broker shown down", 30*time.Second, func() string { return brokerDown(t, s, killedID) })
 
 		node(t, "start", killedID)
 		if err := waitHealthy(2 * time.Minute); err != nil {
@@ -197,6 +181,28 @@ func TestPartitions(t *testing.T) {
 			return ""
 		})
 	})
+}
+
+// brokerDown says what is wrong with how kscope's snapshot shows a broker
+// that is stopped: it must be among the brokers, marked down, with the
+// other two up ("" when all is well).
+func brokerDown(t testing.TB, s *session, id int32) string {
+	snap := s.fresh(t)
+	var brokers []string
+	for _, b := range snap.Brokers {
+		brokers = append(brokers, fmt.Sprintf("%d up=%v", b.ID, b.Up))
+	}
+	i := slices.IndexFunc(snap.Brokers, func(b kafkaclient.BrokerInfo) bool { return b.ID == id })
+	switch {
+	case i < 0:
+		return fmt.Sprintf("broker %d is not in the snapshot at all (brokers: %s; the header reads %d/%d up)",
+			id, strings.Join(brokers, ", "), snap.BrokersUp(), len(snap.Brokers))
+	case snap.Brokers[i].Up:
+		return fmt.Sprintf("broker %d shown up (brokers: %s)", id, strings.Join(brokers, ", "))
+	case snap.BrokersUp() != 2 || len(snap.Brokers) != 3:
+		return fmt.Sprintf("the header reads %d/%d up, want 2/3", snap.BrokersUp(), len(snap.Brokers))
+	}
+	return ""
 }
 
 // orFailure applies canonical to a tool's output, or passes its failure on.

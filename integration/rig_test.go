@@ -389,6 +389,24 @@ func eventually(t testing.TB, what string, within time.Duration, cond func() str
 	}
 }
 
+// expect is eventually that only marks the test failed, so that the steps
+// after it still run; it reports whether cond was met.
+func expect(t testing.TB, what string, within time.Duration, cond func() string) bool {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		msg := cond()
+		if msg == "" {
+			return true
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%s: not within %s: %s", what, within, msg)
+			return false
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 // diff shows the lines on which kscope and the reference differ.
 func diff(before, ref, after string) string {
 	k := strings.Split(strings.TrimSpace(after), "\n")
