@@ -427,6 +427,8 @@ KSCOPE_RIG_NODES=$NODES
 EOF
 }
 
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
 node_arg() {
   [[ "${1:-}" =~ ^[1-9][0-9]*$ ]] && [ "$1" -le $NODES ] || die "a node number 1-$NODES is needed"
 }
@@ -450,7 +452,8 @@ main() {
       kill -KILL "$p"
       while kill -0 "$p" 2>/dev/null; do sleep 0.05; done ;;
     start) node_arg "${1:-}"; start_node "$1"; wait_listening "$1" "$READY_TIMEOUT" ;;
-    *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+    "" | help | -h | --help) usage ;;
+    *) echo "cluster.sh: unknown command $cmd" >&2; usage >&2; exit 2 ;;
   esac
 }
 
