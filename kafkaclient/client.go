@@ -148,9 +148,14 @@ var errNoAnswer = errors.New("no answer before the timeout")
 func (e *ConnectError) Error() string {
 	var b strings.Builder
 	silent := slices.ContainsFunc(e.Attempts, func(a BrokerError) bool { return errors.Is(a.Err, errNoAnswer) })
-	if silent {
+	refused := slices.ContainsFunc(e.Attempts, func(a BrokerError) bool { return isAuthFailure(a.Err) })
+	switch {
+	case refused:
+		// A broker that refused the login says more than one that was silent.
+		b.WriteString("authentication failed: the brokers did not accept the login:")
+	case silent:
 		fmt.Fprintf(&b, "no broker answered within %s:", e.Timeout)
-	} else {
+	default:
 		// Every broker said no at once: waiting would not have helped.
 		b.WriteString("no bootstrap broker could be reached:")
 	}

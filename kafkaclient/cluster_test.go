@@ -246,8 +246,52 @@ func mustAtoi(t testing.TB, s string) int {
 func TestUnhealthyPartitionsFromMetadata(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 3)
+	serveSickMetadata(t, c, 3)
+	cl := connect(t, c)
+	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	sick := s.Topic("sick")
+	if sick == nil {
+		t.Fatal("topic missing")
+	}
+	if got := sick.UnderReplicated(); got != 2 {
+		t.Errorf("under-replicated = %d, want 2 (the ISR-short one and the offline one)", got)
+	}
+	if got := sick.OfflinePartitions(); got != 1 {
+		t.Errorf("offline = %d, want 1", got)
+	}
+	if got := sick.Partitions[1].OutOfSync(); len(got) != 1 || got[0] != 3 {
+		t.Errorf("out of sync = %v, want [3]", got)
+	}
+	if p := sick.Partitions[1]; p.PreferredLeader() != 1 || p.Leader == p.PreferredLeader() {
+		t.Errorf("partition 1 should be led by a non-preferred replica: %+v", p)
+	}
+	if got := sick.Partitions[2].Offline; len(got) != 1 || got[0] != 3 {
+		t.Errorf("offline replicas = %v", got)
+	}
+}
+
+// TestAFencedBrokerStaysListedAsDown: real KRaft clusters stop listing a
+// broker they fenced; its replicas still name it, and it must read down,
+// not vanish (the header said 2/2 up with a broker killed).
+func TestAFencedBrokerStaysListedAsDown(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 3)
+	serveSickMetadata(t, c, 2)
+	cl := connect(t, c)
+	s := waitSnapshot(t, cl, func(s *Snapshot) bool { return !s.WatermarksAt.IsZero() })
+	b := s.Broker(3)
+	if len(s.Brokers) != 3 || s.BrokersUp() != 2 || b == nil || b.Up || !errors.Is(b.Err, ErrBrokerNotRegistered) {
+		t.Errorf("brokers %+v", s.Brokers)
+	}
+}
+
+// serveSickMetadata answers Metadata with the first listed of the
+// cluster's brokers and a topic "sick" with a healthy, an under-replicated
+// and an offline partition; kfake never reports missing ISR members,
+// leaderless partitions or fenced brokers itself.
+func serveSickMetadata(t *testing.T, c *kfake.Cluster, listed int) {
 	var brokers []kmsg.MetadataResponseBroker
-	for i, a := range c.ListenAddrs() {
+	for i, a := range c.ListenAddrs()[:listed] {
 		host, port, _ := net.SplitHostPort(a)
 		b := kmsg.NewMetadataResponseBroker()
 		b.NodeID, b.Host, b.Port = int32(i+1), host, int32(mustAtoi(t, port))
@@ -273,27 +317,6 @@ func TestUnhealthyPartitionsFromMetadata(t *testing.T) {
 		resp.Topics = append(resp.Topics, topic)
 		return resp, nil, true
 	})
-	cl := connect(t, c)
-	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
-	sick := s.Topic("sick")
-	if sick == nil {
-		t.Fatal("topic missing")
-	}
-	if got := sick.UnderReplicated(); got != 2 {
-		t.Errorf("under-replicated = %d, want 2 (the ISR-short one and the offline one)", got)
-	}
-	if got := sick.OfflinePartitions(); got != 1 {
-		t.Errorf("offline = %d, want 1", got)
-	}
-	if got := sick.Partitions[1].OutOfSync(); len(got) != 1 || got[0] != 3 {
-		t.Errorf("out of sync = %v, want [3]", got)
-	}
-	if p := sick.Partitions[1]; p.PreferredLeader() != 1 || p.Leader == p.PreferredLeader() {
-		t.Errorf("partition 1 should be led by a non-preferred replica: %+v", p)
-	}
-	if got := sick.Partitions[2].Offline; len(got) != 1 || got[0] != 3 {
-		t.Errorf("offline replicas = %v", got)
-	}
 }
 
 func TestTopicConfigShowsOverridesAndDefaults(t *testing.T) {

@@ -183,6 +183,7 @@ func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *S
 			ID: b.ID(), Addr: b.Addr(), Rack: b.Rack(), Controller: b.ID() == meta.ControllerID, Up: true,
 		})
 	}
+	s.addMissingBrokers(index, prev)
 	for ti := range s.Topics {
 		for _, p := range s.Topics[ti].Partitions {
 			if i, ok := index[p.Leader]; ok {
@@ -197,6 +198,35 @@ func newSnapshot(meta *sarama.MetadataResponse, prev *Snapshot, at time.Time) *S
 	}
 	slices.SortFunc(s.Brokers, func(a, b BrokerInfo) int { return int(a.ID - b.ID) })
 	return s
+}
+
+// ErrBrokerNotRegistered is the state of a broker that still holds
+// replicas but that the cluster's metadata no longer lists: KRaft drops a
+// broker it fenced (stopped, killed, or cut off from the controller).
+var ErrBrokerNotRegistered = errors.New("not in the cluster's metadata: stopped, or fenced by the controller")
+
+// addMissingBrokers keeps the brokers that replicas still name, but that
+// the metadata left out, as down: a real cluster stops listing a broker it
+// fenced, and counting only the listed ones would read "2/2 up" with a
+// broker gone. A broker that hosts no replica any more is forgotten.
+func (s *Snapshot) addMissingBrokers(index map[int32]int, prev *Snapshot) {
+	for _, t := range s.Topics {
+		for _, p := range t.Partitions {
+			for _, r := range p.Replicas {
+				if _, ok := index[r]; ok {
+					continue
+				}
+				b := BrokerInfo{ID: r, Err: ErrBrokerNotRegistered}
+				if prev != nil {
+					if old := prev.Broker(r); old != nil {
+						b.Addr, b.Rack = old.Addr, old.Rack
+					}
+				}
+				index[r] = len(s.Brokers)
+				s.Brokers = append(s.Brokers, b)
+			}
+		}
+	}
 }
 
 // topicMetadata reads one topic's partitions and leaders.

@@ -218,10 +218,25 @@ func (e *readError) answeredTLS() bool {
 type explanation struct {
 	msg string
 	err error
+	// auth marks a failure of the login itself, the likeliest cause of
+	// which is a wrong password or user.
+	auth bool
 }
 
 func (e *explanation) Error() string { return e.msg }
 func (e *explanation) Unwrap() error { return e.err }
+
+// authFailed marks e as a failed login.
+func authFailed(e error) error {
+	e.(*explanation).auth = true
+	return e
+}
+
+// isAuthFailure tells a failed login from other failures.
+func isAuthFailure(err error) bool {
+	var e *explanation
+	return errors.As(err, &e) && e.auth
+}
 
 func explained(err error, format string, args ...any) error {
 	return &explanation{msg: fmt.Sprintf(format, args...), err: err}
@@ -313,7 +328,7 @@ func explainSASL(c Config, err error) error {
 	mech, user := strings.ToUpper(c.SASL.Mechanism), c.SASL.Username
 	switch {
 	case errors.Is(err, sarama.ErrSASLAuthenticationFailed):
-		return explained(err, "authentication failed for user %s with %s: %v", user, mech, err)
+		return authFailed(explained(err, "authentication failed for user %s with %s: %v", user, mech, err))
 	case errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
 		return explained(err, "the broker does not accept SASL mechanism %s: try %s, or ask which it enables", mech, otherMechanisms(mech))
 	case errors.Is(err, sarama.ErrIllegalSASLState):
@@ -338,7 +353,7 @@ func explainDrop(c Config, err error) error {
 		return nil
 	case c.SASL != nil:
 		mech := strings.ToUpper(c.SASL.Mechanism)
-		return explained(err, "authentication failed for user %s with %s (the broker closed the connection during authentication: check the password, and that the broker enables %s for this user)", c.SASL.Username, mech, mech)
+		return authFailed(explained(err, "authentication failed for user %s with %s (the broker closed the connection during authentication: check the password, and that the broker enables %s for this user)", c.SASL.Username, mech, mech))
 	default:
 		return explained(err, "the broker closed the connection (%v): it may require SASL authentication: %s", err, withSASL(c))
 	}

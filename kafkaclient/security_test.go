@@ -247,6 +247,9 @@ func TestSASLWrongPassword(t *testing.T) {
 				const wrong = "not-the-password-42"
 				msg, err := connectErr(t, secureConfig(c.cluster, &SASL{Mechanism: mech, Username: "alice", Password: wrong}, c.tls))
 				wantIn(t, msg, "authentication failed for user alice with "+mech, "closed the connection during authentication")
+				if first, _, _ := strings.Cut(msg, "\n"); !strings.HasPrefix(first, "authentication failed") {
+					t.Errorf("the first line does not name authentication: %q", first)
+				}
 				if strings.Contains(msg, wrong) || strings.Contains(msg, passwords[mech]) {
 					t.Errorf("error %q shows a password", msg)
 				}

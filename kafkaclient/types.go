@@ -155,6 +155,16 @@ func (s *Snapshot) Topic(name string) *TopicInfo {
 	return &s.Topics[i]
 }
 
+// Broker returns the broker with id, or nil.
+func (s *Snapshot) Broker(id int32) *BrokerInfo {
+	for i := range s.Brokers {
+		if s.Brokers[i].ID == id {
+			return &s.Brokers[i]
+		}
+	}
+	return nil
+}
+
 // BrokersUp counts brokers whose last request succeeded.
 func (s *Snapshot) BrokersUp() int {
 	n := 0

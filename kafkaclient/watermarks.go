@@ -35,6 +35,11 @@ func (c *Client) withWatermarks(snap *Snapshot) *Snapshot {
 	var wg sync.WaitGroup
 	brokerErr := make([]error, len(out.Brokers))
 	for bi, bk := range out.Brokers {
+		if errors.Is(bk.Err, ErrBrokerNotRegistered) {
+			// Not listed, so no address to ask at: down as the metadata said.
+			brokerErr[bi] = bk.Err
+			continue
+		}
 		parts := byLeader[bk.ID]
 		wg.Go(func() {
 			b, err := c.pool.get(bk.ID)
