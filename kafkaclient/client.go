@@ -148,11 +148,12 @@ var errNoAnswer = errors.New("no answer before the timeout")
 func (e *ConnectError) Error() string {
 	var b strings.Builder
 	silent := slices.ContainsFunc(e.Attempts, func(a BrokerError) bool { return errors.Is(a.Err, errNoAnswer) })
-	refused := slices.ContainsFunc(e.Attempts, func(a BrokerError) bool { return isAuthFailure(a.Err) })
+	refused := slices.IndexFunc(e.Attempts, func(a BrokerError) bool { return isAuthFailure(a.Err) })
 	switch {
-	case refused:
-		// A broker that refused the login says more than one that was silent.
-		b.WriteString("authentication failed: the brokers did not accept the login:")
+	case refused >= 0:
+		// A broker that refused the login says more than one that was
+		// silent: its reason leads.
+		fmt.Fprintf(&b, "%v:", e.Attempts[refused].Err)
 	case silent:
 		fmt.Fprintf(&b, "no broker answered within %s:", e.Timeout)
 	default:
