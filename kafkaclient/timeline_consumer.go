@@ -83,21 +83,28 @@ func (t *Timeline) diffConsumer(g GroupInfo) []TimelineEvent {
 	targets := targetsChanged(prev, &g, clients)
 	out = append(out, targets...)
 
+	// The coordinator gives a partition to its new owner only once the
+	// old one revoked it (or left): every partition that changed owner
+	// went without a consumer for a while, measured where an observation
+	// fell in between.
 	now := ownersOf(&g)
 	lostAt := maps.Clone(t.lostAt)
 	gaps := map[TopicPartition]time.Duration{}
 	var unowned []TopicPartition
 	for _, p := range slices.SortedFunc(maps.Keys(unionKeys(t.owners, now)), TopicPartition.Compare) {
 		switch before, after := t.owners[p], now[p]; {
-		case before != "" && after == "":
+		case before == after:
+		case after == "":
 			if _, ok := lostAt[p]; !ok {
 				lostAt[p] = at
 			}
 			unowned = append(unowned, p)
-		case after != "" && before == "":
+		case before == "":
 			if lost, ok := lostAt[p]; ok {
 				gaps[p] = at.Sub(lost)
 			}
+		default:
+			unowned = append(unowned, p)
 		}
 	}
 	for p := range now {
