@@ -279,7 +279,9 @@ func firstOf(events []TimelineEvent, k TimelineKind) TimelineEvent {
 // departure from a group of before members.
 func checkDeparture(t *testing.T, events []TimelineEvent, gone GroupMember, before int) {
 	t.Helper()
-	index := func(k TimelineKind) int { return slices.IndexFunc(events, func(e TimelineEvent) bool { return e.Kind == k }) }
+	index := func(k TimelineKind) int {
+		return slices.IndexFunc(events, func(e TimelineEvent) bool { return e.Kind == k })
+	}
 	for _, k := range []TimelineKind{EventRebalanceStarted, EventMemberLeft, EventEpochChanged, EventTargetChanged, EventMemberAssigned, EventMemberReconciled, EventRebalanceEnded} {
 		if index(k) < 0 {
 			t.Fatalf("no %v event in %q", k, texts(events))

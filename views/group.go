@@ -42,9 +42,14 @@ type Group struct {
 	scope    Scope
 	reader   GroupReader
 	admin    GroupAdmin
+	share    ShareAdmin
 	name     string
 	info     kafkaclient.GroupInfo
 	loaded   bool
+	// kind is the group's type as shown (classic until the first
+	// observation says otherwise): its members' and partitions' columns
+	// depend on it.
+	kind     string
 	health   *kafkaclient.GroupHealth
 	timeline *kafkaclient.Timeline
 	members  *widget.Table
@@ -95,18 +100,12 @@ func wideParts() int {
 // NewGroup makes the detail view of group name; its Init starts watching.
 func NewGroup(c *Common, name string) *Group {
 	history := groupHistory(c)
-	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, name: name,
+	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, share: c.Client.ShareAdmin, name: name,
 		health:   history.Group(name).Health,
 		timeline: history.Timeline(name),
-		members: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
-			{Title: "CLIENT ID", Width: 20},
-			{Title: "HOST", Width: 16},
-			{Title: "PARTS", Width: 5, Right: true},
-			{Title: "ASSIGNED"},
-			{Title: "MEMBER ID", Width: 20},
-		}),
+		kind:     kafkaclient.TypeClassic,
 	}
-	g.members.Empty = "no members"
+	g.setMemberColumns()
 	g.setPartColumns(narrowParts)
 	g.parts.Empty = "loading…"
 	g.setFocus(paneParts)
@@ -126,8 +125,9 @@ func groupHistory(c *Common) *kafkaclient.GroupHistory {
 // rows, the filter and the row under the cursor.
 func (g *Group) setPartColumns(cols []int) {
 	defs := make([]widget.Column, len(cols))
+	all := partColumnsOf(g.kind)
 	for i, c := range cols {
-		defs[i] = partColumns[c]
+		defs[i] = all[c]
 	}
 	old := g.parts
 	g.parts, g.partCols = widget.NewTable(g.c.Styles, &g.c.Keys.ListKeys, defs), cols
@@ -261,18 +261,24 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 			g.export = newExportPrompt(g.c, g.scope, g.exportJob, g.name+"-timeline", g.width)
 			return g, g.export.focus()
 		case key.Matches(msg, k.ResetOffsets):
-			if g.loaded {
+			switch {
+			case g.loaded && g.kind == kafkaclient.TypeShare:
+				return g, shareResetDialog(g.c, g.share, g.info)
+			case g.loaded:
 				return g, resetOffsetsDialog(g.c, g.admin, g.info)
 			}
 		case key.Matches(msg, k.DeleteOffsets):
 			if r, ok := g.parts.Selected(); ok {
 				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
+				if g.kind == kafkaclient.TypeShare {
+					return g, deleteShareOffsetsDialog(g.c, g.share, g.info, topic)
+				}
 				return g, deleteOffsetsDialog(g.c, g.admin, g.name, topic)
 			}
 		case g.focus == paneMembers && key.Matches(msg, k.OpenMember):
 			if r, ok := g.members.Selected(); ok {
 				if m := g.info.Member(r.Key); m != nil {
-					return g, push(newMemberDetail(g.c, g.name, *m, g.info.Rebalancing()))
+					return g, push(newMemberDetail(g.c, g.info, *m))
 				}
 			}
 		case g.focus == paneTimeline:
@@ -320,6 +326,11 @@ func (g *Group) observe(info kafkaclient.GroupInfo) {
 		return
 	}
 	g.info, g.loaded = info, true
+	if kind := groupType(info); kind != g.kind {
+		g.kind = kind
+		g.setMemberColumns()
+		g.setPartColumns(g.partCols)
+	}
 	g.health.Observe(info.At, info.Offsets)
 	g.layout()
 	g.rebuild()
@@ -331,11 +342,10 @@ func (g *Group) rebuild() {
 	}
 	st := g.c.Styles
 	clients := map[string]string{}
-	rebalancing := g.info.Rebalancing()
 	mrows := make([]widget.Row, len(g.info.Members))
 	for i, m := range g.info.Members {
 		clients[m.ID] = m.ClientID
-		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(memberCells(st, m, rebalancing)...)}
+		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(g.memberRow(m)...)}
 	}
 	g.members.SetRows(mrows)
 
@@ -354,7 +364,11 @@ func (g *Group) rebuild() {
 		consumed := members > 0 && (!known || owner != "")
 		verdict := g.health.Judge(o.TopicPartition, g.info.At, consumed)
 		_, w := g.health.Partition(o.TopicPartition, g.info.At)
-		p := partitionRow{o: o, owner: clients[owner], ownerKnown: known, members: members, verdict: verdict, window: w}
+		p := partitionRow{o: o, owner: clients[owner], ownerKnown: known, members: members, verdict: verdict, window: w,
+			sharers: len(o.Sharers)}
+		if g.kind == kafkaclient.TypeConsumer && o.Target != owner {
+			p.target, p.moving = clients[o.Target], true
+		}
 		prows[i] = widget.Row{
 			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
 			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + clients[owner]),

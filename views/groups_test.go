@@ -58,7 +58,7 @@ func TestGroupsList(t *testing.T) {
 		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{stopped, rebalancing, connect}, At: at})
 	}
 	s := plain(g)
-	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, "consumer/cooperativ") || !strings.Contains(l, " 300 ") {
+	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, " classic ") || !strings.Contains(l, " cooperative-sticky ") || !strings.Contains(l, " 300 ") {
 		t.Errorf("shop row: %q", l)
 	}
 	if l := lineWith(t, s, "old-reports"); !strings.Contains(l, "Empty") || !strings.Contains(l, " 40 ") || !strings.Contains(l, "STALL") {
