@@ -49,7 +49,9 @@ type Group struct {
 	// kind is the group's type as shown (classic until the first
 	// observation says otherwise): its members' and partitions' columns
 	// depend on it.
-	kind     string
+	kind string
+	// membersWide: the members table has room for the member IDs.
+	membersWide bool
 	health   *kafkaclient.GroupHealth
 	timeline *kafkaclient.Timeline
 	members  *widget.Table
@@ -215,6 +217,11 @@ func (g *Group) layout() {
 	}
 	if len(cols) != len(g.partCols) {
 		g.setPartColumns(cols)
+	}
+	if wide := g.width >= wideMembers; wide != g.membersWide {
+		g.membersWide = wide
+		g.setMemberColumns()
+		g.rebuild()
 	}
 	mh, ph, _ := g.paneHeights()
 	g.members.SetSize(g.width, mh)

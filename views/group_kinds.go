@@ -15,15 +15,22 @@ import (
 // one of them has: a consumer-protocol group's epochs and its members'
 // reconciliation, a share group's start offsets and shared partitions.
 
+// wideMembers is the least width at which the members table shows member
+// IDs: below it the assignment needs the room more (a member's detail
+// shows its ID whole).
+const wideMembers = 100
+
 // setMemberColumns gives the members table the columns of the group's
-// type, keeping its rows' place.
+// type and the width, keeping its rows' place.
 func (g *Group) setMemberColumns() {
 	cols := []widget.Column{
 		{Title: "CLIENT ID", Width: 20},
 		{Title: "HOST", Width: 16},
 		{Title: "PARTS", Width: 5, Right: true},
 		{Title: "ASSIGNED"},
-		{Title: "MEMBER ID", Width: 20},
+	}
+	if g.membersWide {
+		cols = append(cols, widget.Column{Title: "MEMBER ID", Width: 20})
 	}
 	if g.kind == kafkaclient.TypeConsumer {
 		cols = slices.Insert(cols, 2, widget.Column{Title: "EPOCH", Width: 6, Right: true})
@@ -41,13 +48,19 @@ func (g *Group) setMemberColumns() {
 // memberRow is the cells of member m in the members table.
 func (g *Group) memberRow(m kafkaclient.GroupMember) []string {
 	st := g.c.Styles
+	var cells []string
 	switch g.kind {
 	case kafkaclient.TypeConsumer:
-		return nextGenMemberCells(st, &g.info, m)
+		cells = nextGenMemberCells(st, &g.info, m)
 	case kafkaclient.TypeShare:
-		return memberCells(st, m, false)
+		cells = memberCells(st, m, false)
+	default:
+		cells = memberCells(st, m, g.info.Rebalancing())
 	}
-	return memberCells(st, m, g.info.Rebalancing())
+	if !g.membersWide {
+		cells = cells[:len(cells)-1] // the member ID
+	}
+	return cells
 }
 
 // nextGenMemberCells draws a consumer-protocol member: its epoch, and
@@ -93,16 +106,17 @@ func partColumnsOf(kind string) []widget.Column {
 }
 
 // kindSummary is what the summary line says of a consumer-protocol or
-// share group between its member count and its rebalances: how it is
-// assigned, and its epochs.
+// share group after its member count: how it is assigned, and its epochs.
 func (g *Group) kindSummary() []string {
 	i := g.info
-	by, _ := sanitize.Plain(i.Protocol)
-	parts := []string{g.kind + " group"}
-	if by != "" {
-		parts[0] += ", " + by + " assignor"
+	kind := g.kind + " group"
+	if g.kind == kafkaclient.TypeConsumer {
+		kind = "consumer protocol"
 	}
-	parts = append(parts, "epoch "+strconv.Itoa(int(i.Epoch)))
+	if by, _ := sanitize.Plain(i.Protocol); by != "" {
+		kind += " (" + by + ")"
+	}
+	parts := []string{kind, "epoch " + strconv.Itoa(int(i.Epoch))}
 	if i.AssignmentEpoch != i.Epoch {
 		parts = append(parts, "target at epoch "+strconv.Itoa(int(i.AssignmentEpoch)))
 	}

@@ -194,10 +194,10 @@ func (g *Group) summary() string {
 	case !i.Described():
 		parts = append(parts, g.kind+" group: its state and offsets only")
 	case g.kind != kafkaclient.TypeClassic:
-		parts = append(parts, g.kindSummary()...)
 		if n := reconcilingCount(&i); n > 0 {
-			parts = slices.Insert(parts, 1, st.Warn.Render("⟳ "+strconv.Itoa(n)+" reconciling"))
+			parts[3] += st.Warn.Render(" (" + strconv.Itoa(n) + " reconciling)")
 		}
+		parts = append(parts, g.kindSummary()...)
 	default:
 		if kind != "" {
 			parts = append(parts, kind)
