@@ -38,24 +38,24 @@ const (
 // It keeps observing while a dialog covers it: one group is cheap to
 // describe, and a gap would leave the timeline short of what happened.
 type Group struct {
-	c        *Common
-	scope    Scope
-	reader   GroupReader
-	admin    GroupAdmin
-	share    ShareAdmin
-	name     string
-	info     kafkaclient.GroupInfo
-	loaded   bool
+	c      *Common
+	scope  Scope
+	reader GroupReader
+	admin  GroupAdmin
+	share  ShareAdmin
+	name   string
+	info   kafkaclient.GroupInfo
+	loaded bool
 	// kind is the group's type as shown (classic until the first
 	// observation says otherwise): its members' and partitions' columns
 	// depend on it.
 	kind string
 	// membersWide: the members table has room for the member IDs.
 	membersWide bool
-	health   *kafkaclient.GroupHealth
-	timeline *kafkaclient.Timeline
-	members  *widget.Table
-	parts    *widget.Table
+	health      *kafkaclient.GroupHealth
+	timeline    *kafkaclient.Timeline
+	members     *widget.Table
+	parts       *widget.Table
 	// partCols are the indexes into partColumns the parts table shows.
 	partCols []int
 	// tlBack is how many events the timeline pane is scrolled back from the newest.
