@@ -109,7 +109,7 @@ func partColumnsOf(kind string) []widget.Column {
 // share group after its member count: how it is assigned, and its epochs.
 func (g *Group) kindSummary() []string {
 	i := g.info
-	kind := g.kind + " group"
+	kind, _ := sanitize.Plain(g.kind + " group")
 	if g.kind == kafkaclient.TypeConsumer {
 		kind = "consumer protocol"
 	}

@@ -192,7 +192,8 @@ func (g *Group) summary() string {
 	}
 	switch {
 	case !i.Described():
-		parts = append(parts, g.kind+" group: its state and offsets only")
+		kind, _ := sanitize.Plain(g.kind)
+		parts = append(parts, kind+" group: its state and offsets only")
 	case g.kind != kafkaclient.TypeClassic:
 		if n := reconcilingCount(&i); n > 0 {
 			parts[3] += st.Warn.Render(" (" + strconv.Itoa(n) + " reconciling)")
