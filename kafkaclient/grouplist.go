@@ -130,17 +130,23 @@ func (c *Client) listedAt(ctx context.Context, coord int32, group string, fresh 
 	return listedGroup{}, fmt.Errorf("%w: %s", ErrNoSuchGroup, group)
 }
 
-// rememberTypes keeps the type of each group listed; a listing of the
-// whole cluster replaces what was kept, so deleted groups are forgotten.
+// rememberTypes keeps the type of each group listed, and its coordinator:
+// the broker that lists a group coordinates it, so opening it needs no
+// FindCoordinator. A listing of the whole cluster replaces the types
+// kept, so deleted groups are forgotten.
 func (c *Client) rememberTypes(listed map[int32][]listedGroup, whole bool) {
 	c.coordMu.Lock()
 	defer c.coordMu.Unlock()
 	if whole || c.types == nil {
 		c.types = map[string]string{}
 	}
-	for _, ls := range listed {
+	if c.coords == nil {
+		c.coords = map[string]int32{}
+	}
+	for coord, ls := range listed {
 		for _, l := range ls {
 			c.types[l.name] = l.typ
+			c.coords[l.name] = coord
 		}
 	}
 }

@@ -161,8 +161,32 @@ func TestGroupsRequestsPerRefreshOfEveryType(t *testing.T) {
 	for _, k := range keys {
 		report = append(report, fmt.Sprintf("%s %d", k.Name(), counts[k].Load()))
 	}
+	refresh := map[kmsg.Key]int64{}
+	for _, k := range keys {
+		refresh[k] = counts[k].Load()
+	}
 	t.Logf("one refresh of %d groups (classic at %d coordinators, consumer at %d, share at %d): %s", len(gs),
 		len(coordinators[TypeClassic]), len(coordinators[TypeConsumer]), len(coordinators[TypeShare]), strings.Join(report, ", "))
+	// One observation of one group, as the group view makes every 500 ms:
+	// the list told its coordinator and its type.
+	for _, name := range []string{"classic-0", "next-0", "queue-0"} {
+		for _, k := range keys {
+			counts[k].Store(0)
+		}
+		if _, err := cl.Group(context.Background(), name); err != nil {
+			t.Fatal(err)
+		}
+		report = report[:0]
+		for _, k := range keys {
+			if n := counts[k].Load(); n > 0 {
+				report = append(report, fmt.Sprintf("%s %d", k.Name(), n))
+			}
+		}
+		t.Logf("one observation of %s: %s", name, strings.Join(report, ", "))
+		if counts[kmsg.ListGroups].Load()+counts[kmsg.FindCoordinator].Load()+counts[kmsg.Metadata].Load() > 0 {
+			t.Errorf("%s: a known group's observation listed, looked up or read metadata: %s", name, strings.Join(report, ", "))
+		}
+	}
 	budget := map[kmsg.Key]int{
 		kmsg.ListGroups:                3,
 		kmsg.DescribeGroups:            len(coordinators[TypeClassic]),
@@ -174,7 +198,7 @@ func TestGroupsRequestsPerRefreshOfEveryType(t *testing.T) {
 		kmsg.FindCoordinator:           0,
 	}
 	for k, most := range budget {
-		if got := counts[k].Load(); got > int64(most) {
+		if got := refresh[k]; got > int64(most) {
 			t.Errorf("%s: %d requests, at most %d", k.Name(), got, most)
 		}
 	}
@@ -202,10 +226,28 @@ func settledNextGen(t *testing.T, cl *Client, tl *Timeline, group string, n int)
 	return *tl.last
 }
 
+// watchAsTheView feeds a timeline with observations of group every 500 ms,
+// as the group view makes them, until done accepts the events.
+func watchAsTheView(t *testing.T, cl *Client, tl *Timeline, group string, done func([]TimelineEvent) bool) []TimelineEvent {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		g, _ := cl.Group(context.Background(), group)
+		tl.Observe(g)
+		if done(tl.Events()) {
+			return tl.Events()
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("timeline after 30s:\n%s", strings.Join(texts(tl.Events()), "\n"))
+	return nil
+}
+
 // TestConsumerProtocolTimelineOfDepartures watches a consumer-protocol
-// group of three members on six partitions while one leaves cleanly and
-// another stops heartbeating: each reads as member left → its partitions
-// targeted to the survivors → each survivor assigned → converged.
+// group of three members on six partitions, as the group view does, while
+// one leaves cleanly and another stops heartbeating: each reads as member
+// left → its partitions targeted to the survivors → each survivor
+// assigned → converged.
 func TestConsumerProtocolTimelineOfDepartures(t *testing.T) {
 	t.Parallel()
 	c := newGroupsCluster(t, 3)
@@ -223,7 +265,7 @@ func TestConsumerProtocolTimelineOfDepartures(t *testing.T) {
 	before := tl.Len()
 	stopped := time.Now()
 	members["next-b"].stop()
-	events := watch(t, cl, tl, "next", nil, 30*time.Second, ended(tl.Rebalances()+1))[before:]
+	events := watchAsTheView(t, cl, tl, "next", ended(tl.Rebalances()+1))[before:]
 	checkDeparture(t, events, leaving, 3)
 	t.Logf("clean leave: member left shown %s after the consumer closed, converged %s after", firstOf(events, EventMemberLeft).At.Sub(stopped),
 		events[len(events)-1].At.Sub(stopped))
@@ -253,7 +295,7 @@ func TestConsumerProtocolTimelineOfDepartures(t *testing.T) {
 	})
 	before = tl.Len()
 	killed := time.Now()
-	events = watch(t, cl, tl, "next", nil, 30*time.Second, ended(tl.Rebalances()+1))[before:]
+	events = watchAsTheView(t, cl, tl, "next", ended(tl.Rebalances()+1))[before:]
 	members["next-c"].stop()
 	cut.Store(false)
 	checkDeparture(t, events, victim, 2)
