@@ -89,7 +89,7 @@ func sharePreviewText(p kafkaclient.ResetPlan) string {
 	}
 	fmt.Fprintf(&b, "\nIn all: %s records delivered again, %s skipped. What was in flight is forgotten.", count(again), count(skip))
 	if len(p.Members) > 0 {
-		fmt.Fprintf(&b, "\nThe group has members: %s. Kafka alters only an empty share group: stop them first.", memberNames(p.Members))
+		fmt.Fprintf(&b, "\nThe group has members: %s.\nKafka alters only an empty share group: stop them first.", memberNames(p.Members))
 	}
 	return b.String()
 }
