@@ -82,7 +82,9 @@ const (
 type TimelineEvent struct {
 	At   time.Time
 	Kind TimelineKind
-	// Member, ClientID and Host describe the member that joined or left.
+	// Member, ClientID and Host describe the member that joined or left,
+	// or (ClientID and Member) whose assignment or epoch an event of a
+	// consumer-protocol or share group is about.
 	Member   string
 	ClientID string
 	Host     string
@@ -101,7 +103,8 @@ type TimelineEvent struct {
 	// EventPartitionMoved went without a consumer on the way, as far as
 	// the observations tell; 0 when they do not.
 	Unowned time.Duration
-	// Partitions lists the partitions of an EventOwnersUnknown, sorted.
+	// Partitions lists, sorted, the partitions of an EventOwnersUnknown,
+	// EventMemberRevoked or EventMemberAssigned.
 	Partitions []TopicPartition
 	// Offsets lists the committed offsets of an EventOffsetsReset, sorted.
 	Offsets []OffsetChange
