@@ -188,6 +188,11 @@ type franzLogger struct{ secret string }
 func (franzLogger) Level() kgo.LogLevel { return kgo.LogLevelInfo }
 
 func (l franzLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
+	sarama.Logger.Println(l.line(level, msg, keyvals...))
+}
+
+// line is one entry of the log, the password hidden.
+func (l franzLogger) line(level kgo.LogLevel, msg string, keyvals ...any) string {
 	var b strings.Builder
 	b.WriteString("franz-go " + level.String() + " " + msg)
 	for i := 0; i+1 < len(keyvals); i += 2 {
@@ -197,5 +202,5 @@ func (l franzLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 	if l.secret != "" {
 		line = strings.ReplaceAll(line, l.secret, "[redacted]")
 	}
-	sarama.Logger.Println(line)
+	return line
 }
