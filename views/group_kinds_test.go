@@ -296,3 +296,45 @@ func TestShareGroupActions(t *testing.T) {
 		}
 	})
 }
+
+// In read-only mode the keys that change a share group do not exist.
+func TestShareGroupKeysReadOnly(t *testing.T) {
+	c := testCommon(t)
+	c.Keys.SetReadOnly(true)
+	g := NewGroup(c, "queue")
+	g.SetSize(120, 32)
+	g.Init(Scope{ID: 1, Ctx: t.Context()})
+	g.Update(GroupLoaded{Info: sharing(t0, 4, 930)})
+	for _, k := range []string{"R", "D"} {
+		if _, cmd := g.Update(press(k)); cmd != nil {
+			t.Errorf("%s answered in read-only mode", k)
+		}
+	}
+}
+
+// What a broker names — a group's type, a member's client, its target's
+// topics — reaches the screen only as visible escapes.
+func TestNewGroupTypesAreSanitized(t *testing.T) {
+	c := testCommon(t)
+	evil := nextMember("a", 5, []int32{0}, []int32{0, 1})
+	evil.ClientID = "app\x1b]0;pwned\x07"
+	evil.Target = append(evil.Target, kafkaclient.TopicPartition{Topic: "or\x1b[2Jders", Partition: 0})
+	odd := kafkaclient.GroupInfo{Name: "odd", Type: "str\x1b[31meams", State: "Stable", At: t0}
+	list := NewGroups(c)
+	list.SetSize(120, 10)
+	list.Update(GroupsLoaded{At: t0, Groups: []kafkaclient.GroupInfo{nextGen(t0, "Reconciling", 6, 900, evil), odd}})
+	g := NewGroup(c, "next")
+	g.SetSize(120, 32)
+	g.Init(Scope{ID: 1, Ctx: t.Context()})
+	g.Update(GroupLoaded{Info: nextGen(t0, "Reconciling", 6, 900, evil)})
+	other := NewGroup(c, "odd")
+	other.SetSize(120, 32)
+	other.Init(Scope{ID: 2, Ctx: t.Context()})
+	other.Update(GroupLoaded{Info: odd})
+	for _, v := range []View{list, g, other} {
+		s := v.View()
+		if strings.Contains(s, "\x1b]") || strings.Contains(s, "\x07") || strings.Contains(s, "\x1b[2J") || strings.Contains(s, "\x1b[31m") {
+			t.Errorf("raw control sequence on screen: %q", s)
+		}
+	}
+}
