@@ -176,7 +176,7 @@ type Client struct {
 	// coords caches each group's coordinator, types its type as last listed.
 	coordMu sync.Mutex
 	coords  map[string]int32
-	types   map[string]string
+	types   map[string]listedType
 	// franz speaks the APIs sarama lacks (kadm.go).
 	franz *franz
 

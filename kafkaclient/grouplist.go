@@ -102,7 +102,20 @@ func (c *Client) listAt(ctx context.Context, id int32) ([]listedGroup, error) {
 	return out, nil
 }
 
-// listedAt is group as coordinator coord lists it, from what the last
+// listedType is a group's type as a listing said, and when.
+type listedType struct {
+	typ string
+	at  time.Time
+}
+
+// typesFor is how long a group's listed type is taken as known. A group
+// changes type rarely — a classic group upgraded online to the consumer
+// protocol, one deleted and made again — and Kafka's describe of the old
+// type then says the group is gone, which makes Group list it again at
+// once; this bounds how long a broker that answers otherwise is believed.
+const typesFor = 30 * time.Second
+
+// listedAt is group as coordinator coord lists it, from what a recent
 // listing said of its type unless fresh. A cluster that reports no types
 // has only classic groups and is not asked.
 func (c *Client) listedAt(ctx context.Context, coord int32, group string, fresh bool) (listedGroup, error) {
@@ -111,10 +124,10 @@ func (c *Client) listedAt(ctx context.Context, coord int32, group string, fresh 
 	}
 	if !fresh {
 		c.coordMu.Lock()
-		typ, ok := c.types[group]
+		t, ok := c.types[group]
 		c.coordMu.Unlock()
-		if ok {
-			return listedGroup{name: group, typ: typ}, nil
+		if ok && time.Since(t.at) < typesFor {
+			return listedGroup{name: group, typ: t.typ}, nil
 		}
 	}
 	listed, err := c.listAt(ctx, coord)
@@ -127,6 +140,9 @@ func (c *Client) listedAt(ctx context.Context, coord int32, group string, fresh 
 			return l, nil
 		}
 	}
+	c.coordMu.Lock()
+	delete(c.types, group)
+	c.coordMu.Unlock()
 	return listedGroup{}, fmt.Errorf("%w: %s", ErrNoSuchGroup, group)
 }
 
@@ -138,14 +154,15 @@ func (c *Client) rememberTypes(listed map[int32][]listedGroup, whole bool) {
 	c.coordMu.Lock()
 	defer c.coordMu.Unlock()
 	if whole || c.types == nil {
-		c.types = map[string]string{}
+		c.types = map[string]listedType{}
 	}
 	if c.coords == nil {
 		c.coords = map[string]int32{}
 	}
+	now := time.Now()
 	for coord, ls := range listed {
 		for _, l := range ls {
-			c.types[l.name] = l.typ
+			c.types[l.name] = listedType{typ: l.typ, at: now}
 			c.coords[l.name] = coord
 		}
 	}

@@ -119,8 +119,12 @@ func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
 		if errors.Is(g.Err, sarama.ErrNotCoordinatorForConsumer) || errors.Is(g.Err, sarama.ErrConsumerCoordinatorNotAvailable) {
 			continue
 		}
-		if attempt == 0 && !g.IsClassic() && errors.Is(g.Err, ErrNoSuchGroup) {
-			continue // its type changed, or it is gone: the list tells which
+		// Kafka 4 describes a group of another type than asked as gone
+		// (Dead, or not found): its type changed, or it is gone, and
+		// the list tells which.
+		gone := errors.Is(g.Err, ErrNoSuchGroup) || g.State == "Dead"
+		if attempt == 0 && gone && c.franz.supports(apiKeyListGroups, listGroupsWithTypes) {
+			continue
 		}
 		groups := []GroupInfo{g}
 		if err := c.fillLogEnds(ctx, groups, time.Now().Add(groupsPatience)); err != nil {

@@ -519,3 +519,58 @@ func TestConsumerProtocolOffsetsReset(t *testing.T) {
 		t.Errorf("offsets left after deleting them: %+v", g.Offsets)
 	}
 }
+
+// TestGroupUpgradedToTheConsumerProtocol watches a classic group with
+// offsets and no members while a consumer-protocol member joins it, which
+// upgrades it online: Kafka 4 then describes it as a classic group no
+// more (kfake does not, so its answer is made Kafka's), and the next
+// observation reads it as the consumer-protocol group it became.
+func TestGroupUpgradedToTheConsumerProtocol(t *testing.T) {
+	t.Parallel()
+	c := newGroupsCluster(t, 3)
+	produce(t, c, "orders", 6, 4)
+	commitAt(t, c, "mig", "orders", 6, 2)
+	cl := connect(t, c)
+	ctx := context.Background()
+	tl := NewTimeline(100)
+	g, err := cl.Group(ctx, "mig")
+	if err != nil || g.Type != TypeClassic || g.State != "Empty" {
+		t.Fatalf("before: %s %s, %v", g.Type, g.State, err)
+	}
+	tl.Observe(g)
+
+	var upgraded atomic.Bool
+	c.ControlKey(int16(kmsg.DescribeGroups), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		req := r.(*kmsg.DescribeGroupsRequest)
+		if !upgraded.Load() || !slices.Contains(req.Groups, "mig") {
+			return nil, nil, false
+		}
+		resp := req.ResponseKind().(*kmsg.DescribeGroupsResponse)
+		resp.Version = req.Version
+		for _, name := range req.Groups {
+			rg := kmsg.NewDescribeGroupsResponseGroup()
+			rg.Group, rg.State = name, "Dead"
+			resp.Groups = append(resp.Groups, rg)
+		}
+		return resp, nil, true
+	})
+	startNextGen(t, c, "mig", "next-a", "orders")
+	coord := c.CoordinatorFor("mig")
+	for deadline := time.Now().Add(20 * time.Second); !upgraded.Load(); time.Sleep(100 * time.Millisecond) {
+		listed, err := cl.listAt(ctx, coord)
+		if err == nil && slices.ContainsFunc(listed, func(l listedGroup) bool { return l.name == "mig" && l.typ == TypeConsumer }) {
+			upgraded.Store(true)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the group never became a consumer-protocol group")
+		}
+	}
+	g, err = cl.Group(ctx, "mig")
+	if err != nil || g.Type != TypeConsumer || len(g.Members) != 1 {
+		t.Fatalf("after: %s %s with %d members, %v", g.Type, g.State, len(g.Members), err)
+	}
+	if got := texts(tl.Observe(g)); len(got) == 0 || got[0] != "group type classic → consumer: what follows is observed afresh" {
+		t.Errorf("timeline: %q", got)
+	}
+}
