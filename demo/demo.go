@@ -3,15 +3,18 @@
 // consumer groups, so every screen of kscope has something real to show
 // without a Kafka installation.
 //
-// The workload speaks the real wire protocol through sarama, exactly as any
-// other client would: the groups join, heartbeat, rebalance and commit, so
-// what kscope shows of them is what it would show of a real cluster.
+// The workload speaks the real wire protocol through sarama (and, for the
+// consumer-protocol and share groups sarama does not speak, franz-go),
+// exactly as any other client would: the groups join, heartbeat,
+// rebalance and commit, so what kscope shows of them is what it would
+// show of a real cluster.
 package demo
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"strconv"
 	"sync"
@@ -64,11 +67,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		// lets people who point their own consumers at the demo try short
 		// timeouts too.
 		kfake.GroupMinSessionTimeout(time.Second),
-		// Retention and compaction run on kfake's cleaner tick, hourly by
-		// default; every ten seconds keeps the records held close to the
-		// retention caps, and lets a demo session see the compacted topic
-		// shrink and old log lines fall off.
-		kfake.BrokerConfigs(map[string]string{"log.cleaner.backoff.ms": "10000"}),
+		kfake.BrokerConfigs(brokerConfigs()),
 		kfake.ListenFn(listen),
 	}
 	ports, err := brokerPorts(opts.Listen, brokers)
@@ -114,6 +113,16 @@ func (c *Cluster) Close() {
 		c.wg.Wait()
 		c.kc.Close()
 	})
+}
+
+// brokerConfigs are the demo brokers' settings. Retention and compaction
+// run on kfake's cleaner tick, hourly by default; every ten seconds keeps
+// the records held close to the retention caps, and lets a demo session
+// see the compacted topic shrink and old log lines fall off.
+func brokerConfigs() map[string]string {
+	configs := map[string]string{"log.cleaner.backoff.ms": "10000"}
+	maps.Copy(configs, nextGenBrokerConfigs)
+	return configs
 }
 
 // brokerPorts turns Listen into one port per broker, or nil for random ports.

@@ -13,6 +13,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"go.uber.org/goleak"
+
+	"kscope/kafkaclient"
 )
 
 // ignoreMetrics skips the ticker goroutine of go-metrics, which sarama's
@@ -208,6 +210,33 @@ func TestDemo(t *testing.T) {
 				}
 			}
 		}
+	})
+
+	// Through kscope's own client: sarama lists neither group type.
+	t.Run("consumer-protocol and share groups", func(t *testing.T) {
+		kc, err := kafkaclient.Connect(t.Context(), kafkaclient.Config{Brokers: c.Addrs()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer kc.Close()
+		eventually(t, 20*time.Second, func() error {
+			shipping, err := kc.Group(t.Context(), groupShipping)
+			if err != nil {
+				return err
+			}
+			// The roller may have one of its three away.
+			if shipping.Type != kafkaclient.TypeConsumer || shipping.Protocol != "uniform" || len(shipping.Members) < 2 || len(shipping.Offsets) != 12 {
+				return fmt.Errorf("%s: %s group by %q with %d members on %d partitions", groupShipping, shipping.Type, shipping.Protocol, len(shipping.Members), len(shipping.Offsets))
+			}
+			notify, err := kc.Group(t.Context(), groupNotify)
+			if err != nil {
+				return err
+			}
+			if notify.Type != kafkaclient.TypeShare || len(notify.Members) != 2 || len(notify.Offsets) != 8 {
+				return fmt.Errorf("%s: %s group with %d members on %d partitions", groupNotify, notify.Type, len(notify.Members), len(notify.Offsets))
+			}
+			return nil
+		})
 	})
 
 	names := []string{"orders", "payments", "app-logs", "sensor-readings", "user-events", "audit"}

@@ -76,34 +76,42 @@ func (w *workload) startGroups(ctx context.Context) {
 		cfg.Consumer.MaxProcessingTime = time.Second
 	}).start(ctx)
 
-	inventory := make([]*member, 3)
+	inventory := make([]rollable, 3)
 	for i := range inventory {
-		inventory[i] = w.newMember(groupInventory, i, []string{topicOrders}, keepUp{}, func(cfg *sarama.Config) {
+		m := w.newMember(groupInventory, i, []string{topicOrders}, keepUp{}, func(cfg *sarama.Config) {
 			// Cooperative: its members name their generation when they
 			// rejoin, so its rebalances show generation changes.
 			cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyCooperativeSticky()}
 		})
-		inventory[i].start(ctx)
+		m.start(ctx)
+		inventory[i] = m
 	}
 	w.goRun(func() { w.roll(ctx, inventory) })
 }
 
+// rollable is a group member the roller can stop and start again.
+type rollable interface {
+	start(ctx context.Context)
+	stop()
+	label() string
+}
+
 // roll closes a random member of a group cleanly every 30 to 60 s and starts
 // it again 5 to 15 s later, so the group keeps rebalancing: members leave and
-// join, the generation climbs, partitions move.
-func (w *workload) roll(ctx context.Context, members []*member) {
+// join, the generation (or the epoch) climbs, partitions move.
+func (w *workload) roll(ctx context.Context, members []rollable) {
 	for {
 		if !sleep(ctx, 30*time.Second+rand.N(30*time.Second)) {
 			return
 		}
 		m := members[rand.IntN(len(members))]
 		away := 5*time.Second + rand.N(10*time.Second)
-		w.logf("demo: %s leaves %s for %v", m.clientID, m.group, away.Round(time.Second))
+		w.logf("demo: %s leaves for %v", m.label(), away.Round(time.Second))
 		m.stop()
 		if !sleep(ctx, away) {
 			return
 		}
-		w.logf("demo: %s rejoins %s", m.clientID, m.group)
+		w.logf("demo: %s rejoins", m.label())
 		m.start(ctx)
 	}
 }
@@ -124,6 +132,8 @@ type member struct {
 func (w *workload) newMember(group string, i int, topics []string, h sarama.ConsumerGroupHandler, tune func(*sarama.Config)) *member {
 	return &member{w: w, group: group, clientID: fmt.Sprintf("%s-%d", group, i+1), topics: topics, handler: h, tune: tune}
 }
+
+func (m *member) label() string { return m.clientID + " of " + m.group }
 
 // start runs the member until ctx is done or stop is called.
 func (m *member) start(ctx context.Context) {

@@ -9,7 +9,8 @@ import (
 )
 
 // workload is the demo's simulated traffic: one producer feeding every
-// topic and the consumer groups reading them.
+// topic and the groups reading them — classic consumer groups, a
+// consumer-protocol group and a share group.
 type workload struct {
 	addrs       []string
 	logf        func(format string, args ...any)
@@ -57,6 +58,7 @@ func (w *workload) prepare(ctx context.Context) error {
 func (w *workload) run(ctx context.Context) {
 	w.goRun(func() { w.produce(ctx) })
 	w.startGroups(ctx)
+	w.startNextGenGroups(ctx)
 }
 
 // goRun runs fn in a goroutine that Close waits for.

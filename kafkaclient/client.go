@@ -179,9 +179,12 @@ type Client struct {
 	offsetFetchMax int16
 	// snap is the latest snapshot, for the leaders of partitions.
 	snap atomic.Pointer[Snapshot]
-	// coords caches each group's coordinator.
+	// coords caches each group's coordinator, types its type as last listed.
 	coordMu sync.Mutex
 	coords  map[string]int32
+	types   map[string]listedType
+	// franz speaks the APIs sarama lacks (kadm.go).
+	franz *franz
 
 	refreshNow chan struct{}
 	cancel     context.CancelFunc
@@ -236,6 +239,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		sconf:      sconf,
 		events:     make(chan Event, 16),
 		pool:       newPool(sconf, seed),
+		franz:      newFranz(cfg, versions),
 		refreshNow: make(chan struct{}, 1),
 		cancel:     cancel,
 	}
@@ -375,6 +379,7 @@ func (c *Client) Close() {
 		c.goMu.Unlock()
 		c.cancel()
 		c.wg.Wait()
+		c.franz.close()
 		c.pool.close()
 		close(c.events)
 	})

@@ -16,13 +16,16 @@ import (
 // ErrNoSuchGroup is returned for a group the cluster does not know.
 var ErrNoSuchGroup = errors.New("no such group")
 
-// Groups observes every group of the cluster. Its cost does not grow
-// with the number of groups in requests: one ListGroups per broker (each
-// answers for the groups it coordinates), one DescribeGroups per
-// coordinator for all its groups, OffsetFetch batched per coordinator
-// where the cluster takes many groups per request (OffsetFetch v8,
-// Kafka 3.0) and one per group where it does not, and one ListOffsets
-// per partition leader for the log ends. A group whose requests fail is
+// Groups observes every group of the cluster, of every type. Its cost
+// does not grow with the number of groups in requests: one ListGroups per
+// broker (each answers for the groups it coordinates, with their types
+// from Kafka 3.8 on), per coordinator one describe request for each group
+// type it has — DescribeGroups for classic groups, ConsumerGroupDescribe
+// for consumer-protocol ones, ShareGroupDescribe and
+// DescribeShareGroupOffsets for share groups — OffsetFetch batched per
+// coordinator where the cluster takes many groups per request
+// (OffsetFetch v8, Kafka 3.0) and one per group where it does not, and
+// one ListOffsets per partition leader for the log ends. A group whose requests fail is
 // returned with Err set; the others are not held up. When ctx ends, no
 // request is sent any more and Groups returns ctx's error.
 func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
@@ -34,8 +37,8 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 	// others are shown without waiting for it.
 	deadline := time.Now().Add(groupsPatience)
 	results := make(chan []GroupInfo, len(byCoordinator))
-	for coord, names := range byCoordinator {
-		if err := c.goTracked(func() { results <- c.describeAt(ctx, coord, names) }); err != nil {
+	for coord, listed := range byCoordinator {
+		if err := c.goTracked(func() { results <- c.describeAt(ctx, coord, listed) }); err != nil {
 			return nil, err
 		}
 	}
@@ -53,14 +56,15 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 			}
 			out = append(out, gs...)
 		case <-late.C:
-			for coord, names := range byCoordinator {
+			for coord, listed := range byCoordinator {
 				if answered[coord] {
 					continue
 				}
 				answered[coord] = true
-				for _, n := range names {
-					out = append(out, GroupInfo{Name: n, Coordinator: coord, Generation: -1, At: time.Now(),
-						Err: fmt.Errorf("coordinator %d did not answer within %s", coord, groupsPatience)})
+				for _, l := range listed {
+					g := l.info(coord, time.Now())
+					g.Err = fmt.Errorf("coordinator %d did not answer within %s", coord, groupsPatience)
+					out = append(out, g)
 				}
 			}
 		}
@@ -85,77 +89,50 @@ func (c *Client) Groups(ctx context.Context) ([]GroupInfo, error) {
 const groupsPatience = 5 * time.Second
 
 // Group observes one group, asking its coordinator (found again if the
-// coordinator moved).
+// coordinator moved) with the describe request of the group's type. The
+// type is read from the coordinator's list when it is not known yet, or
+// when the group's describe says it changed (a classic group upgraded to
+// the consumer protocol, or one deleted and made again as another type).
 func (c *Client) Group(ctx context.Context, name string) (GroupInfo, error) {
+	fail := func(coord int32, err error) (GroupInfo, error) {
+		g := listedGroup{name: name}.info(coord, time.Now())
+		g.Err = err
+		if errors.Is(err, ErrNoSuchGroup) {
+			g.State = "Dead"
+		}
+		return g, err
+	}
 	for attempt := 0; attempt < 2; attempt++ {
 		err := ctx.Err()
-		var coord int32
+		coord := int32(-1)
 		if err == nil {
 			coord, err = c.coordinator(name, attempt > 0)
 		}
-		if err != nil {
-			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
+		var listed listedGroup
+		if err == nil {
+			listed, err = c.listedAt(ctx, coord, name, attempt > 0)
 		}
-		g := c.describeAt(ctx, coord, []string{name})[0]
+		if err != nil {
+			return fail(coord, err)
+		}
+		g := c.describeAt(ctx, coord, []listedGroup{listed})[0]
 		if errors.Is(g.Err, sarama.ErrNotCoordinatorForConsumer) || errors.Is(g.Err, sarama.ErrConsumerCoordinatorNotAvailable) {
+			continue
+		}
+		// Kafka 4 describes a group of another type than asked as gone
+		// (Dead, or not found): its type changed, or it is gone, and
+		// the list tells which.
+		gone := errors.Is(g.Err, ErrNoSuchGroup) || g.State == "Dead"
+		if attempt == 0 && gone && c.franz.supports(apiKeyListGroups, listGroupsWithTypes) {
 			continue
 		}
 		groups := []GroupInfo{g}
 		if err := c.fillLogEnds(ctx, groups, time.Now().Add(groupsPatience)); err != nil {
-			return GroupInfo{Name: name, Err: err, At: time.Now()}, err
+			return fail(coord, err)
 		}
 		return groups[0], groups[0].Err
 	}
-	err := fmt.Errorf("group %s: the coordinator keeps moving", name)
-	return GroupInfo{Name: name, Err: err, At: time.Now()}, err
-}
-
-// listGroups asks every broker for the groups it coordinates.
-func (c *Client) listGroups(ctx context.Context) (map[int32][]string, error) {
-	ids := c.pool.ids()
-	if len(ids) == 0 {
-		if _, err := c.metadata(); err != nil {
-			return nil, err
-		}
-		ids = c.pool.ids()
-	}
-	var mu sync.Mutex
-	out := map[int32][]string{}
-	var errs []error
-	var wg sync.WaitGroup
-	for _, id := range ids {
-		wg.Go(func() {
-			if ctx.Err() != nil {
-				return
-			}
-			b, err := c.pool.get(id)
-			var resp *sarama.ListGroupsResponse
-			if err == nil {
-				resp, err = b.ListGroups(&sarama.ListGroupsRequest{})
-			}
-			if err == nil && !errors.Is(resp.Err, sarama.ErrNoError) {
-				err = resp.Err
-			}
-			c.pool.report(id, err)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("broker %d: %w", id, err))
-				return
-			}
-			for name := range resp.Groups {
-				out[id] = append(out[id], name)
-			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if len(errs) == len(ids) {
-		return nil, fmt.Errorf("list groups: %w", errors.Join(errs...))
-	}
-	return out, nil
+	return fail(-1, fmt.Errorf("group %s: the coordinator keeps moving", name))
 }
 
 // coordinator finds the broker coordinating group.
@@ -193,13 +170,27 @@ func (c *Client) coordinator(group string, fresh bool) (int32, error) {
 	return -1, fmt.Errorf("find coordinator of %s: %w", group, errors.Join(errs...))
 }
 
-// describeAt describes groups and reads their committed offsets at their
-// coordinator; log ends are filled in later for all groups at once.
-func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []GroupInfo {
+// describeAt describes groups and reads their positions at their
+// coordinator: one describe request per group type and one OffsetFetch
+// (one per group before Kafka 3.0) for all of them, all at once. Log ends
+// are filled in later for all groups at once.
+func (c *Client) describeAt(ctx context.Context, coord int32, listed []listedGroup) []GroupInfo {
 	now := time.Now()
-	out := make([]GroupInfo, len(names))
-	for i, n := range names {
-		out[i] = GroupInfo{Name: n, Coordinator: coord, Generation: -1, At: now}
+	out := make([]GroupInfo, len(listed))
+	// Which of out each request is about.
+	var classic, consumer, share, committing []int
+	for i, l := range listed {
+		out[i] = l.info(coord, now)
+		switch g := &out[i]; {
+		case g.Type == TypeShare:
+			share = append(share, i)
+			continue // a share group commits nothing: its positions are start offsets
+		case g.IsClassic():
+			classic = append(classic, i)
+		case g.Type == TypeConsumer:
+			consumer = append(consumer, i)
+		}
+		committing = append(committing, i)
 	}
 	fail := func(err error) []GroupInfo {
 		for i := range out {
@@ -215,118 +206,64 @@ func (c *Client) describeAt(ctx context.Context, coord int32, names []string) []
 		c.pool.report(coord, err)
 		return fail(fmt.Errorf("coordinator %d: %w", coord, err))
 	}
+	namesOf := func(idx []int) []string {
+		names := make([]string, len(idx))
+		for i, j := range idx {
+			names[i] = out[j].Name
+		}
+		return names
+	}
+	var wg sync.WaitGroup
 	var desc *sarama.DescribeGroupsResponse
 	var descErr error
-	offsets := make([]map[string]map[int32]*sarama.OffsetFetchResponseBlock, len(names))
-	offErrs := make([]error, len(names))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: requestVersion(apiKeyDescribeGroups, c.sconf.Version), Groups: names})
-	})
-	wg.Go(func() { c.fetchOffsets(b, names, offsets, offErrs) })
+	if len(classic) > 0 {
+		wg.Go(func() {
+			desc, descErr = b.DescribeGroups(&sarama.DescribeGroupsRequest{Version: requestVersion(apiKeyDescribeGroups, c.sconf.Version), Groups: namesOf(classic)})
+		})
+	}
+	var consumers consumerAnswer
+	if len(consumer) > 0 {
+		wg.Go(func() { consumers = c.describeConsumerGroups(ctx, coord, namesOf(consumer)) })
+	}
+	var shares shareAnswer
+	if len(share) > 0 {
+		wg.Go(func() { shares = c.describeShareGroups(ctx, coord, namesOf(share)) })
+	}
+	offsets := make([]map[string]map[int32]*sarama.OffsetFetchResponseBlock, len(committing))
+	offErrs := make([]error, len(committing))
+	if len(committing) > 0 {
+		wg.Go(func() { c.fetchOffsets(b, namesOf(committing), offsets, offErrs) })
+	}
 	wg.Wait()
-	c.pool.report(coord, descErr)
-	if descErr != nil {
-		return fail(fmt.Errorf("describe groups at %d: %w", coord, descErr))
+	if len(classic) > 0 {
+		c.pool.report(coord, descErr)
 	}
-	byName := map[string]*sarama.GroupDescription{}
-	for _, d := range desc.Groups {
-		byName[d.GroupId] = d
+	committed := map[int]committedOffsets{}
+	for k, i := range committing {
+		committed[i] = committedOffsets{blocks: offsets[k], err: offErrs[k]}
 	}
-	for i := range out {
-		g := &out[i]
-		d, ok := byName[g.Name]
-		switch {
-		case !ok:
-			g.Err = errors.New("the coordinator did not describe the group")
-			continue
-		case errors.Is(d.Err, sarama.ErrGroupIDNotFound):
-			g.State, g.Err = "Dead", fmt.Errorf("%w: %s", ErrNoSuchGroup, g.Name)
-			continue
-		case !errors.Is(d.Err, sarama.ErrNoError):
-			g.Err = d.Err
+	for _, i := range classic {
+		if descErr != nil {
+			out[i].Err = fmt.Errorf("describe groups at %d: %w", coord, descErr)
 			continue
 		}
-		g.State, g.ProtocolType, g.Protocol = d.State, d.ProtocolType, d.Protocol
-		owners := map[TopicPartition]string{}
-		for id, m := range d.Members {
-			gm := GroupMember{ID: id, ClientID: m.ClientId, Host: m.ClientHost}
-			if m.GroupInstanceId != nil {
-				gm.InstanceID = *m.GroupInstanceId
-			}
-			if a, err := m.GetMemberAssignment(); err == nil && a != nil {
-				for topic, parts := range a.Topics {
-					for _, p := range parts {
-						tp := TopicPartition{topic, p}
-						gm.Assigned = append(gm.Assigned, tp)
-						owners[tp] = id
-					}
-				}
-			}
-			// Other protocols (Connect's, Streams' own) frame their
-			// metadata differently: read as a consumer's it would be noise.
-			if d.ProtocolType == "consumer" {
-				gm.Subscription = subscriptionOf(m)
-			}
-			// Members send the generation they last had when they join
-			// (KIP-792), so the group's is one past the highest.
-			if s := gm.Subscription; s != nil && s.Generation >= 0 {
-				g.Generation = max(g.Generation, s.Generation+1)
-			}
-			slices.SortFunc(gm.Assigned, TopicPartition.Compare)
-			g.Members = append(g.Members, gm)
+		fillClassic(&out[i], desc, committed[i])
+	}
+	names := c.topicNames(consumers, shares)
+	for _, i := range consumer {
+		fillConsumer(&out[i], consumers, committed[i], names)
+	}
+	for _, i := range share {
+		fillShare(&out[i], shares, names)
+	}
+	// Other types (streams groups) are listed, not described: their state
+	// is the list's, their lag what they committed.
+	for _, i := range committing {
+		if g := &out[i]; !g.Described() {
+			g.Offsets, g.Err = committed[i].positions(nil)
 		}
-		slices.SortFunc(g.Members, func(a, b GroupMember) int { return strings.Compare(a.ClientID+a.ID, b.ClientID+b.ID) })
-		if offErrs[i] != nil {
-			g.Err = offErrs[i]
-		}
-		seen := map[TopicPartition]bool{}
-		for topic, parts := range offsets[i] {
-			for p, blk := range parts {
-				tp := TopicPartition{topic, p}
-				committed := int64(-1)
-				if blk != nil && errors.Is(blk.Err, sarama.ErrNoError) && blk.Offset >= 0 {
-					committed = blk.Offset
-				}
-				seen[tp] = true
-				g.Offsets = append(g.Offsets, PartitionOffsets{TopicPartition: tp, Committed: committed, LogEnd: -1, Owner: owners[tp]})
-			}
-		}
-		for tp, owner := range owners {
-			if !seen[tp] {
-				g.Offsets = append(g.Offsets, PartitionOffsets{TopicPartition: tp, Committed: -1, LogEnd: -1, Owner: owner})
-			}
-		}
-		slices.SortFunc(g.Offsets, func(a, b PartitionOffsets) int { return a.TopicPartition.Compare(b.TopicPartition) })
 	}
 	return out
-}
-
-// subscriptionOf decodes the ConsumerProtocolSubscription a member joined
-// with; nil when the coordinator sent none (it sends it only while the
-// group is Stable) or it does not decode.
-func subscriptionOf(m *sarama.GroupMemberDescription) *Subscription {
-	meta, err := m.GetMemberMetadata()
-	if err != nil || meta == nil {
-		return nil
-	}
-	s := &Subscription{Version: meta.Version, Topics: slices.Clone(meta.Topics), Generation: -1}
-	if meta.Version >= 2 {
-		s.Generation = meta.GenerationID
-	}
-	if meta.RackID != nil {
-		s.Rack = *meta.RackID
-	}
-	for _, op := range meta.OwnedPartitions {
-		if op == nil {
-			continue
-		}
-		for _, p := range op.Partitions {
-			s.Owned = append(s.Owned, TopicPartition{op.Topic, p})
-		}
-	}
-	slices.SortFunc(s.Owned, TopicPartition.Compare)
-	return s
 }
 
 // fetchOffsets reads the committed offsets of groups at their coordinator:

@@ -53,6 +53,9 @@ type ResetPlan struct {
 	// Members are the group's members when the plan was made; while
 	// there are any the plan cannot be applied.
 	Members []GroupMember
+	// Share marks a plan of a share group's start offsets (PlanShareReset):
+	// Current and New are start offsets, and only ApplyShareReset applies it.
+	Share bool
 }
 
 // ErrGroupNotEmpty is returned for a change Kafka makes only to a group
@@ -78,13 +81,27 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 	if err != nil && !groupMissing(err) {
 		return fail(err)
 	}
-	tm, err := c.topicMetadata(topic)
+	if g.Type == TypeShare {
+		return fail(errors.New("a share group has start offsets, not committed ones: alter them with PlanShareReset"))
+	}
+	plan, err := c.planMoves(ctx, g, topic, partitions, t)
 	if err != nil {
 		return fail(err)
 	}
+	return plan, nil
+}
+
+// planMoves computes the rows of a reset of g's positions on topic (all
+// partitions when partitions is nil) to t: one ListOffsets per partition
+// leader for each offset kind t needs.
+func (c *Client) planMoves(ctx context.Context, g GroupInfo, topic string, partitions []int32, t ResetTarget) (ResetPlan, error) {
+	tm, err := c.topicMetadata(topic)
+	if err != nil {
+		return ResetPlan{}, err
+	}
 	parts, byLeader, err := partitionsByLeader(tm, partitions)
 	if err != nil {
-		return fail(err)
+		return ResetPlan{}, err
 	}
 	var at *time.Time
 	if t.Kind == ResetTime {
@@ -92,7 +109,7 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 	}
 	found, err := c.logOffsets(ctx, topic, byLeader, logTimes(at))
 	if err != nil {
-		return fail(err)
+		return ResetPlan{}, err
 	}
 	low, high := found[atLow], found[atHigh]
 
@@ -102,7 +119,7 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 			committed[o.Partition] = o.Committed
 		}
 	}
-	plan := ResetPlan{Group: group, Members: g.Members}
+	plan := ResetPlan{Group: g.Name, Members: g.Members}
 	var uncommitted []string
 	for _, p := range parts {
 		row := ResetPlanRow{TopicPartition: TopicPartition{topic, p}, Current: -1, Low: low[p], High: high[p]}
@@ -136,7 +153,7 @@ func (c *Client) PlanReset(ctx context.Context, group, topic string, partitions 
 		plan.Rows = append(plan.Rows, row)
 	}
 	if len(uncommitted) > 0 {
-		return fail(fmt.Errorf("cannot shift partitions without a committed offset: %s (choose another kind of reset for them)", strings.Join(uncommitted, ", ")))
+		return ResetPlan{}, fmt.Errorf("cannot shift partitions without a committed offset: %s (choose another kind of reset for them)", strings.Join(uncommitted, ", "))
 	}
 	return plan, nil
 }
@@ -150,6 +167,9 @@ func (c *Client) ApplyReset(ctx context.Context, p ResetPlan) error {
 	op := "reset offsets of group " + p.Group
 	if err := c.guardWrite(op); err != nil {
 		return err
+	}
+	if p.Share {
+		return fmt.Errorf("%s: the plan moves a share group's start offsets: apply it with ApplyShareReset", op)
 	}
 	if len(p.Rows) == 0 {
 		return fmt.Errorf("%s: the plan has no partitions", op)
@@ -218,6 +238,9 @@ func (c *Client) DeleteGroupOffsets(ctx context.Context, group, topic string) er
 	if err != nil {
 		return err
 	}
+	if g.Type == TypeShare {
+		return fmt.Errorf("%s: a share group has start offsets, not committed ones: delete them with DeleteShareGroupOffsets", op)
+	}
 	// The partitions come from the commits, not the topic, so the
 	// offsets of a topic that was deleted can be deleted too.
 	var parts []int32
@@ -239,6 +262,11 @@ func (c *Client) DeleteGroupOffsets(ctx context.Context, group, topic string) er
 			return err
 		}
 		if err := groupError(resp.ErrorCode, group); err != nil {
+			// Some brokers refuse a group with members as a whole
+			// rather than per subscribed topic: name who is there.
+			if errors.Is(err, ErrGroupNotEmpty) && len(g.Members) > 0 {
+				return subscribedError(resp.ErrorCode, g.Members)
+			}
 			return err
 		}
 		var errs []error

@@ -13,7 +13,7 @@ import (
 // method changes the cluster and must be listed in writeCalls with a call
 // that exercises it, so a new method cannot skip the read-only check.
 var readCalls = []string{
-	"Bootstrap", "Close", "Events", "Group", "Groups", "PlanReset", "ReadOnly", "Refresh", "Tail", "TopicConfig",
+	"Bootstrap", "Close", "Events", "Group", "Groups", "PlanReset", "PlanShareReset", "ReadOnly", "Refresh", "Tail", "TopicConfig",
 }
 
 // writeCalls exercise each method that changes the cluster.
@@ -35,6 +35,10 @@ var writeCalls = map[string]func(*Client) error{
 	},
 	"DeleteGroupOffsets": func(c *Client) error { return c.DeleteGroupOffsets(readOnlyCtx, "billing", "orders") },
 	"DeleteGroup":        func(c *Client) error { return c.DeleteGroup(readOnlyCtx, "billing") },
+	"ApplyShareReset": func(c *Client) error {
+		return c.ApplyShareReset(readOnlyCtx, ResetPlan{Group: "queue", Share: true, Rows: []ResetPlanRow{{TopicPartition: TopicPartition{"orders", 0}, New: 0}}})
+	},
+	"DeleteShareGroupOffsets": func(c *Client) error { return c.DeleteShareGroupOffsets(readOnlyCtx, "queue", "orders") },
 }
 
 func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {

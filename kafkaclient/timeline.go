@@ -1,7 +1,6 @@
 package kafkaclient
 
 import (
-	"cmp"
 	"errors"
 	"maps"
 	"slices"
@@ -50,13 +49,42 @@ const (
 	// EventUnobserved: nobody observed the group for Gap, so what changed
 	// meanwhile cannot be placed in time and is not reported.
 	EventUnobserved
+
+	// The kinds below come from consumer-protocol (KIP-848) and share
+	// groups, whose coordinator reports epochs and, at all times, what
+	// each member owns and (consumer protocol) is to own.
+
+	// EventEpochChanged: the group epoch went From → To (decimal), for
+	// Cause: members joined, left or were fenced, subscriptions changed,
+	// or (none of those seen) the topics' metadata changed.
+	EventEpochChanged
+	// EventTargetChanged: the coordinator now assigns Partition to member
+	// To instead of From ("" for none).
+	EventTargetChanged
+	// EventMemberRevoked: Member gave up Partitions.
+	EventMemberRevoked
+	// EventMemberAssigned: Member got Partitions, which had been without
+	// a consumer for Unowned before, as far as the observations tell.
+	EventMemberAssigned
+	// EventMemberReconciled: Member reached its target at epoch To, Took
+	// after the rebalance was first seen.
+	EventMemberReconciled
+	// EventMemberFenced: the coordinator fenced Member, which joined
+	// again: its epoch went back.
+	EventMemberFenced
+	// EventTypeChanged: the group's type went From → To (a classic group
+	// upgraded to the consumer protocol, or one made again under the same
+	// name): the timeline starts afresh.
+	EventTypeChanged
 )
 
 // TimelineEvent is one change seen between two observations of a group.
 type TimelineEvent struct {
 	At   time.Time
 	Kind TimelineKind
-	// Member, ClientID and Host describe the member that joined or left.
+	// Member, ClientID and Host describe the member that joined or left,
+	// or (ClientID and Member) whose assignment or epoch an event of a
+	// consumer-protocol or share group is about.
 	Member   string
 	ClientID string
 	Host     string
@@ -75,12 +103,18 @@ type TimelineEvent struct {
 	// EventPartitionMoved went without a consumer on the way, as far as
 	// the observations tell; 0 when they do not.
 	Unowned time.Duration
-	// Partitions lists the partitions of an EventOwnersUnknown, sorted.
+	// Partitions lists, sorted, the partitions of an EventOwnersUnknown,
+	// EventMemberRevoked or EventMemberAssigned.
 	Partitions []TopicPartition
 	// Offsets lists the committed offsets of an EventOffsetsReset, sorted.
 	Offsets []OffsetChange
 	// Gap is the time an EventUnobserved covers.
 	Gap time.Duration
+	// Cause says why the epoch of an EventEpochChanged moved.
+	Cause string
+	// Took is how long after the rebalance began an
+	// EventMemberReconciled member got there; 0 when not known.
+	Took time.Duration
 	// Rebalance is the number of the rebalance in progress when the event
 	// happened (the one a started or ended event is about), 0 outside one,
 	// so that a view can group a rebalance's events.
@@ -90,71 +124,6 @@ type TimelineEvent struct {
 	// Err is the failed poll's error (EventError, and EventGroupGone when
 	// the coordinator answered that it does not know the group).
 	Err error
-}
-
-// Text is the event as one plain line; the caller sanitizes and styles it.
-func (e TimelineEvent) Text() string {
-	p := e.Partition.Topic + "/" + strconv.Itoa(int(e.Partition.Partition))
-	switch e.Kind {
-	case EventMemberJoined:
-		return "member joined: " + memberText(e.ClientID, e.Host, e.Member)
-	case EventMemberLeft:
-		return "member left: " + memberText(e.ClientID, e.Host, e.Member)
-	case EventStateChanged:
-		return "state " + e.From + " → " + e.To
-	case EventGenerationChanged:
-		return "generation " + e.From + " → " + e.To
-	case EventPartitionMoved:
-		from, to := e.memberNames()
-		if e.Unowned > 0 {
-			return p + ": " + from + " → (unowned) → " + to + ", " + roundDuration(e.Unowned) + " without a consumer"
-		}
-		return p + ": " + from + " → " + to
-	case EventPartitionUnowned:
-		from, _ := e.memberNames()
-		return p + ": " + from + " → (unowned)"
-	case EventPartitionAssigned:
-		_, to := e.memberNames()
-		switch {
-		case e.FromUnknown:
-			return p + ": (unknown) → " + to
-		case e.Unowned > 0:
-			return p + ": (unowned) → " + to + " after " + roundDuration(e.Unowned) + " without a consumer"
-		}
-		return p + ": (unowned) → " + to
-	case EventOwnersUnknown:
-		return "owner not reported while the group rebalances: " + PartitionsText(e.Partitions)
-	case EventOffsetsReset:
-		return offsetsText(e.Offsets)
-	case EventUnobserved:
-		return "not observed for " + roundDuration(e.Gap) + ": what changed meanwhile is not shown"
-	case EventRebalanceStarted:
-		return "rebalance #" + strconv.Itoa(e.Rebalance) + " started"
-	case EventRebalanceEnded:
-		return e.Summary.text()
-	case EventGroupGone:
-		if e.Err != nil {
-			return "group gone: " + e.Err.Error()
-		}
-		return "group gone (Dead)"
-	case EventError:
-		return "poll failed: " + e.Err.Error()
-	}
-	return "unknown event " + strconv.Itoa(int(e.Kind))
-}
-
-// memberNames names the From and To members of a partition event by
-// client ID. Clients often share one (it defaults to one per process and
-// group); then only the member IDs tell the two apart.
-func (e TimelineEvent) memberNames() (from, to string) {
-	from, to = e.FromClient, e.ToClient
-	switch {
-	case e.From == "" || e.To == "" || e.From == e.To:
-		from, to = cmp.Or(from, e.From), cmp.Or(to, e.To)
-	case from == "" || to == "" || from == to:
-		from, to = e.From, e.To
-	}
-	return from, to
 }
 
 // Timeline turns successive observations of one group into events and
@@ -188,6 +157,9 @@ type Timeline struct {
 
 	rebalances int
 	current    *rebalance
+	// behind holds the consumer-protocol members seen short of their
+	// target during the rebalance in progress.
+	behind map[string]bool
 }
 
 // unknownOwner is a partition whose owner is not reported: last is the
@@ -261,10 +233,11 @@ func (t *Timeline) Owner(tp TopicPartition) (member string, known bool) {
 // it produced, which the timeline also keeps. Observations must come in
 // the order they were made; one older than the last good one is ignored.
 // A failed poll produces at most a failure event, and the next good one
-// is compared with the last good one. Otherwise the events come as:
-// rebalance started, members left, members joined, state, generation,
-// partitions by topic and number, owners not reported, offsets reset,
-// rebalance ended.
+// is compared with the last good one. Otherwise the events of a classic
+// group come as: rebalance started, members left, members joined, state,
+// generation, partitions by topic and number, owners not reported,
+// offsets reset, rebalance ended; those of consumer-protocol and share
+// groups as diffConsumer and diffShare say.
 func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
 	if t.last != nil && g.At.Before(t.last.At) {
 		return nil
@@ -277,14 +250,41 @@ func (t *Timeline) Observe(g GroupInfo) []TimelineEvent {
 		out = t.failed(g)
 	default:
 		t.lastErr, t.gone = "", false
-		if t.last == nil {
-			out = t.baseline(g)
-		} else {
-			out = t.diff(g)
+		if t.last != nil && typeName(t.last) != typeName(&g) {
+			out = []TimelineEvent{{At: g.At, Kind: EventTypeChanged, From: typeName(t.last), To: typeName(&g)}}
+			t.forget()
+		}
+		switch {
+		case t.last == nil && g.Type == TypeConsumer:
+			out = append(out, t.baselineConsumer(g)...)
+		case t.last == nil && g.Type == TypeShare:
+			out = append(out, t.baselineShare(g)...)
+		case t.last == nil:
+			out = append(out, t.baseline(g)...)
+		case g.Type == TypeConsumer:
+			out = append(out, t.diffConsumer(g)...)
+		case g.Type == TypeShare:
+			out = append(out, t.diffShare(g)...)
+		default:
+			out = append(out, t.diff(g)...)
 		}
 	}
 	t.keep(out)
 	return out
+}
+
+// typeName is g's type, classic for brokers that do not report one.
+func typeName(g *GroupInfo) string {
+	if g.IsClassic() {
+		return TypeClassic
+	}
+	return g.Type
+}
+
+// forget drops what the observations so far established: the next one is
+// taken as the first.
+func (t *Timeline) forget() {
+	t.last, t.owners, t.unknown, t.lostAt, t.current, t.behind = nil, nil, nil, nil, nil, nil
 }
 
 func (t *Timeline) keep(out []TimelineEvent) {
@@ -304,7 +304,7 @@ func (t *Timeline) Resume(at time.Time) []TimelineEvent {
 		return nil
 	}
 	out := []TimelineEvent{{At: at, Kind: EventUnobserved, Gap: at.Sub(t.last.At)}}
-	t.last, t.owners, t.unknown, t.lostAt, t.current = nil, nil, nil, nil, nil
+	t.forget()
 	t.lastErr, t.gone = "", false
 	t.keep(out)
 	return out

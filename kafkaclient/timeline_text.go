@@ -1,10 +1,120 @@
 package kafkaclient
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// Text is the event as one plain line; the caller sanitizes and styles it.
+func (e TimelineEvent) Text() string {
+	p := e.Partition.Topic + "/" + strconv.Itoa(int(e.Partition.Partition))
+	switch e.Kind {
+	case EventMemberJoined:
+		return "member joined: " + memberText(e.ClientID, e.Host, e.Member)
+	case EventMemberLeft:
+		return "member left: " + memberText(e.ClientID, e.Host, e.Member)
+	case EventStateChanged:
+		return "state " + e.From + " → " + e.To
+	case EventGenerationChanged:
+		return "generation " + e.From + " → " + e.To
+	case EventPartitionMoved:
+		from, to := e.memberNames()
+		if e.Unowned > 0 {
+			return p + ": " + from + " → (unowned) → " + to + ", " + roundDuration(e.Unowned) + " without a consumer"
+		}
+		return p + ": " + from + " → " + to
+	case EventPartitionUnowned:
+		from, _ := e.memberNames()
+		return p + ": " + from + " → (unowned)"
+	case EventPartitionAssigned:
+		_, to := e.memberNames()
+		switch {
+		case e.FromUnknown:
+			return p + ": (unknown) → " + to
+		case e.Unowned > 0:
+			return p + ": (unowned) → " + to + " after " + roundDuration(e.Unowned) + " without a consumer"
+		}
+		return p + ": (unowned) → " + to
+	case EventOwnersUnknown:
+		return "owner not reported while the group rebalances: " + PartitionsText(e.Partitions)
+	case EventOffsetsReset:
+		return offsetsText(e.Offsets)
+	case EventUnobserved:
+		return "not observed for " + roundDuration(e.Gap) + ": what changed meanwhile is not shown"
+	case EventRebalanceStarted:
+		return "rebalance #" + strconv.Itoa(e.Rebalance) + " started"
+	case EventRebalanceEnded:
+		return e.Summary.text()
+	case EventGroupGone:
+		if e.Err != nil {
+			return "group gone: " + e.Err.Error()
+		}
+		return "group gone (Dead)"
+	case EventError:
+		return "poll failed: " + e.Err.Error()
+	}
+	return e.epochText(p)
+}
+
+// epochText is Text for the kinds of consumer-protocol and share groups.
+func (e TimelineEvent) epochText(p string) string {
+	switch e.Kind {
+	case EventEpochChanged:
+		if e.Cause == "" {
+			return "group epoch " + e.From + " → " + e.To
+		}
+		return "group epoch " + e.From + " → " + e.To + ": " + e.Cause
+	case EventTargetChanged:
+		from, to := e.memberNames()
+		return "target " + p + ": " + cmp.Or(from, "(none)") + " → " + cmp.Or(to, "(none)")
+	case EventMemberRevoked:
+		return memberRef(e.ClientID, e.Member) + " revoked " + PartitionsText(e.Partitions)
+	case EventMemberAssigned:
+		if e.Unowned > 0 {
+			return memberRef(e.ClientID, e.Member) + " assigned " + PartitionsText(e.Partitions) + " after " + roundDuration(e.Unowned) + " without a consumer"
+		}
+		return memberRef(e.ClientID, e.Member) + " assigned " + PartitionsText(e.Partitions)
+	case EventMemberReconciled:
+		if e.Took > 0 {
+			return memberRef(e.ClientID, e.Member) + " reconciled at epoch " + e.To + ", " + roundDuration(e.Took) + " into the rebalance"
+		}
+		return memberRef(e.ClientID, e.Member) + " reconciled at epoch " + e.To
+	case EventMemberFenced:
+		return "member fenced, joined again: " + memberText(e.ClientID, e.Host, e.Member)
+	case EventTypeChanged:
+		return "group type " + e.From + " → " + e.To + ": what follows is observed afresh"
+	}
+	return "unknown event " + strconv.Itoa(int(e.Kind))
+}
+
+// memberRef names a member by client ID and a short member ID: clients
+// often share a client ID (franz-go's default is one for all).
+func memberRef(client, id string) string {
+	short := id
+	if len(short) > 10 {
+		short = short[:8] + "…"
+	}
+	if client == "" {
+		return short
+	}
+	return client + " (" + short + ")"
+}
+
+// memberNames names the From and To members of a partition event by
+// client ID. Clients often share one (it defaults to one per process and
+// group); then only the member IDs tell the two apart.
+func (e TimelineEvent) memberNames() (from, to string) {
+	from, to = e.FromClient, e.ToClient
+	switch {
+	case e.From == "" || e.To == "" || e.From == e.To:
+		from, to = cmp.Or(from, e.From), cmp.Or(to, e.To)
+	case from == "" || to == "" || from == to:
+		from, to = e.From, e.To
+	}
+	return from, to
+}
 
 // RebalanceSummary is how one rebalance went, as far as polling saw it.
 type RebalanceSummary struct {
@@ -40,15 +150,23 @@ type RebalanceSummary struct {
 	// MembersBefore is the member count of the observation before Start,
 	// MembersAfter that at End.
 	MembersBefore, MembersAfter int
+	// Incremental marks a consumer-protocol group's rebalance: members
+	// reconcile one by one while the others keep consuming, and it ends
+	// (converges) when the last member reached its target.
+	Incremental bool
 }
 
 func (s *RebalanceSummary) text() string {
 	var b strings.Builder
 	b.WriteString("rebalance #" + strconv.Itoa(s.Number))
+	done := " done"
+	if s.Incremental {
+		done = " converged"
+	}
 	if s.Start.Equal(s.End) {
-		b.WriteString(" done within " + roundDuration(s.Duration))
+		b.WriteString(done + " within " + roundDuration(s.Duration))
 	} else {
-		b.WriteString(" done in " + roundDuration(s.Duration))
+		b.WriteString(done + " in " + roundDuration(s.Duration))
 	}
 	b.WriteString(": " + plural(s.PartitionsMoved, "partition") + " moved")
 	if s.UnknownBefore > 0 {

@@ -44,6 +44,13 @@ type (
 		DeleteGroupOffsets(ctx context.Context, group, topic string) error
 		DeleteGroup(ctx context.Context, group string) error
 	}
+	// ShareAdmin moves and deletes share groups' start offsets; deleting
+	// a share group is GroupAdmin's DeleteGroup.
+	ShareAdmin interface {
+		PlanShareReset(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
+		ApplyShareReset(ctx context.Context, p kafkaclient.ResetPlan) error
+		DeleteShareGroupOffsets(ctx context.Context, group, topic string) error
+	}
 )
 
 // Client is the set of roles a session offers, each in its own field so
@@ -56,6 +63,7 @@ type Client struct {
 	TopicAdmin TopicAdmin
 	Producer   Producer
 	GroupAdmin GroupAdmin
+	ShareAdmin ShareAdmin
 }
 
 // FullClient has every role, as kafkaclient.Client does.
@@ -67,9 +75,10 @@ type FullClient interface {
 	TopicAdmin
 	Producer
 	GroupAdmin
+	ShareAdmin
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c}
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c}
 }

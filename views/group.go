@@ -38,17 +38,24 @@ const (
 // It keeps observing while a dialog covers it: one group is cheap to
 // describe, and a gap would leave the timeline short of what happened.
 type Group struct {
-	c        *Common
-	scope    Scope
-	reader   GroupReader
-	admin    GroupAdmin
-	name     string
-	info     kafkaclient.GroupInfo
-	loaded   bool
-	health   *kafkaclient.GroupHealth
-	timeline *kafkaclient.Timeline
-	members  *widget.Table
-	parts    *widget.Table
+	c      *Common
+	scope  Scope
+	reader GroupReader
+	admin  GroupAdmin
+	share  ShareAdmin
+	name   string
+	info   kafkaclient.GroupInfo
+	loaded bool
+	// kind is the group's type as shown (classic until the first
+	// observation says otherwise): its members' and partitions' columns
+	// depend on it.
+	kind string
+	// membersWide: the members table has room for the member IDs.
+	membersWide bool
+	health      *kafkaclient.GroupHealth
+	timeline    *kafkaclient.Timeline
+	members     *widget.Table
+	parts       *widget.Table
 	// tlBack is how many events the timeline pane is scrolled back from the newest.
 	tlBack int
 	focus  int
@@ -77,20 +84,13 @@ var partColumns = []widget.Column{
 // NewGroup makes the detail view of group name; its Init starts watching.
 func NewGroup(c *Common, name string) *Group {
 	history := groupHistory(c)
-	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, name: name,
+	g := &Group{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, share: c.Client.ShareAdmin, name: name,
 		health:   history.Group(name).Health,
 		timeline: history.Timeline(name),
-		members: widget.NewTable(c.Styles, &c.Keys.ListKeys, []widget.Column{
-			{Title: "CLIENT ID", Width: 20},
-			{Title: "HOST", Width: 16},
-			{Title: "PARTS", Width: 5, Right: true},
-			{Title: "ASSIGNED"},
-			{Title: "MEMBER ID", Width: 20},
-		}),
+		kind:     kafkaclient.TypeClassic,
 	}
-	g.members.Empty = "no members"
-	g.parts = widget.NewTable(c.Styles, &c.Keys.ListKeys, partColumns)
-	g.parts.SetMatcher(listFilter)
+	g.setMemberColumns()
+	g.setPartColumns()
 	g.parts.Empty = "loading…"
 	g.setFocus(paneParts)
 	return g
@@ -103,6 +103,30 @@ func groupHistory(c *Common) *kafkaclient.GroupHistory {
 		c.GroupHistory = kafkaclient.NewGroupHistory(0)
 	}
 	return c.GroupHistory
+}
+
+// setPartColumns gives the parts table the columns of the group's type,
+// keeping the rows, the filter and the row under the cursor. The table
+// hides the columns of least priority when the terminal is narrow.
+func (g *Group) setPartColumns() {
+	old := g.parts
+	g.parts = widget.NewTable(g.c.Styles, &g.c.Keys.ListKeys, partColumnsOf(g.kind))
+	g.parts.SetMatcher(listFilter)
+	if old == nil {
+		return
+	}
+	g.parts.Empty, g.parts.Blurred = old.Empty, old.Blurred
+	g.parts.SetFilter(old.Filter())
+	g.parts.SetSize(g.width, max(g.height, 2))
+	g.rebuild()
+	if sel, ok := old.Selected(); ok {
+		for shown, _ := g.parts.Counts(); shown > 0; shown-- {
+			if r, _ := g.parts.Selected(); r.Key == sel.Key {
+				break
+			}
+			g.parts.Move(1)
+		}
+	}
 }
 
 // setFocus moves the keys to pane; the other tables hide their cursor.
@@ -163,6 +187,11 @@ func (g *Group) paneHeights() (members, parts, timeline int) {
 }
 
 func (g *Group) layout() {
+	if wide := g.width >= wideMembers; wide != g.membersWide {
+		g.membersWide = wide
+		g.setMemberColumns()
+		g.rebuild()
+	}
 	mh, ph, _ := g.paneHeights()
 	g.members.SetSize(g.width, mh)
 	g.parts.SetSize(g.width, ph)
@@ -211,18 +240,24 @@ func (g *Group) Update(msg tea.Msg) (View, tea.Cmd) {
 			g.export = newExportPrompt(g.c, g.scope, g.exportJob, g.name+"-timeline", g.width)
 			return g, g.export.focus()
 		case key.Matches(msg, k.ResetOffsets):
-			if g.loaded {
+			switch {
+			case g.loaded && g.kind == kafkaclient.TypeShare:
+				return g, shareResetDialog(g.c, g.share, g.info)
+			case g.loaded:
 				return g, resetOffsetsDialog(g.c, g.admin, g.info)
 			}
 		case key.Matches(msg, k.DeleteOffsets):
 			if r, ok := g.parts.Selected(); ok {
 				topic := r.Key[:strings.LastIndexByte(r.Key, '/')]
+				if g.kind == kafkaclient.TypeShare {
+					return g, deleteShareOffsetsDialog(g.c, g.share, g.info, topic)
+				}
 				return g, deleteOffsetsDialog(g.c, g.admin, g.info, topic)
 			}
 		case g.focus == paneMembers && key.Matches(msg, k.OpenMember):
 			if r, ok := g.members.Selected(); ok {
 				if m := g.info.Member(r.Key); m != nil {
-					return g, push(newMemberDetail(g.c, g.name, *m, g.info.Rebalancing()))
+					return g, push(newMemberDetail(g.c, g.info, *m))
 				}
 			}
 		case g.focus == paneTimeline:
@@ -270,6 +305,11 @@ func (g *Group) observe(info kafkaclient.GroupInfo) {
 		return
 	}
 	g.info, g.loaded = info, true
+	if kind := groupType(info); kind != g.kind {
+		g.kind = kind
+		g.setMemberColumns()
+		g.setPartColumns()
+	}
 	g.health.Observe(info.At, info.Offsets)
 	g.layout()
 	g.rebuild()
@@ -281,11 +321,10 @@ func (g *Group) rebuild() {
 	}
 	st := g.c.Styles
 	clients := map[string]string{}
-	rebalancing := g.info.Rebalancing()
 	mrows := make([]widget.Row, len(g.info.Members))
 	for i, m := range g.info.Members {
 		clients[m.ID] = m.ClientID
-		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(memberCells(st, m, rebalancing)...)}
+		mrows[i] = widget.Row{Key: m.ID, Search: strings.ToLower(m.ClientID + " " + m.Host + " " + m.ID), Cells: widget.FixedCells(g.memberRow(m)...)}
 	}
 	g.members.SetRows(mrows)
 
@@ -304,7 +343,11 @@ func (g *Group) rebuild() {
 		consumed := members > 0 && (!known || owner != "")
 		verdict := g.health.Judge(o.TopicPartition, g.info.At, consumed)
 		_, w := g.health.Partition(o.TopicPartition, g.info.At)
-		p := partitionRow{o: o, owner: clients[owner], ownerKnown: known, members: members, verdict: verdict, window: w}
+		p := partitionRow{o: o, owner: clients[owner], ownerKnown: known, members: members, verdict: verdict, window: w,
+			sharers: len(o.Sharers)}
+		if g.kind == kafkaclient.TypeConsumer && o.Target != owner {
+			p.target, p.moving = clients[o.Target], true
+		}
 		prows[i] = widget.Row{
 			Key:    o.Topic + "/" + strconv.Itoa(int(o.Partition)),
 			Search: strings.ToLower(o.Topic + " " + strconv.Itoa(int(o.Partition)) + " " + clients[owner]),

@@ -27,6 +27,8 @@ type exportedEvent struct {
 	Partitions  []exportedPartition           `json:"partitions,omitempty"`
 	Offsets     []exportedOffset              `json:"offsets,omitempty"`
 	GapMs       int64                         `json:"gap_ms,omitempty"`
+	Cause       string                        `json:"cause,omitempty"`
+	TookMs      int64                         `json:"took_ms,omitempty"`
 	Rebalance   int                           `json:"rebalance,omitempty"`
 	Summary     *kafkaclient.RebalanceSummary `json:"summary,omitempty"`
 }
@@ -59,6 +61,13 @@ var eventKinds = map[kafkaclient.TimelineKind]string{
 	kafkaclient.EventOwnersUnknown:     "owners_unknown",
 	kafkaclient.EventOffsetsReset:      "offsets_reset",
 	kafkaclient.EventUnobserved:        "unobserved",
+	kafkaclient.EventEpochChanged:      "epoch_changed",
+	kafkaclient.EventTargetChanged:     "target_changed",
+	kafkaclient.EventMemberRevoked:     "member_revoked",
+	kafkaclient.EventMemberAssigned:    "member_assigned",
+	kafkaclient.EventMemberReconciled:  "member_reconciled",
+	kafkaclient.EventMemberFenced:      "member_fenced",
+	kafkaclient.EventTypeChanged:       "type_changed",
 }
 
 func (g *Group) exportJob() exportJob {
@@ -78,7 +87,8 @@ func (g *Group) exportJob() exportJob {
 func exportEvent(group string, e kafkaclient.TimelineEvent) exportedEvent {
 	row := exportedEvent{At: e.At.UTC().Format(time.RFC3339Nano), Group: group, Kind: eventKinds[e.Kind], Text: e.Text(),
 		Member: e.Member, ClientID: e.ClientID, Host: e.Host, From: e.From, To: e.To, FromUnknown: e.FromUnknown,
-		UnownedMs: e.Unowned.Milliseconds(), GapMs: e.Gap.Milliseconds(), Rebalance: e.Rebalance, Summary: e.Summary}
+		UnownedMs: e.Unowned.Milliseconds(), GapMs: e.Gap.Milliseconds(), Rebalance: e.Rebalance, Summary: e.Summary,
+		Cause: e.Cause, TookMs: e.Took.Milliseconds()}
 	if e.Partition.Topic != "" {
 		p := e.Partition.Partition
 		row.Topic, row.Partition = e.Partition.Topic, &p

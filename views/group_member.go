@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,22 +18,23 @@ import (
 const memberLabel = 14
 
 // MemberDetail shows one member of a group whole: its IDs, its host, its
-// full assignment and what it reported when it joined, wrapped to the
-// width, as the members table has room for only a part of it.
+// full assignment and what it reported when it joined (in a
+// consumer-protocol group, its epoch and target and what it still has to
+// revoke and receive), wrapped to the width, as the members table has
+// room for only a part of it.
 type MemberDetail struct {
-	c     *Common
-	group string
-	m     kafkaclient.GroupMember
-	// rebalancing: the coordinator reported no assignment or subscription.
-	rebalancing bool
-	lines       []string
-	scroll      int
-	width       int
-	height      int
+	c *Common
+	// g is the observation the member was opened from.
+	g      kafkaclient.GroupInfo
+	m      kafkaclient.GroupMember
+	lines  []string
+	scroll int
+	width  int
+	height int
 }
 
-func newMemberDetail(c *Common, group string, m kafkaclient.GroupMember, rebalancing bool) *MemberDetail {
-	return &MemberDetail{c: c, group: group, m: m, rebalancing: rebalancing}
+func newMemberDetail(c *Common, g kafkaclient.GroupInfo, m kafkaclient.GroupMember) *MemberDetail {
+	return &MemberDetail{c: c, g: g, m: m}
 }
 
 // Init implements View.
@@ -71,17 +73,24 @@ func (d *MemberDetail) layout() {
 	}
 	missing := func(s string) string { return st.Muted.Render(s) }
 
-	field("group", styled(d.group))
+	field("group", styled(d.g.Name))
 	field("member id", styled(m.ID))
 	field("client id", styled(m.ClientID))
 	field("host", styled(m.Host))
-	if m.InstanceID != "" {
+	switch {
+	case m.InstanceID != "":
 		field("instance id", styled(m.InstanceID))
-	} else {
+	case d.g.Type != kafkaclient.TypeShare:
 		field("instance id", missing("none (dynamic member)"))
 	}
+	if !d.g.IsClassic() {
+		d.nextGenLines(field, styled, missing)
+		d.lines = lines
+		d.scrollBy(0)
+		return
+	}
 	switch {
-	case d.rebalancing:
+	case d.g.Rebalancing():
 		field("assigned", missing("not reported while the group rebalances"))
 	case len(m.Assigned) == 0:
 		field("assigned", st.Warn.Render("nothing"))
@@ -160,4 +169,69 @@ func (d *MemberDetail) ShortHelp() []key.Binding { return nil }
 // FullHelp implements help.KeyMap.
 func (d *MemberDetail) FullHelp() [][]key.Binding {
 	return [][]key.Binding{d.c.Keys.Movement()}
+}
+
+// nextGenLines are the lines of a consumer-protocol or share group's
+// member, which its coordinator reports whole at every describe.
+func (d *MemberDetail) nextGenLines(field func(label, value string), styled, missing func(string) string) {
+	st, m, g := d.c.Styles, d.m, &d.g
+	epoch := strconv.Itoa(int(m.MemberEpoch))
+	switch {
+	case m.MemberEpoch < 0:
+		field("epoch", st.Muted.Render("away: a static member that left; its partitions wait for it until its session times out"))
+	case m.MemberEpoch < g.Epoch:
+		field("epoch", st.Warn.Render(epoch+", behind the group's "+strconv.Itoa(int(g.Epoch))))
+	default:
+		field("epoch", epoch)
+	}
+	if m.Rack != "" {
+		field("rack", styled(m.Rack))
+	}
+	switch {
+	case m.SubscribedRegex != "":
+		field("subscribed", "pattern "+styled(m.SubscribedRegex))
+	default:
+		field("subscribed", styled(strings.Join(m.Subscribed, ", ")))
+	}
+	partitions := func(label string, tps []kafkaclient.TopicPartition, none string) {
+		if len(tps) == 0 {
+			field(label, missing(none))
+			return
+		}
+		field(label, nounCount(len(tps), "partition"))
+		for _, t := range byTopic(tps) {
+			field("", styled(t))
+		}
+	}
+	partitions("assigned", m.Assigned, "nothing")
+	if g.Type != kafkaclient.TypeConsumer {
+		return
+	}
+	if !g.MemberReconciling(&m) {
+		field("target", "reached")
+		return
+	}
+	partitions("target", m.Target, "nothing")
+	if rev := m.Revoking(); len(rev) > 0 {
+		field("to revoke", st.Warn.Render(styled(kafkaclient.PartitionsText(rev))))
+	}
+	// A partition another member still owns comes once that member has
+	// revoked it.
+	for _, p := range m.Receiving() {
+		text := styled(p.Topic + "/" + strconv.Itoa(int(p.Partition)))
+		if o := ownerOf(g, p); o != nil && o.ID != m.ID {
+			text += st.Muted.Render(" once ") + styled(o.ClientID) + st.Muted.Render(" revokes it")
+		}
+		field("to receive", text)
+	}
+}
+
+// ownerOf is the member of g that owns p now, or nil.
+func ownerOf(g *kafkaclient.GroupInfo, p kafkaclient.TopicPartition) *kafkaclient.GroupMember {
+	for i := range g.Members {
+		if slices.Contains(g.Members[i].Assigned, p) {
+			return &g.Members[i]
+		}
+	}
+	return nil
 }

@@ -23,9 +23,15 @@ type partitionRow struct {
 	// the coordinator does not report it (the group rebalances).
 	owner      string
 	ownerKnown bool
-	members    int
-	verdict    kafkaclient.Verdict
-	window     *kafkaclient.Window
+	// moving marks a consumer-protocol partition whose target is another
+	// member (target, by client ID; "" for none) than its owner.
+	moving bool
+	target string
+	// sharers counts the members of a share group assigned the partition.
+	sharers int
+	members int
+	verdict kafkaclient.Verdict
+	window  *kafkaclient.Window
 }
 
 // cells draws every column of partColumns.
@@ -41,6 +47,14 @@ func (p partitionRow) cells(st *themes.Styles) []string {
 		ownerCell = st.Muted.Render("(none)")
 	default:
 		ownerCell, _ = sanitize.Styled(p.owner, st.Escape)
+	}
+	switch target, _ := sanitize.Styled(p.target, st.Escape); {
+	case p.moving && p.target == "":
+		ownerCell += st.Warn.Render(" → (none)")
+	case p.moving:
+		ownerCell += st.Warn.Render(" → ") + target
+	case p.sharers > 1:
+		ownerCell += st.Muted.Render(" +" + strconv.Itoa(p.sharers-1))
 	}
 	committed, end, lagCell := dash, dash, dash
 	if o.Committed >= 0 {
@@ -166,28 +180,43 @@ func (g *Group) summary() string {
 	}
 	kind, _ = sanitize.Plain(kind)
 	// What matters on call first, so a narrow terminal cuts the rest.
+	lag := "lag "
+	if g.kind == kafkaclient.TypeShare {
+		lag = "undelivered "
+	}
 	parts := []string{
 		stateCell(st, i.State),
 		"status " + statusCell(st, g.health.Status(i.At)),
-		"lag " + count(i.TotalLag()),
+		lag + count(i.TotalLag()),
 		nounCount(len(i.Members), "member"),
 	}
-	if kind != "" {
-		parts = append(parts, kind)
+	switch {
+	case !i.Described():
+		kind, _ := sanitize.Plain(g.kind)
+		parts = append(parts, kind+" group: its state and offsets only")
+	case g.kind != kafkaclient.TypeClassic:
+		if n := reconcilingCount(&i); n > 0 {
+			parts[3] += st.Warn.Render(" (" + strconv.Itoa(n) + " reconciling)")
+		}
+		parts = append(parts, g.kindSummary()...)
+	default:
+		if kind != "" {
+			parts = append(parts, kind)
+		}
+		switch last := g.timeline.Generation(); {
+		case i.Generation >= 0:
+			parts = append(parts, "generation "+strconv.Itoa(int(i.Generation)))
+		case last >= 0 && i.Rebalancing():
+			parts = append(parts, "after generation "+strconv.Itoa(int(last)))
+		}
 	}
-	switch last := g.timeline.Generation(); {
-	case i.Generation >= 0:
-		parts = append(parts, "generation "+strconv.Itoa(int(i.Generation)))
-	case last >= 0 && i.Rebalancing():
-		parts = append(parts, "after generation "+strconv.Itoa(int(last)))
+	if g.kind != kafkaclient.TypeShare {
+		parts = append(parts, "rebalances seen "+strconv.Itoa(g.timeline.Rebalances()))
 	}
-	parts = append(parts,
-		"rebalances seen "+strconv.Itoa(g.timeline.Rebalances()),
-		"coordinator "+strconv.Itoa(int(i.Coordinator)),
-	)
+	parts = append(parts, "coordinator "+strconv.Itoa(int(i.Coordinator)))
 	// A cooperative rebalance goes on between two Stable generations:
 	// only the timeline knows it is not over.
-	if g.timeline.Rebalancing() && !i.Rebalancing() {
+	if g.kind == kafkaclient.TypeClassic && g.timeline.Rebalancing() && !i.Rebalancing() {
 		parts = slices.Insert(parts, 1, st.Warn.Render("⟳ rebalancing"))
 	}
 	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), g.width, "…")
@@ -225,11 +254,12 @@ func (g *Group) timelineLines(h int) []string {
 
 func eventStyle(st *themes.Styles, k kafkaclient.TimelineKind) lipgloss.Style {
 	switch k {
-	case kafkaclient.EventRebalanceEnded, kafkaclient.EventRebalanceStarted:
+	case kafkaclient.EventRebalanceEnded, kafkaclient.EventRebalanceStarted, kafkaclient.EventTypeChanged:
 		return st.Accent
-	case kafkaclient.EventMemberLeft, kafkaclient.EventPartitionUnowned, kafkaclient.EventOffsetsReset:
+	case kafkaclient.EventMemberLeft, kafkaclient.EventPartitionUnowned, kafkaclient.EventOffsetsReset,
+		kafkaclient.EventMemberRevoked, kafkaclient.EventMemberFenced:
 		return st.Warn
-	case kafkaclient.EventMemberJoined, kafkaclient.EventPartitionAssigned:
+	case kafkaclient.EventMemberJoined, kafkaclient.EventPartitionAssigned, kafkaclient.EventMemberAssigned, kafkaclient.EventMemberReconciled:
 		return st.OK
 	case kafkaclient.EventError, kafkaclient.EventGroupGone:
 		return st.Error
@@ -266,6 +296,9 @@ func groupMarkerLegend() []key.Binding {
 		legend("(unknown)", "not reported"),
 		legend("none", "idle member"),
 		legend("⟳", "rebalancing"),
+		legend("a → b", "moving to b"),
+		legend("−/+", "to revoke/receive"),
+		legend("+N", "N more sharers"),
 		legend("—", "no commit"),
 	}
 }

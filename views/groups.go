@@ -55,12 +55,16 @@ type Groups struct {
 	at      time.Time
 }
 
+// trendWidth is the cells of the list's lag sparkline.
+const trendWidth = 10
+
 // The columns the list sorts by.
 const (
 	groupColName   = 0
-	groupColState  = 1
-	groupColLag    = 5
-	groupColStatus = 7
+	groupColType   = 1
+	groupColState  = 2
+	groupColLag    = 6
+	groupColStatus = 8
 )
 
 // NewGroups makes the groups list; its Init starts observing.
@@ -71,17 +75,19 @@ func NewGroups(c *Common) *Groups {
 	byHealth := func(a, b gi) int { return cmp.Compare(g.status(a.Name), g.status(b.Name)) }
 	g.List = newList(c, "groups", []widget.Column{
 		{Title: "GROUP", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
+		{Title: "TYPE", Priority: 4, Min: 5},
 		{Title: "STATE", Priority: 6, Min: 6},
-		{Title: "TYPE/ASSIGNOR", Short: "TYPE", Priority: 3, Min: 8, Cut: widget.CutMiddle},
+		{Title: "PROTOCOL", Short: "PROTO", Priority: 3, Min: 8, Cut: widget.CutMiddle},
 		{Title: "MEMBERS", Short: "MEMB", Right: true, Cut: widget.CutNever, Priority: 5},
 		{Title: "TOPICS", Right: true, Cut: widget.CutNever, Priority: 2},
 		{Title: "LAG", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
-		{Title: "TREND", Width: 12, Min: 12, Priority: 1},
+		{Title: "TREND", Width: trendWidth, Min: trendWidth, Priority: 1},
 		{Title: "STATUS", Essential: true, Priority: 7},
 	},
 		widget.Sort[gi]{Column: groupColName, Compare: func(a, b gi) int { return strings.Compare(a.Name, b.Name) }},
 		widget.Sort[gi]{Column: groupColState, Compare: func(a, b gi) int { return strings.Compare(a.State, b.State) }},
 		widget.Sort[gi]{Column: groupColLag, Desc: true, Compare: func(a, b gi) int { return cmp.Compare(a.TotalLag(), b.TotalLag()) }},
+		widget.Sort[gi]{Column: groupColType, Compare: func(a, b gi) int { return strings.Compare(groupType(a), groupType(b)) }},
 		widget.Sort[gi]{Column: groupColStatus, Desc: true, Compare: byHealth},
 	)
 	g.Empty = "loading groups…"
@@ -183,7 +189,10 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.DeleteGroup):
 			if r, ok := g.Selected(); ok {
 				for _, gi := range g.groups {
-					if gi.Name == r.Key {
+					switch {
+					case gi.Name == r.Key && gi.Type == kafkaclient.TypeShare:
+						return g, deleteShareGroupDialog(g.c, g.admin, gi)
+					case gi.Name == r.Key:
 						return g, deleteGroupDialog(g.c, g.admin, gi)
 					}
 				}
@@ -240,7 +249,7 @@ func (g *Groups) rebuild() {
 		status, hist := g.status(gi.Name), g.history.Group(gi.Name).Lags()
 		return widget.Row{
 			Key:    gi.Name,
-			Search: strings.ToLower(gi.Name + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),
+			Search: strings.ToLower(gi.Name + " " + groupType(gi) + " " + gi.State + " " + strings.Join(gi.Topics(), " ")),
 			Cells:  func() []string { return groupCells(st, gi, status, hist) },
 		}
 	})
@@ -249,11 +258,12 @@ func (g *Groups) rebuild() {
 func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.Status, hist []int64) []string {
 	name, _ := sanitize.Styled(g.Name, st.Escape)
 	state := stateCell(st, g.State)
-	kind := g.ProtocolType
-	if g.Protocol != "" {
-		kind += "/" + g.Protocol
+	kind, _ := sanitize.Plain(groupType(g))
+	protocol, _ := sanitize.Plain(protocolText(g))
+	members := strconv.Itoa(len(g.Members))
+	if !g.Described() {
+		members = st.Muted.Render("?")
 	}
-	kind, _ = sanitize.Plain(kind)
 	lag := st.Muted.Render("—")
 	if hasLag(g) {
 		lag = count(g.TotalLag())
@@ -262,8 +272,31 @@ func groupCells(st *themes.Styles, g kafkaclient.GroupInfo, status kafkaclient.S
 		clean, _ := sanitize.Plain(g.Err.Error())
 		lag = st.Error.Render(clean)
 	}
-	return []string{name, state, kind, strconv.Itoa(len(g.Members)), strconv.Itoa(len(g.Topics())), lag,
-		st.Accent.Render(widget.Sparkline(hist, 12)), statusCell(st, status)}
+	return []string{name, kind, state, protocol, members, strconv.Itoa(len(g.Topics())), lag,
+		st.Accent.Render(widget.Sparkline(hist, trendWidth)), statusCell(st, status)}
+}
+
+// groupType names a group's type as kscope shows it: classic for the
+// groups of brokers too old to report one, which are all classic.
+func groupType(g kafkaclient.GroupInfo) string {
+	if g.IsClassic() {
+		return kafkaclient.TypeClassic
+	}
+	return g.Type
+}
+
+// protocolText is what a group is run by: a classic consumer group's
+// assignor (range, cooperative-sticky), another classic group's protocol
+// type with its assignor (connect/sessioned), the coordinator's assignor
+// for the other types.
+func protocolText(g kafkaclient.GroupInfo) string {
+	switch {
+	case !g.IsClassic(), g.ProtocolType == "consumer" && g.Protocol != "":
+		return g.Protocol
+	case g.Protocol == "":
+		return g.ProtocolType
+	}
+	return g.ProtocolType + "/" + g.Protocol
 }
 
 // stateCell marks a rebalancing group so it stands out in a long list.
@@ -272,7 +305,7 @@ func stateCell(st *themes.Styles, state string) string {
 	switch state {
 	case "Stable":
 		return st.OK.Render(clean)
-	case "PreparingRebalance", "CompletingRebalance":
+	case "PreparingRebalance", "CompletingRebalance", "Assigning", "Reconciling":
 		return st.Warn.Render("⟳ " + clean)
 	case "Dead":
 		return st.Error.Render(clean)

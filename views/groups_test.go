@@ -58,7 +58,7 @@ func TestGroupsList(t *testing.T) {
 		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{stopped, rebalancing, connect}, At: at})
 	}
 	s := plain(g)
-	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, "consumer/cooperativ") || !strings.Contains(l, " 300 ") {
+	if l := lineWith(t, s, "shop"); !strings.Contains(l, "⟳ PreparingRebalance") || !strings.Contains(l, " classic ") || !strings.Contains(l, " cooperative-sticky ") || !strings.Contains(l, " 300 ") {
 		t.Errorf("shop row: %q", l)
 	}
 	if l := lineWith(t, s, "old-reports"); !strings.Contains(l, "Empty") || !strings.Contains(l, " 40 ") || !strings.Contains(l, "STALL") {
@@ -241,7 +241,10 @@ func TestGroupsSortWorstHealthFirst(t *testing.T) {
 			Offsets: []kafkaclient.PartitionOffsets{{TopicPartition: tp(0), Committed: 10, LogEnd: 50 + int64(i)}}}
 		g.Update(GroupsLoaded{Groups: []kafkaclient.GroupInfo{stuck, shop(at, 600+int64(i)*80, "Stable", alice, bob)}, At: at})
 	}
-	for range 3 { // name → state → lag → status
+	for range 8 { // to the status column, whichever orders come before it
+		if strings.Contains(strings.Split(plain(g), "\n")[0], "STATUS▼") {
+			break
+		}
 		g.Update(press("s"))
 	}
 	s := plain(g)

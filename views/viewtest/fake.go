@@ -29,6 +29,9 @@ type Fake struct {
 	ApplyResetFn         func(ctx context.Context, p kafkaclient.ResetPlan) error
 	DeleteGroupOffsetsFn func(ctx context.Context, group, topic string) error
 	DeleteGroupFn        func(ctx context.Context, group string) error
+	PlanShareResetFn     func(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
+	ApplyShareResetFn    func(ctx context.Context, p kafkaclient.ResetPlan) error
+	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -140,4 +143,28 @@ func (f *Fake) DeleteGroup(ctx context.Context, group string) error {
 		return ErrNotSet
 	}
 	return f.DeleteGroupFn(ctx, group)
+}
+
+// PlanShareReset calls PlanShareResetFn.
+func (f *Fake) PlanShareReset(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error) {
+	if f.PlanShareResetFn == nil {
+		return kafkaclient.ResetPlan{}, ErrNotSet
+	}
+	return f.PlanShareResetFn(ctx, group, topic, partitions, t)
+}
+
+// ApplyShareReset calls ApplyShareResetFn.
+func (f *Fake) ApplyShareReset(ctx context.Context, p kafkaclient.ResetPlan) error {
+	if f.ApplyShareResetFn == nil {
+		return ErrNotSet
+	}
+	return f.ApplyShareResetFn(ctx, p)
+}
+
+// DeleteShareGroupOffsets calls DeleteShareOffsetsFn.
+func (f *Fake) DeleteShareGroupOffsets(ctx context.Context, group, topic string) error {
+	if f.DeleteShareOffsetsFn == nil {
+		return ErrNotSet
+	}
+	return f.DeleteShareOffsetsFn(ctx, group, topic)
 }
