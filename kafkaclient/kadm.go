@@ -122,6 +122,23 @@ func (f *franz) request(ctx context.Context, id int32, req kmsg.Request) (kmsg.R
 	return resp, nil
 }
 
+// any sends req to whichever broker the connection picks, for requests
+// any broker answers (or forwards).
+func (f *franz) any(ctx context.Context, req kmsg.Request) (kmsg.Response, error) {
+	cl, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cl.Request(ctx, req)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, explain(f.cfg, err)
+	}
+	return resp, nil
+}
+
 // kafkaError is the error of a Kafka error code, as sarama names it, so
 // that errors.Is finds the same sentinels whichever library answered.
 func kafkaError(code int16) error {

@@ -72,6 +72,9 @@ func withBrokersDown(prev *Snapshot, failed map[int32]error) *Snapshot {
 func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse) *Snapshot {
 	c.pool.update(meta.Brokers)
 	snap := newSnapshot(meta, prev, time.Now())
+	if id, ok := c.activeController(ctx); ok {
+		snap.withController(id)
+	}
 	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})
 	snap = c.withWatermarks(snap)
