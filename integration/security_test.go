@@ -200,8 +200,9 @@ func TestSecurity(t *testing.T) {
 	t.Run("read-only refuses every change", func(t *testing.T) {
 		// Every exported method of the client is either a reader or a
 		// change refused below: a new one must be put in one list.
-		readers := []string{"Bootstrap", "Close", "Events", "Group", "Groups", "PlanReset", "ReadOnly", "Refresh", "Tail", "TopicConfig"}
-		changes := []string{"AddPartitions", "ApplyReset", "CreateTopic", "DeleteGroup", "DeleteGroupOffsets", "DeleteTopic", "Produce", "SetTopicConfig"}
+		readers := []string{"Bootstrap", "Close", "Events", "Group", "Groups", "PlanReset", "PlanShareReset", "ReadOnly", "Refresh", "Tail", "TopicConfig"}
+		changes := []string{"AddPartitions", "ApplyReset", "ApplyShareReset", "CreateTopic", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
+			"DeleteTopic", "Produce", "SetTopicConfig"}
 		typ := reflect.TypeFor[*kafkaclient.Client]()
 		for i := range typ.NumMethod() {
 			if m := typ.Method(i).Name; !slices.Contains(readers, m) && !slices.Contains(changes, m) {
@@ -233,9 +234,11 @@ func TestSecurity(t *testing.T) {
 				_, err := s.Produce(ctx, kafkaclient.ProduceRequest{Topic: topic, Partition: 0, Value: []byte("x")})
 				return err
 			},
-			"ApplyReset":         func() error { return s.ApplyReset(ctx, plan) },
-			"DeleteGroupOffsets": func() error { return s.DeleteGroupOffsets(ctx, group, topic) },
-			"DeleteGroup":        func() error { return s.DeleteGroup(ctx, group) },
+			"ApplyReset":              func() error { return s.ApplyReset(ctx, plan) },
+			"ApplyShareReset":         func() error { return s.ApplyShareReset(ctx, plan) },
+			"DeleteGroupOffsets":      func() error { return s.DeleteGroupOffsets(ctx, group, topic) },
+			"DeleteShareGroupOffsets": func() error { return s.DeleteShareGroupOffsets(ctx, group, topic) },
+			"DeleteGroup":             func() error { return s.DeleteGroup(ctx, group) },
 		}
 		for _, m := range changes {
 			attempt, ok := attempts[m]

@@ -74,6 +74,9 @@ var shots = []shot{
 	{name: "groups", args: []string{"--demo", "-c", "groups", "--groups-refresh", "2s"}, waitFor: "WARN", patience: 90 * time.Second},
 	// The demo stops one member of inventory-sync every 30 to 60 s.
 	{name: "group", args: []string{"--demo", "-c", "group inventory-sync"}, waitFor: "rebalance #2 done", patience: 90 * time.Second},
+	// The demo's shipping members leave and rejoin every 30 to 60 s.
+	{name: "consumer-group", args: []string{"--demo", "-c", "group shipping"}, waitFor: "converged in", patience: 150 * time.Second},
+	{name: "share-group", args: []string{"--demo", "-c", "group notifications"}, waitFor: "START", patience: 60 * time.Second},
 	{name: "create-topic", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", keys: []string{"n"}, then: "Create a topic"},
 	// The preview of a topic of six partitions fits in 24 rows.
 	{name: "reset-offsets", args: []string{"--demo", "-c", "group legacy-reporting"}, waitFor: "payments", keys: []string{"R"}, then: "Reset the offsets",
