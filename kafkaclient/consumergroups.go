@@ -43,17 +43,8 @@ func (c *Client) describeConsumerGroups(ctx context.Context, coord int32, names 
 // describe and its committed offsets. Every member's current and target
 // assignment is reported at all times: who owns what is always known.
 func fillConsumer(g *GroupInfo, a consumerAnswer, committed committedOffsets, names topicNamer) {
-	if a.err != nil {
-		g.Err = a.err
-		return
-	}
-	d := a.groups[g.Name]
+	d := described(g, a.err, a.groups, func(d *kmsg.ConsumerGroupDescribeResponseGroup) (int16, *string) { return d.ErrorCode, d.ErrorMessage })
 	if d == nil {
-		g.Err = errors.New("the coordinator did not describe the group")
-		return
-	}
-	if err := describeError(g, d.ErrorCode, d.ErrorMessage); err != nil {
-		g.Err = err
 		return
 	}
 	g.State, g.Protocol = d.State, d.AssignorName
@@ -97,6 +88,26 @@ func assigned(tps []kmsg.AssignmentTopicPartition, names topicNamer) []TopicPart
 // describeError is the error a group's describe answered with, if any:
 // a group the coordinator does not know (or no longer as this type) is
 // Dead, with ErrNoSuchGroup.
+// described is g's entry in a describe's answer, or nil with g.Err set
+// when the request failed, the coordinator left the group out, or it
+// answered with an error.
+func described[D any](g *GroupInfo, reqErr error, groups map[string]*D, code func(*D) (int16, *string)) *D {
+	if reqErr != nil {
+		g.Err = reqErr
+		return nil
+	}
+	d := groups[g.Name]
+	if d == nil {
+		g.Err = errors.New("the coordinator did not describe the group")
+		return nil
+	}
+	if c, msg := code(d); c != 0 {
+		g.Err = describeError(g, c, msg)
+		return nil
+	}
+	return d
+}
+
 func describeError(g *GroupInfo, code int16, msg *string) error {
 	err := kafkaError(code)
 	switch {

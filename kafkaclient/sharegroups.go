@@ -70,17 +70,8 @@ func (c *Client) describeShareGroups(ctx context.Context, coord int32, names []s
 // offset, before which every record was delivered and acknowledged, so
 // its lag is what is left to deliver.
 func fillShare(g *GroupInfo, a shareAnswer, names topicNamer) {
-	if a.err != nil {
-		g.Err = a.err
-		return
-	}
-	d := a.groups[g.Name]
+	d := described(g, a.err, a.groups, func(d *kmsg.ShareGroupDescribeResponseGroup) (int16, *string) { return d.ErrorCode, d.ErrorMessage })
 	if d == nil {
-		g.Err = errors.New("the coordinator did not describe the group")
-		return
-	}
-	if err := describeError(g, d.ErrorCode, d.ErrorMessage); err != nil {
-		g.Err = err
 		return
 	}
 	g.State, g.Protocol = d.GroupState, d.Assignor

@@ -102,11 +102,30 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 	return push(d)
 }
 
+// planWords are how a preview names a plan's positions and what moving
+// them does: a group's committed offsets, or a share group's start offsets.
+type planWords struct {
+	current, next, first string
+	again                func(n int64) string
+	summary              func(again, skip int64) string
+}
+
+var offsetWords = planWords{current: "CURRENT", next: "NEW", first: "first commit",
+	again: func(n int64) string { return "re-reads " + count(n) },
+	summary: func(again, skip int64) string {
+		return fmt.Sprintf("In all: %s re-consumed, %s skipped.", plural(again, "record", "records"), count(skip))
+	},
+}
+
 // previewText lists current → new per partition and what it means.
-func previewText(p kafkaclient.ResetPlan) string {
+func previewText(p kafkaclient.ResetPlan) string { return planPreview(p, offsetWords) }
+
+// planPreview lists a plan's rows, current → new and their effect, and
+// sums them up in w's words.
+func planPreview(p kafkaclient.ResetPlan, w planWords) string {
 	var b strings.Builder
 	var skip, again int64
-	fmt.Fprintf(&b, "%-28s %12s    %-12s %s\n", "PARTITION", "CURRENT", "NEW", "EFFECT")
+	fmt.Fprintf(&b, "%-28s %12s    %-12s %s\n", "PARTITION", w.current, w.next, "EFFECT")
 	for _, r := range p.Rows {
 		current := "—"
 		if r.Current >= 0 {
@@ -115,17 +134,17 @@ func previewText(p kafkaclient.ResetPlan) string {
 		effect := "no change"
 		switch {
 		case r.Current < 0:
-			effect = "first commit"
+			effect = w.first
 		case r.Delta > 0:
-			effect = fmt.Sprintf("skips %s", count(r.Delta))
+			effect = "skips " + count(r.Delta)
 			skip += r.Delta
 		case r.Delta < 0:
-			effect = fmt.Sprintf("re-reads %s", count(-r.Delta))
+			effect = w.again(-r.Delta)
 			again += -r.Delta
 		}
 		fmt.Fprintf(&b, "%-28s %12s → %-12s %s\n", plainName(r.Topic)+"/"+strconv.Itoa(int(r.Partition)), current, count(r.New), effect)
 	}
-	fmt.Fprintf(&b, "\nIn all: %s re-consumed, %s skipped.", plural(again, "record", "records"), count(skip))
+	b.WriteString("\n" + w.summary(again, skip))
 	return b.String()
 }
 

@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -65,35 +64,22 @@ func shareResetDialog(c *Common, admin ShareAdmin, g kafkaclient.GroupInfo) tea.
 	return push(d)
 }
 
+// shareWords name a share group's start offsets in a preview.
+var shareWords = planWords{current: "START", next: "NEW START", first: "first start offset",
+	again: func(n int64) string { return "delivers " + count(n) + " again" },
+	summary: func(again, skip int64) string {
+		return fmt.Sprintf("In all: %s records delivered again, %s skipped. What was in flight is forgotten.", count(again), count(skip))
+	},
+}
+
 // sharePreviewText lists current → new start offset per partition and
 // what it means for the records between them.
 func sharePreviewText(p kafkaclient.ResetPlan) string {
-	var b strings.Builder
-	var skip, again int64
-	fmt.Fprintf(&b, "%-28s %12s    %-12s %s\n", "PARTITION", "START", "NEW START", "EFFECT")
-	for _, r := range p.Rows {
-		current := "—"
-		if r.Current >= 0 {
-			current = count(r.Current)
-		}
-		effect := "no change"
-		switch {
-		case r.Current < 0:
-			effect = "first start offset"
-		case r.Delta > 0:
-			effect = "skips " + count(r.Delta)
-			skip += r.Delta
-		case r.Delta < 0:
-			effect = "delivers " + count(-r.Delta) + " again"
-			again += -r.Delta
-		}
-		fmt.Fprintf(&b, "%-28s %12s → %-12s %s\n", plainName(r.Topic)+"/"+strconv.Itoa(int(r.Partition)), current, count(r.New), effect)
-	}
-	fmt.Fprintf(&b, "\nIn all: %s records delivered again, %s skipped. What was in flight is forgotten.", count(again), count(skip))
+	s := planPreview(p, shareWords)
 	if len(p.Members) > 0 {
-		fmt.Fprintf(&b, "\nThe group has members: %s.\nKafka alters only an empty share group: stop them first.", memberNames(p.Members))
+		s += fmt.Sprintf("\nThe group has members: %s.\nKafka alters only an empty share group: stop them first.", memberNames(p.Members))
 	}
-	return b.String()
+	return s
 }
 
 // memberNames names members as people find their processes: client id and host.
