@@ -25,10 +25,27 @@ import (
 // (epoch milliseconds, raw bytes), and union values bare.
 type avroCodec struct {
 	schema *avro.Schema
-	root   avro.SchemaNode
-	// named finds a named type's definition by its full name, and by its
-	// short name for references written relative to a namespace.
-	named map[string]*avro.SchemaNode
+	root   *avroNode
+}
+
+// avroNode is a schema node laid out once for writing JSON: references
+// resolved to their definitions (a recursive type is a cycle), field
+// names already quoted, union branches by the name the decoder tags
+// them with.
+type avroNode struct {
+	typ      string // the Avro type: record, enum, array, map, union, fixed or a primitive
+	logical  string
+	scale    int
+	fields   []avroField
+	items    *avroNode // array
+	values   *avroNode // map
+	branches map[string]*avroNode
+}
+
+type avroField struct {
+	name string
+	key  []byte // `"name":`
+	node *avroNode
 }
 
 // newAvroCodec parses s, after the schemas it references (theirs first),
@@ -59,34 +76,41 @@ func newAvroCodec(s *kafkaclient.Schema) (*avroCodec, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &avroCodec{schema: schema, root: *schema.Root(), named: map[string]*avro.SchemaNode{}}
-	c.collect(&c.root)
-	return c, nil
+	b := avroBuilder{defs: map[string]*avro.SchemaNode{}, built: map[*avro.SchemaNode]*avroNode{}}
+	root := schema.Root()
+	b.collect(root)
+	return &avroCodec{schema: schema, root: b.build(root)}, nil
+}
+
+// avroBuilder lays a schema's nodes out as avroNodes.
+type avroBuilder struct {
+	// defs finds a named type's definition by its full name, and by its
+	// short name for references written relative to a namespace.
+	defs  map[string]*avro.SchemaNode
+	built map[*avro.SchemaNode]*avroNode
 }
 
 // collect records every named type defined in n.
-func (c *avroCodec) collect(n *avro.SchemaNode) {
+func (b *avroBuilder) collect(n *avro.SchemaNode) {
 	switch n.Type {
 	case "record", "error", "enum", "fixed":
-		full := fullName(n)
-		if _, dup := c.named[full]; !dup {
-			c.named[full] = n
-		}
-		if _, dup := c.named[n.Name]; !dup {
-			c.named[n.Name] = n
+		for _, name := range []string{fullName(n), n.Name} {
+			if _, dup := b.defs[name]; !dup {
+				b.defs[name] = n
+			}
 		}
 	}
 	for i := range n.Fields {
-		c.collect(&n.Fields[i].Type)
+		b.collect(&n.Fields[i].Type)
 	}
 	for i := range n.Branches {
-		c.collect(&n.Branches[i])
+		b.collect(&n.Branches[i])
 	}
 	if n.Items != nil {
-		c.collect(n.Items)
+		b.collect(n.Items)
 	}
 	if n.Values != nil {
-		c.collect(n.Values)
+		b.collect(n.Values)
 	}
 }
 
@@ -105,19 +129,53 @@ var avroKeywords = map[string]bool{
 }
 
 // def is the definition n stands for: n itself, or the named type it refers to.
-func (c *avroCodec) def(n *avro.SchemaNode) *avro.SchemaNode {
+func (b *avroBuilder) def(n *avro.SchemaNode) *avro.SchemaNode {
 	if avroKeywords[n.Type] {
 		return n
 	}
-	if d := c.named[n.Type]; d != nil {
+	if d := b.defs[n.Type]; d != nil {
 		return d
 	}
 	if i := strings.LastIndexByte(n.Type, '.'); i >= 0 {
-		if d := c.named[n.Type[i+1:]]; d != nil {
+		if d := b.defs[n.Type[i+1:]]; d != nil {
 			return d
 		}
 	}
 	return n
+}
+
+// build lays n out, once per definition, so recursive types end.
+func (b *avroBuilder) build(n *avro.SchemaNode) *avroNode {
+	n = b.def(n)
+	if out := b.built[n]; out != nil {
+		return out
+	}
+	out := &avroNode{typ: n.Type, logical: n.LogicalType, scale: n.Scale}
+	b.built[n] = out
+	for i := range n.Fields {
+		f := &n.Fields[i]
+		out.fields = append(out.fields, avroField{name: f.Name, key: append(appendJSONString(nil, f.Name), ':'), node: b.build(&f.Type)})
+	}
+	if n.Items != nil {
+		out.items = b.build(n.Items)
+	}
+	if n.Values != nil {
+		out.values = b.build(n.Values)
+	}
+	if len(n.Branches) > 0 {
+		out.branches = map[string]*avroNode{}
+		for i := range n.Branches {
+			d := b.def(&n.Branches[i])
+			// TaggedUnions names a branch by its type, or a named type by its full name.
+			name := d.Type
+			switch d.Type {
+			case "record", "error", "enum", "fixed":
+				name = fullName(d)
+			}
+			out.branches[name] = b.build(d)
+		}
+	}
+	return out
 }
 
 // decode turns one Avro-encoded record into compact JSON.
@@ -130,7 +188,7 @@ func (c *avroCodec) decode(payload []byte) ([]byte, error) {
 	if len(rest) > 0 {
 		return nil, fmt.Errorf("%d bytes left over after the record", len(rest))
 	}
-	return c.appendJSON(make([]byte, 0, 2*len(payload)+16), &c.root, v)
+	return appendAvro(make([]byte, 0, 2*len(payload)+16), c.root, v), nil
 }
 
 // encode turns JSON typed by a person into the schema's binary encoding.
@@ -150,32 +208,26 @@ func (c *avroCodec) encode(text []byte) ([]byte, error) {
 	return c.schema.Encode(v)
 }
 
-// appendJSON writes v, decoded with the schema node n, as JSON.
-func (c *avroCodec) appendJSON(dst []byte, n *avro.SchemaNode, v any) ([]byte, error) {
-	n = c.def(n)
+// appendAvro writes v, decoded with the schema node n, as JSON.
+func appendAvro(dst []byte, n *avroNode, v any) []byte {
 	if v == nil {
-		return append(dst, "null"...), nil
+		return append(dst, "null"...)
 	}
-	switch n.Type {
+	switch n.typ {
 	case "record", "error":
 		m, ok := v.(map[string]any)
 		if !ok {
 			break
 		}
 		dst = append(dst, '{')
-		for i := range n.Fields {
-			f := &n.Fields[i]
+		for i := range n.fields {
+			f := &n.fields[i]
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSONString(dst, f.Name)
-			dst = append(dst, ':')
-			var err error
-			if dst, err = c.appendJSON(dst, &f.Type, m[f.Name]); err != nil {
-				return nil, err
-			}
+			dst = appendAvro(append(dst, f.key...), f.node, m[f.name])
 		}
-		return append(dst, '}'), nil
+		return append(dst, '}')
 	case "array":
 		a, ok := v.([]any)
 		if !ok {
@@ -186,12 +238,9 @@ func (c *avroCodec) appendJSON(dst []byte, n *avro.SchemaNode, v any) ([]byte, e
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			var err error
-			if dst, err = c.appendJSON(dst, n.Items, e); err != nil {
-				return nil, err
-			}
+			dst = appendAvro(dst, n.items, e)
 		}
-		return append(dst, ']'), nil
+		return append(dst, ']')
 	case "map":
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -207,51 +256,28 @@ func (c *avroCodec) appendJSON(dst []byte, n *avro.SchemaNode, v any) ([]byte, e
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = append(appendJSONString(dst, k), ':')
-			var err error
-			if dst, err = c.appendJSON(dst, n.Values, m[k]); err != nil {
-				return nil, err
-			}
+			dst = appendAvro(append(appendJSONString(dst, k), ':'), n.values, m[k])
 		}
-		return append(dst, '}'), nil
+		return append(dst, '}')
 	case "union":
-		return c.appendUnion(dst, n, v)
-	}
-	return appendAvroScalar(dst, n, v), nil
-}
-
-// appendUnion writes a union's value bare. Decoded with TaggedUnions, it
-// comes as {"branch": value}, which tells the branch whose node formats it.
-func (c *avroCodec) appendUnion(dst []byte, n *avro.SchemaNode, v any) ([]byte, error) {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) != 1 {
-		return appendAvroScalar(dst, n, v), nil
-	}
-	for tag, inner := range m {
-		for i := range n.Branches {
-			if c.branchName(&n.Branches[i]) == tag {
-				return c.appendJSON(dst, &n.Branches[i], inner)
+		// Decoded with TaggedUnions, a union's value comes as
+		// {"branch": value}, which tells the node that formats it; it is
+		// written bare.
+		if m, ok := v.(map[string]any); ok && len(m) == 1 {
+			for tag, inner := range m {
+				if b := n.branches[tag]; b != nil {
+					return appendAvro(dst, b, inner)
+				}
+				return appendAvroScalar(dst, n, inner)
 			}
 		}
-		return appendAvroScalar(dst, n, inner), nil
 	}
-	return dst, nil
-}
-
-// branchName is how TaggedUnions names a union's branch: its type, or
-// the full name of a named type.
-func (c *avroCodec) branchName(b *avro.SchemaNode) string {
-	d := c.def(b)
-	switch d.Type {
-	case "record", "error", "enum", "fixed":
-		return fullName(d)
-	}
-	return d.Type
+	return appendAvroScalar(dst, n, v)
 }
 
 // appendAvroScalar writes a value that is not a container: primitives,
 // enums, fixed and the logical types, as the decoder gave them.
-func appendAvroScalar(dst []byte, n *avro.SchemaNode, v any) []byte {
+func appendAvroScalar(dst []byte, n *avroNode, v any) []byte {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...)
@@ -272,16 +298,16 @@ func appendAvroScalar(dst []byte, n *avro.SchemaNode, v any) []byte {
 	case []byte:
 		return appendJSONString(dst, latin1(x))
 	case [16]byte:
-		if n.LogicalType == "uuid" {
+		if n.logical == "uuid" {
 			return appendJSONString(dst, uuidText(x[:]))
 		}
 		return appendJSONString(dst, latin1(x[:]))
 	case time.Time:
-		return appendJSONString(dst, timeText(n.LogicalType, x))
+		return appendJSONString(dst, timeText(n.logical, x))
 	case time.Duration:
 		return appendJSONString(dst, clockText(x))
 	case *big.Rat:
-		return append(dst, x.FloatString(max(n.Scale, 0))...)
+		return append(dst, x.FloatString(max(n.scale, 0))...)
 	case avro.Duration:
 		return fmt.Appendf(dst, `{"months":%d,"days":%d,"milliseconds":%d}`, x.Months, x.Days, x.Milliseconds)
 	}

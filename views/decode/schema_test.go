@@ -37,7 +37,7 @@ const orderJSON = `{"id":42,"tier":"GOLD","amount":123.45,"placed":"2026-11-21T0
 
 // fakeRegistry is an in-memory registry with the shop's schemas: the
 // address (id 1), the order referencing it (id 2, subject orders-value).
-func fakeRegistry(t *testing.T, opts ...srfake.Option) *srfake.Registry {
+func fakeRegistry(t testing.TB, opts ...srfake.Option) *srfake.Registry {
 	t.Helper()
 	fake := srfake.New(opts...)
 	t.Cleanup(fake.Close)
@@ -49,7 +49,7 @@ func fakeRegistry(t *testing.T, opts ...srfake.Option) *srfake.Registry {
 
 // newSchemas decodes with the registry at url; changes reports each
 // fetch that ended.
-func newSchemas(t *testing.T, cfg kafkaclient.RegistryConfig) (*Schemas, <-chan SchemasChanged) {
+func newSchemas(t testing.TB, cfg kafkaclient.RegistryConfig) (*Schemas, <-chan SchemasChanged) {
 	t.Helper()
 	reg, err := kafkaclient.NewRegistry(cfg)
 	if err != nil {
@@ -189,7 +189,7 @@ func TestFirstFetchNeverWaits(t *testing.T) {
 }
 
 // encodeOrder is orderJSON in the wire format, encoded with a Schemas of its own.
-func encodeOrder(t *testing.T, fake *srfake.Registry) []byte {
+func encodeOrder(t testing.TB, fake *srfake.Registry) []byte {
 	t.Helper()
 	reg, err := kafkaclient.NewRegistry(kafkaclient.RegistryConfig{URLs: []string{fake.URL()}})
 	if err != nil {
