@@ -29,11 +29,6 @@ type RegistrySource struct {
 	TLS *kafkaclient.TLS
 }
 
-// Label is how the UI shows the registry: its first URL, without credentials.
-func (r *RegistrySource) Label() string {
-	return kafkaclient.RedactURL(r.URLs[0])
-}
-
 // Resolve reads the credentials from their sources, within timeout for a
 // command. Errors name the source, never a secret.
 func (r *RegistrySource) Resolve(getenv func(string) string, timeout time.Duration) (*kafkaclient.RegistryConfig, error) {

@@ -84,6 +84,7 @@ func (v *SchemaText) header() []string {
 	if s.GUID != "" {
 		id += " · guid " + s.GUID
 	}
+	id, _ = sanitize.Styled(id, st.Escape) // the GUID is the registry's text
 	lines := []string{label("schema") + id}
 	if len(s.Uses) > 0 {
 		uses, _ := sanitize.Styled(decode.Uses(s.Uses, 5), st.Escape)
