@@ -189,6 +189,7 @@ func RedactURL(u string) string {
 // limitedTransport cuts every answer off at maxRegistryBody.
 type limitedTransport struct{ http.RoundTripper }
 
+// RoundTrip implements http.RoundTripper.
 func (t limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.RoundTripper.RoundTrip(req)
 	if err == nil {
@@ -202,6 +203,7 @@ type limitedBody struct {
 	left int64
 }
 
+// Read fails once the answer passed maxRegistryBody.
 func (b *limitedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		return 0, fmt.Errorf("the answer is larger than %d MiB", maxRegistryBody>>20)

@@ -63,6 +63,7 @@ type FieldError struct {
 	Err  error
 }
 
+// Error says where, then what.
 func (e *FieldError) Error() string {
 	if e.Path == "" {
 		return e.Err.Error()
@@ -70,6 +71,7 @@ func (e *FieldError) Error() string {
 	return e.Path + ": " + e.Err.Error()
 }
 
+// Unwrap returns what the encoder said.
 func (e *FieldError) Unwrap() error { return e.Err }
 
 // Encode turns text, JSON typed by a person, into the wire format of
