@@ -128,11 +128,26 @@ func NewRegistry(cfg RegistryConfig) (*Registry, error) {
 	if len(cfg.URLs) == 0 {
 		return nil, errors.New("schema registry: no URL given")
 	}
+	urls := make([]string, 0, len(cfg.URLs))
 	for _, u := range cfg.URLs {
 		if err := CheckRegistryURL(u); err != nil {
 			return nil, err
 		}
+		// Credentials in a URL become basic authentication, so that no
+		// URL in an error holds them.
+		p, _ := url.Parse(u)
+		if p.User != nil {
+			if cfg.Username == "" {
+				cfg.Username = p.User.Username()
+			}
+			if pw, ok := p.User.Password(); ok && cfg.Password == "" {
+				cfg.Password = pw
+			}
+			p.User = nil
+		}
+		urls = append(urls, p.String())
 	}
+	cfg.URLs = urls
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultRegistryTimeout
 	}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/twmb/franz-go/pkg/sr"
 )
@@ -24,8 +25,11 @@ func (r *Registry) Subjects(ctx context.Context) ([]SubjectInfo, error) {
 	ctx, cancel := r.requestContext(ctx)
 	defer cancel()
 	latest, err := r.cl.AllSchemas(sr.WithParams(ctx, sr.LatestOnly))
+	if err = r.explain("listing subjects", err); errors.Is(err, ErrSchemaNotFound) {
+		latest, err = r.latestOneByOne(ctx)
+	}
 	if err != nil {
-		return nil, r.explain("listing subjects", err)
+		return nil, err
 	}
 	out := make([]SubjectInfo, 0, len(latest))
 	names := make([]string, 0, len(latest))
@@ -46,6 +50,33 @@ func (r *Registry) Subjects(ctx context.Context) ([]SubjectInfo, error) {
 		out[i].Compatibility = levels[out[i].Subject]
 	}
 	slices.SortFunc(out, func(a, b SubjectInfo) int { return strings.Compare(a.Subject, b.Subject) })
+	return out, nil
+}
+
+// latestOneByOne reads each subject's latest version with a request of
+// its own, a few at a time, for registries older than GET /schemas.
+func (r *Registry) latestOneByOne(ctx context.Context) ([]sr.SubjectSchema, error) {
+	names, err := r.cl.Subjects(ctx)
+	if err != nil {
+		return nil, r.explain("listing subjects", err)
+	}
+	out := make([]sr.SubjectSchema, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	limit := make(chan struct{}, compatBatch)
+	for i, name := range names {
+		wg.Go(func() {
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			out[i], errs[i] = r.cl.SchemaByVersion(ctx, name, -1)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, r.explain("subject "+names[i]+" latest version", err)
+		}
+	}
 	return out, nil
 }
 
@@ -106,6 +137,9 @@ const maxRegistryMessage = 200
 // no connection. It never repeats a credential: the URLs hold none, and
 // the registry's own message is not expected to.
 func (r *Registry) explain(op string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var re *sr.ResponseError
 	var ue *url.Error
 	var ne net.Error

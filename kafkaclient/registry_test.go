@@ -193,3 +193,39 @@ func TestRegistryCallerGivesUp(t *testing.T) {
 		t.Fatalf("after: %v %v", s, err)
 	}
 }
+
+// TestRegistryWithoutSchemasList: a registry that does not know GET
+// /schemas is asked for each subject's latest version instead.
+func TestRegistryWithoutSchemasList(t *testing.T) {
+	fake := registryFixture(t)
+	fake.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == "/schemas" {
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error_code":404,"message":"HTTP 404 Not Found"}`))
+			return true
+		}
+		return false
+	})
+	reg := newTestRegistry(t, RegistryConfig{URLs: []string{fake.URL()}})
+	subjects, err := reg.Subjects(t.Context())
+	if err != nil || len(subjects) != 4 || subjects[3].Subject != "orders-value" || subjects[3].Latest != 2 || subjects[3].Type != SchemaAvro {
+		t.Fatalf("subjects = %+v, %v", subjects, err)
+	}
+}
+
+// TestRegistryURLWithCredentials: credentials in a URL are used as basic
+// authentication and never appear in an error.
+func TestRegistryURLWithCredentials(t *testing.T) {
+	fake := registryFixture(t, srfake.WithAuth("Basic b3BzOmh1bnRlcjI=")) // ops:hunter2
+	reg := newTestRegistry(t, RegistryConfig{URLs: []string{strings.Replace(fake.URL(), "http://", "http://ops:hunter2@", 1)}})
+	if _, err := reg.SchemaByID(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(reg.URL(), "hunter2") {
+		t.Errorf("URL %s", reg.URL())
+	}
+	down := newTestRegistry(t, RegistryConfig{URLs: []string{"http://ops:hunter2@127.0.0.1:1"}})
+	if _, err := down.SchemaByID(t.Context(), 1); err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("err = %v", err)
+	}
+}
