@@ -214,7 +214,11 @@ func (s *Schemas) fetch(k schemaKey, e *entry) {
 	}
 	close(e.done)
 	s.mu.Unlock()
-	s.opts.Notify(SchemasChanged{Err: err})
+	// A session that closed (a context switch, quitting) has nobody left
+	// to tell; its fetches' failures are not news.
+	if s.ctx.Err() == nil {
+		s.opts.Notify(SchemasChanged{Err: err})
+	}
 }
 
 // valueKey is where a field's bytes are. A record's bytes never change
