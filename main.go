@@ -22,7 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/IBM/sarama"
 	xterm "github.com/charmbracelet/x/term"
 
@@ -101,6 +100,7 @@ type options struct {
 	propFiles    multiFlag
 	readOnly     bool
 	audit        string
+	schemas      schemaOptions
 
 	// start is the view -c opens; topics without it.
 	start ui.Command
@@ -131,12 +131,13 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.DurationVar(&o.groupEvery, "group-poll", views.DefaultGroupEvery, "how often an open group is observed for its timeline")
 	fs.StringVar(&o.context, "context", "", "open the context `NAME` from the config file")
 	fs.StringVar(&o.config, "config", "", "read contexts from `PATH` (default $XDG_CONFIG_HOME/kscope/config.yaml)")
-	fs.Var(&o.props, "X", "set a librdkafka-style property `key=value` as kcat does (repeatable): security.protocol, sasl.*, ssl.*, client.id")
+	fs.Var(&o.props, "X", "set a librdkafka-style property `key=value` as kcat does (repeatable): security.protocol, sasl.*, ssl.*, client.id, schema.registry.*")
 	fs.Var(&o.propFiles, "F", "read -X properties from `FILE` (key=value lines)")
 	fs.BoolVar(&o.readOnly, "read-only", false, "refuse every change to the cluster")
 	fs.StringVar(&o.audit, "audit", "", "append every change kscope makes to `FILE` (default $XDG_STATE_HOME/kscope/audit.jsonl)")
 	fs.StringVar(&o.debug, "debug", "", "append the Kafka client's log to `FILE`, passwords redacted")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	o.defineSchemaFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "kscope — a terminal UI for Apache Kafka\n\nUsage:\n  kscope -b host:port[,host:port...] [-X key=value...] [flags]\n  kscope [--context NAME] [flags]      (contexts from the config file)\n  kscope --demo [flags]\n  kscope demo [--listen 127.0.0.1:9092]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -286,7 +287,7 @@ func openSession(o *options, stderr io.Writer, getenv func(string) string, conne
 			return nil, exitFailure
 		}
 		s.demoCluster = cluster
-		s.target = config.Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs()}
+		s.target = config.Context{Name: "demo " + cluster.Addrs()[0], Brokers: cluster.Addrs(), SchemaRegistry: &config.RegistrySource{URLs: []string{cluster.RegistryURL()}}}
 	}
 	if !connectNow {
 		return s, exitOK
@@ -326,8 +327,8 @@ func (s *session) connect(ctx context.Context, c config.Context) (ui.Session, er
 	if err != nil {
 		return ui.Session{}, err
 	}
-	return ui.Session{Events: client.Events(), Client: views.ClientOf(client), Label: c.Label(), ReadOnly: kc.ReadOnly,
-		Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close}, nil
+	return s.withRegistry(c, ui.Session{Events: client.Events(), Client: views.ClientOf(client), Label: c.Label(), ReadOnly: kc.ReadOnly,
+		Insecure: kc.TLS != nil && kc.TLS.InsecureSkipVerify, Close: client.Close})
 }
 
 // switchTo connects to the context called name, for :contexts.
@@ -394,7 +395,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		GroupsEvery: o.groupsEvery,
 		GroupEvery:  o.groupEvery,
 	})
-	if _, err := tea.NewProgram(model).Run(); err != nil {
+	if _, err := s.runTea(model); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}
@@ -590,8 +591,8 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	defer cluster.Close()
 	bootstrap := strings.Join(cluster.Addrs(), ",")
-	fmt.Fprintf(stdout, "demo cluster running; bootstrap: %s\n", bootstrap)
-	fmt.Fprintf(stdout, "  kscope -b %s\n  kcat -b %s -L\nctrl+c stops it.\n", bootstrap, bootstrap)
+	fmt.Fprintf(stdout, "demo cluster running; bootstrap: %s; schema registry: %s\n", bootstrap, cluster.RegistryURL())
+	fmt.Fprintf(stdout, "  kscope -b %s -r %s\n  kcat -b %s -L\nctrl+c stops it.\n", bootstrap, cluster.RegistryURL(), bootstrap)
 	<-ctx.Done()
 	return exitOK
 }

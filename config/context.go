@@ -29,6 +29,8 @@ type Context struct {
 	SASL *SASLSource
 	// TLS nil means plaintext connections.
 	TLS *kafkaclient.TLS
+	// SchemaRegistry nil means records are not decoded with schemas.
+	SchemaRegistry *RegistrySource
 	// Unusable says why the context cannot be connected to (a mechanism
 	// kscope does not speak, a missing password source…); the file's other
 	// contexts still can.
@@ -103,18 +105,26 @@ func DefaultPath(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".config", "kscope", "config.yaml"), nil
 }
 
-// CheckFiles tells whether the files the context's TLS settings name can
-// be read, so that a missing one is reported before anything connects.
+// CheckFiles tells whether the files the context's TLS settings (its
+// cluster's and its schema registry's) name can be read, so that a
+// missing one is reported before anything connects.
 func (c Context) CheckFiles() error {
-	if c.TLS == nil {
-		return nil
+	type file struct{ what, path string }
+	var files []file
+	if t := c.TLS; t != nil {
+		files = append(files, file{"TLS CA file", t.CAFile}, file{"TLS certificate file", t.CertFile}, file{"TLS key file", t.KeyFile})
 	}
-	for _, f := range []struct{ what, path string }{{"CA file", c.TLS.CAFile}, {"certificate file", c.TLS.CertFile}, {"key file", c.TLS.KeyFile}} {
+	if r := c.SchemaRegistry; r != nil && r.TLS != nil {
+		t := r.TLS
+		files = append(files, file{"schema registry CA file", t.CAFile}, file{"schema registry certificate file", t.CertFile},
+			file{"schema registry key file", t.KeyFile})
+	}
+	for _, f := range files {
 		if f.path == "" {
 			continue
 		}
 		if _, err := os.Stat(f.path); err != nil {
-			return fmt.Errorf("context %q: TLS %s: %w", c.Name, f.what, err)
+			return fmt.Errorf("context %q: %s: %w", c.Name, f.what, err)
 		}
 	}
 	return nil

@@ -281,6 +281,10 @@ func (f *configFile) context(n *yaml.Node) (Context, *yaml.Node, error) {
 			c.TLS, err = f.tls(v)
 			return err
 		},
+		"schemaRegistry": func(_ string, v *yaml.Node) (err error) {
+			c.SchemaRegistry, err = f.schemaRegistry(v)
+			return err
+		},
 	})
 	var unknown *unknownKeyError
 	switch {

@@ -29,6 +29,7 @@ var propKeys = []string{
 	"bootstrap.servers", "metadata.broker.list", "client.id", "security.protocol",
 	"sasl.mechanism", "sasl.mechanisms", "sasl.username", "sasl.password",
 	"ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "enable.ssl.certificate.verification",
+	propRegistryURL, propRegistryAuth, propRegistryCA,
 }
 
 // propSynonyms maps librdkafka's alternative names to the canonical ones.
@@ -76,7 +77,7 @@ func ParseProps(pairs []string) (*Props, error) {
 // redactItem shows a malformed item, except one that may hold a password
 // (sasl.password:hunter2), of which it shows only the key.
 func redactItem(item string) string {
-	if !strings.Contains(strings.ToLower(item), "password") {
+	if lower := strings.ToLower(item); !strings.Contains(lower, "password") && !strings.Contains(lower, "user.info") {
 		return strconv.Quote(item)
 	}
 	key := strings.FieldsFunc(item, func(r rune) bool {
@@ -115,7 +116,7 @@ func checkProp(key, value string) (string, error) {
 		}
 		return strconv.FormatBool(b), nil
 	}
-	return value, nil
+	return value, checkRegistryProp(key, value)
 }
 
 // splitServers splits a broker list as librdkafka does, at commas or spaces.
@@ -195,6 +196,10 @@ func (p *Props) Apply(c Context) (Context, error) {
 	}
 	if len(p.Brokers) > 0 {
 		c.Brokers = p.Brokers
+	}
+	c, err := p.applyRegistry(c)
+	if err != nil {
+		return Context{}, err
 	}
 	if v, ok := p.set["client.id"]; ok {
 		c.ClientID = v

@@ -96,7 +96,8 @@ func TestPropsErrors(t *testing.T) {
 	}{
 		{[]string{"sasl.pasword=hunter2"}, `unknown property "sasl.pasword" (kscope knows bootstrap.servers, metadata.broker.list, client.id, security.protocol, ` +
 			`sasl.mechanism, sasl.mechanisms, sasl.username, sasl.password, ` +
-			`ssl.ca.location, ssl.certificate.location, ssl.key.location, enable.ssl.certificate.verification)`},
+			`ssl.ca.location, ssl.certificate.location, ssl.key.location, enable.ssl.certificate.verification, ` +
+			`schema.registry.url, schema.registry.basic.auth.user.info, schema.registry.ssl.ca.location)`},
 		{[]string{"client.id"}, `property "client.id" has no '=' (want key=value)`},
 		{[]string{"sasl.password:hunter2"}, `property "sasl.password"… (rest redacted) has no '=' (want key=value)`},
 		{[]string{"security.protocol=TLS"}, `security.protocol "TLS" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`},

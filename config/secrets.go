@@ -53,7 +53,7 @@ func (s *SASLSource) Resolve(getenv func(string) string, timeout time.Duration) 
 			return nil, fmt.Errorf("SASL password: environment variable %s is not set", s.PasswordEnv)
 		}
 	case s.PasswordCommand != "":
-		pw, err := runPasswordCommand(s.PasswordCommand, timeout)
+		pw, err := runPasswordCommand("SASL password", s.PasswordCommand, timeout)
 		if err != nil {
 			return nil, err
 		}
@@ -64,8 +64,9 @@ func (s *SASLSource) Resolve(getenv func(string) string, timeout time.Duration) 
 
 // runPasswordCommand runs command with sh and returns what it printed,
 // all within timeout. Its stdout is the secret and its stderr may echo
-// it, so neither ever reaches an error: only the exit status does.
-func runPasswordCommand(command string, timeout time.Duration) (string, error) {
+// it, so neither ever reaches an error: only the exit status does. what
+// names the secret in errors ("SASL password").
+func runPasswordCommand(what, command string, timeout time.Duration) (string, error) {
 	// A child the shell started can keep the pipes open after the shell
 	// ended: Wait gives it a tenth of the time, within the whole.
 	grace := timeout / 10
@@ -83,17 +84,17 @@ func runPasswordCommand(command string, timeout time.Duration) (string, error) {
 	}
 	switch {
 	case ctx.Err() != nil:
-		return "", fmt.Errorf("SASL password command: no answer within %s", timeout)
+		return "", fmt.Errorf("%s command: no answer within %s", what, timeout)
 	case err != nil:
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
-			return "", fmt.Errorf("SASL password command failed (exit status %d)", exit.ExitCode())
+			return "", fmt.Errorf("%s command failed (exit status %d)", what, exit.ExitCode())
 		}
-		return "", errors.New("SASL password command could not be run")
+		return "", fmt.Errorf("%s command could not be run", what)
 	}
 	pw := strings.TrimRight(stdout.String(), "\r\n")
 	if pw == "" {
-		return "", errors.New("SASL password command printed nothing")
+		return "", fmt.Errorf("%s command printed nothing", what)
 	}
 	return pw, nil
 }

@@ -34,13 +34,14 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// Cluster is a running demo cluster with its workload.
+// Cluster is a running demo cluster with its workload and its Schema Registry.
 type Cluster struct {
-	kc     *kfake.Cluster
-	addrs  []string
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	kc      *kfake.Cluster
+	addrs   []string
+	schemas *schemaDemo
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	once    sync.Once
 }
 
 // Start starts the cluster, creates and seeds the demo topics, leaves a
@@ -94,11 +95,25 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		kc.Close()
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	// The registry takes the port after the brokers' when they have fixed ones.
+	registryPort := 0
+	if ports != nil {
+		registryPort = ports[len(ports)-1] + 1
+	}
+	if c.schemas, err = startSchemas(w, registryPort); err != nil {
+		kc.Close()
+		c.wg.Wait()
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	wctx, cancel := context.WithCancel(ctx)
 	c.cancel = cancel
 	w.run(wctx)
+	c.schemas.run(wctx, w)
 	return c, nil
 }
+
+// RegistryURL is where the demo's Schema Registry answers.
+func (c *Cluster) RegistryURL() string { return c.schemas.URL() }
 
 // Addrs returns the bootstrap addresses of the brokers, "127.0.0.1:port".
 func (c *Cluster) Addrs() []string { return append([]string(nil), c.addrs...) }
@@ -110,6 +125,7 @@ func (c *Cluster) Close() {
 		// The workload goes first: its consumers leave their groups and its
 		// producer flushes while the brokers can still answer.
 		c.cancel()
+		c.schemas.close()
 		c.wg.Wait()
 		c.kc.Close()
 	})

@@ -82,6 +82,10 @@ var shots = []shot{
 	{name: "reset-offsets", args: []string{"--demo", "-c", "group legacy-reporting"}, waitFor: "payments", keys: []string{"R"}, then: "Reset the offsets",
 		more: []step{{keys: []string{"Right", "C-s"}, then: "re-consumed"}}, height: 24},
 	{name: "filter", args: []string{"--demo", "-c", "tail orders --from -200"}, waitFor: "LIVE", keys: []string{"/", `.customer.tier == "gold"`, "Enter"}, then: "matched"},
+	// Records framed for the demo's Schema Registry, decoded once their schema arrived.
+	{name: "tail-avro", args: []string{"--demo", "-c", "tail orders-avro --from -30"}, waitFor: `"amount":`},
+	{name: "detail-protobuf", args: []string{"--demo", "-c", "tail shipments-protobuf --from -30"}, waitFor: `"carrier":`, keys: []string{"Space", "Enter"},
+		then: "message demo.logistics.Shipment"},
 }
 
 func main() {

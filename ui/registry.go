@@ -70,6 +70,8 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewContexts(m.c, m.contexts)}, nil
 		}},
+	{name: "schemas", aliases: []string{"sr"}, help: "the Schema Registry's subjects, versions and schemas",
+		open: func(m *Model, _ Command) ([]views.View, error) { return []views.View{views.NewSchemas(m.c)}, nil }},
 	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"kscope/kafkaclient"
+	"kscope/views/decode"
 )
 
 // The roles a view may ask of the cluster. Each view keeps only the roles
@@ -53,6 +54,16 @@ type (
 	}
 )
 
+// SchemaRegistry reads a Schema Registry's subjects and deletes their
+// versions; kafkaclient.Registry has it, and refuses the delete in
+// read-only mode.
+type SchemaRegistry interface {
+	Subjects(ctx context.Context) ([]kafkaclient.SubjectInfo, error)
+	Versions(ctx context.Context, subject string) ([]kafkaclient.SubjectVersionInfo, error)
+	SubjectSchema(ctx context.Context, subject string, version int) (*kafkaclient.Schema, kafkaclient.SubjectVersion, error)
+	DeleteSchemaVersion(ctx context.Context, subject string, version int) error
+}
+
 // Client is the set of roles a session offers, each in its own field so
 // a view's constructor takes just the ones it needs.
 type Client struct {
@@ -64,6 +75,10 @@ type Client struct {
 	Producer   Producer
 	GroupAdmin GroupAdmin
 	ShareAdmin ShareAdmin
+	// Registry is the session's Schema Registry and Schemas decodes
+	// records with it; both nil in a session without one.
+	Registry SchemaRegistry
+	Schemas  *decode.Schemas
 }
 
 // FullClient has every role, as kafkaclient.Client does.

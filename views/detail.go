@@ -59,7 +59,7 @@ func (d *Detail) load(r kafkaclient.Record) {
 
 // decode decodes the value as the mode says and lays it out.
 func (d *Detail) decode() {
-	d.doc = decode.NewDocument(d.rec.Value, d.valueMode, d.c.Styles)
+	d.doc = d.c.Client.Schemas.Document(&d.rec, false, d.valueMode, d.c.Styles)
 	d.lines = d.doc.Wrap(d.width)
 }
 
@@ -85,7 +85,7 @@ func (d *Detail) SetSize(w, h int) {
 func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := d.c.Keys
 	switch msg := msg.(type) {
-	case ThemeChanged:
+	case ThemeChanged, decode.SchemasChanged:
 		d.decode()
 	case tea.KeyPressMsg:
 		if delta, ok := k.Step(msg, d.valueRows(), d.lines.Len()); ok {
@@ -110,6 +110,8 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 			d.scroll = 0
 		case key.Matches(msg, k.KeyDecoder):
 			d.keyMode = d.keyMode.Next()
+		case key.Matches(msg, k.ShowSchema):
+			return d, showSchema(d.c, &d.rec, false)
 		case key.Matches(msg, k.Copy):
 			plain := d.doc.Plain()
 			return d, tea.Batch(tea.SetClipboard(string(plain)),
@@ -154,7 +156,7 @@ func (d *Detail) View() string {
 	lines := []string{
 		label("record") + topic + fmt.Sprintf("  partition %d  offset %d  %s", r.Partition, r.Offset, bytesize(int64(r.Size()))),
 		label("timestamp") + r.Timestamp.UTC().Format(timestampLayout) + st.Muted.Render(" ("+tsType+", "+r.Timestamp.In(d.c.Zone()).Format("15:04:05.000 MST")+")"),
-		label("key") + st.Muted.Render("["+d.keyMode.String()+"] ") + decode.Preview(r.Key, d.keyMode, max(w-20, 8), st),
+		label("key") + st.Muted.Render("["+d.keyMode.String()+"] ") + d.c.Client.Schemas.Preview(r, true, d.keyMode, max(w-20, 8), st),
 	}
 	if len(r.Headers) == 0 {
 		lines = append(lines, label("headers")+st.Muted.Render("none"))
@@ -191,11 +193,11 @@ func (d *Detail) View() string {
 // ShortHelp implements help.KeyMap.
 func (d *Detail) ShortHelp() []key.Binding {
 	k := d.c.Keys
-	return []key.Binding{k.Next, k.Prev, k.ValueDecoder, k.Copy}
+	return []key.Binding{k.Next, k.Prev, k.ValueDecoder, k.ShowSchema, k.Copy}
 }
 
 // FullHelp implements help.KeyMap.
 func (d *Detail) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.Copy}, k.Movement()}
+	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.ShowSchema, k.Copy}, k.Movement()}
 }

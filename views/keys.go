@@ -32,6 +32,8 @@ type KeyMap struct {
 
 	// OpenMember shows the member under the cursor whole.
 	OpenMember key.Binding
+	// ShowSchema shows the schema a record was decoded with.
+	ShowSchema key.Binding
 
 	// Bindings tagged dangerous change the cluster; SetReadOnly disables them.
 	NewTopic      key.Binding `kscope:"dangerous"`
@@ -44,6 +46,7 @@ type KeyMap struct {
 	DeleteOffsets key.Binding `kscope:"dangerous"`
 	DeleteGroup   key.Binding `kscope:"dangerous"`
 	Undo          key.Binding `kscope:"dangerous"`
+	DeleteSchema  key.Binding `kscope:"dangerous"`
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -83,6 +86,7 @@ func DefaultKeyMap() *KeyMap {
 		Editor:       key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit value in $EDITOR")),
 
 		OpenMember: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "member detail")),
+		ShowSchema: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "schema")),
 
 		NewTopic:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new topic")),
 		DeleteTopic:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete topic")),
@@ -94,6 +98,7 @@ func DefaultKeyMap() *KeyMap {
 		DeleteOffsets: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "delete offsets")),
 		DeleteGroup:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete group")),
 		Undo:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
+		DeleteSchema:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete version")),
 	}
 }
 

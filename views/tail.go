@@ -214,7 +214,7 @@ func (v *Tail) SetFilter(expr string) error {
 
 func (v *Tail) scan(seq uint64) {
 	v.scanned++
-	if v.filter.Match(v.ring.Get(seq)) {
+	if v.filter.Match(v.c.Client.Schemas.Decoded(v.ring.Get(seq))) {
 		v.matched++
 		v.matches = append(v.matches, seq)
 	}
@@ -541,7 +541,7 @@ func (v *Tail) exportJob() exportJob {
 	for i := range n {
 		recs = append(recs, *v.ring.Get(v.seqAt(i)))
 	}
-	return exportJob{n: n, noun: "records", write: func(w io.Writer) error { return WriteJSONL(w, recs) }}
+	return exportJob{n: n, noun: "records", write: func(w io.Writer) error { return WriteRecords(w, recs, v.c.Client.Schemas) }}
 }
 
 // ShortHelp implements help.KeyMap.

@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"kscope/kafkaclient"
-	"kscope/views/decode"
 	"kscope/views/sanitize"
 	"kscope/views/widget"
 )
@@ -56,8 +55,8 @@ func (v *Tail) View() string {
 			st.Muted.Render(r.Timestamp.In(v.c.Zone()).Format("15:04:05.000")),
 			strconv.Itoa(int(r.Partition)),
 			strconv.FormatInt(r.Offset, 10),
-			decode.Preview(r.Key, v.keyMode, widths[3], st),
-			decode.Preview(r.Value, v.valueMode, widths[4], st),
+			v.c.Client.Schemas.Preview(r, true, v.keyMode, widths[3], st),
+			v.c.Client.Schemas.Preview(r, false, v.valueMode, widths[4], st),
 			st.Muted.Render(bytesize(int64(r.Size()))),
 		}
 		parts := make([]string, 0, len(cells))
@@ -105,7 +104,7 @@ func (v *Tail) layout(records []*kafkaclient.Record) []int {
 	for _, r := range records {
 		content[1] = max(content[1], len(strconv.Itoa(int(r.Partition))))
 		content[2] = max(content[2], len(strconv.FormatInt(r.Offset, 10)))
-		content[3] = max(content[3], ansi.StringWidth(decode.Preview(r.Key, v.keyMode, tailColumns[3].Max, v.c.Styles)))
+		content[3] = max(content[3], ansi.StringWidth(v.c.Client.Schemas.Preview(r, true, v.keyMode, tailColumns[3].Max, v.c.Styles)))
 		content[5] = max(content[5], len(bytesize(int64(r.Size()))))
 	}
 	widths := widget.Layout(tailColumns, content, v.width, -1)

@@ -310,14 +310,14 @@ type (
 // produceDialog asks for a record to write to topic; the value can be
 // written in $EDITOR.
 func produceDialog(c *Common, producer Producer, topic string) tea.Cmd {
-	form := widget.NewForm(c.Styles, "Produce to "+plainName(topic), []widget.Field{
+	form := widget.NewForm(c.Styles, "Produce to "+plainName(topic), schemaFields(c, topic, []widget.Field{
 		{Name: "key", Label: "Key", Help: "empty: no key"},
 		{Name: "value", Label: "Value", Kind: widget.FieldMultiline, Help: c.Keys.Editor.Help().Key + " opens $EDITOR"},
 		{Name: "json", Label: "Value is JSON", Kind: widget.FieldChoice, Choices: []string{"no", "yes: check it"}},
 		{Name: "headers", Label: "Headers", Kind: widget.FieldMultiline, Help: "one key: value a line"},
 		{Name: "partition", Label: "Partition", Value: "by key", Help: "a number, or \"by key\" as producers hash keys"},
 		{Name: "acks", Label: "Acks", Kind: widget.FieldChoice, Choices: []string{"all", "1", "0"}},
-	}, "send")
+	}), "send")
 	form.ShowKeys(c.Keys.Editor)
 	d := &dialog{c: c, title: "produce", form: form, answer: editorStep}
 	d.submit = func(d *dialog) tea.Cmd {
@@ -326,7 +326,12 @@ func produceDialog(c *Common, producer Producer, topic string) tea.Cmd {
 			d.fail(err)
 			return nil
 		}
+		encode := schemaEncoding(c, d.form)
 		return d.act(kafkaclient.AuditEntry{Action: "produce", Target: topic, Topic: topic}, func(ctx context.Context) (string, error) {
+			req, err := encode(ctx, req)
+			if err != nil {
+				return "", err
+			}
 			res, err := producer.Produce(ctx, req)
 			if err != nil {
 				return "", err

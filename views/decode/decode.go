@@ -31,10 +31,14 @@ const (
 	Hex
 	// Base64 shows the bytes in standard base64.
 	Base64
+	// Schema decodes the bytes with the schema a Schema Registry holds
+	// for them, and says why when it cannot; Auto does so too, but only
+	// for bytes framed for a registry (see Schemas).
+	Schema
 	modes
 )
 
-var modeNames = [modes]string{"auto", "json", "text", "hex", "base64"}
+var modeNames = [modes]string{"auto", "json", "text", "hex", "base64", "schema"}
 
 // String returns the mode's name, as the status line shows it.
 func (m Mode) String() string {
@@ -44,7 +48,7 @@ func (m Mode) String() string {
 	return modeNames[m]
 }
 
-// Next returns the mode after m, wrapping from Base64 back to Auto.
+// Next returns the mode after m, wrapping from Schema back to Auto.
 func (m Mode) Next() Mode {
 	return (m + 1) % modes
 }
@@ -62,9 +66,15 @@ const (
 	KindText
 	// KindBinary is everything else.
 	KindBinary
+	// KindAvro, KindProtobuf and KindJSONSchema are records decoded, to
+	// JSON, with the schema a Schema Registry holds for them.
+	KindAvro
+	KindProtobuf
+	KindJSONSchema
 )
 
-// String returns "empty", "json", "text" or "binary".
+// String returns "empty", "json", "text", "binary", "avro", "protobuf"
+// or "json schema".
 func (k Kind) String() string {
 	switch k {
 	case KindEmpty:
@@ -75,6 +85,12 @@ func (k Kind) String() string {
 		return "text"
 	case KindBinary:
 		return "binary"
+	case KindAvro:
+		return "avro"
+	case KindProtobuf:
+		return "protobuf"
+	case KindJSONSchema:
+		return "json schema"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }

@@ -54,7 +54,7 @@ func checkSafe(t *testing.T, s string, width int) {
 }
 
 func TestMode(t *testing.T) {
-	want := []string{"auto", "json", "text", "hex", "base64"}
+	want := []string{"auto", "json", "text", "hex", "base64", "schema"}
 	m := Auto
 	for i, name := range want {
 		if m.String() != name {
@@ -63,7 +63,7 @@ func TestMode(t *testing.T) {
 		m = m.Next()
 	}
 	if m != Auto {
-		t.Errorf("Next after base64 is %v, want auto", m)
+		t.Errorf("Next after schema is %v, want auto", m)
 	}
 	if s := Mode(9).String(); s != "Mode(9)" {
 		t.Errorf("Mode(9) = %q", s)
