@@ -136,17 +136,35 @@ type PartitionOffsets struct {
 	// in the order of GroupInfo.Members (members share partitions there;
 	// Owner is the first).
 	Sharers []string
+	// ReportedLag is a share partition's lag as its broker counts it,
+	// when LagReported (DescribeShareGroupOffsets v1 and later). Kafka
+	// leaves the start offset at the first offset of the last batch it
+	// handed out, even once every record was acknowledged, so log end −
+	// start would count that batch as lag for ever.
+	ReportedLag int64
+	LagReported bool
 }
 
-// Lag is log-end − committed, never negative; ok is false when the group
+// Position is how far the group has read: the committed offset, or in a
+// share partition whose broker reports its lag, the log end less that
+// lag. -1 when unknown.
+func (p PartitionOffsets) Position() int64 {
+	if p.LagReported && p.LogEnd >= 0 {
+		return max(p.LogEnd-p.ReportedLag, 0)
+	}
+	return p.Committed
+}
+
+// Lag is log-end − position, never negative; ok is false when the group
 // has no commit for the partition or the log end is unknown, which is not
 // the same as no lag. In a share group it counts the records not yet
-// delivered past the start offset.
+// delivered and acknowledged.
 func (p PartitionOffsets) Lag() (lag int64, ok bool) {
-	if p.Committed < 0 || p.LogEnd < 0 {
+	pos := p.Position()
+	if pos < 0 || p.LogEnd < 0 {
 		return 0, false
 	}
-	return max(p.LogEnd-p.Committed, 0), true
+	return max(p.LogEnd-pos, 0), true
 }
 
 // GroupInfo is one observation of a consumer group.

@@ -379,7 +379,7 @@ func (h *GroupHealth) Observe(at time.Time, offsets []PartitionOffsets) {
 			p = &partitionHealth{window: NewWindow(h.span, h.maxSamples)}
 			h.partitions[o.TopicPartition] = p
 		}
-		p.window.Add(LagSample{At: at, Committed: o.Committed, LogEnd: o.LogEnd})
+		p.window.Add(LagSample{At: at, Committed: o.Position(), LogEnd: o.LogEnd})
 		p.seen = at
 	}
 	for tp, p := range h.partitions {

@@ -300,3 +300,19 @@ func TestGroupHealth(t *testing.T) {
 		t.Errorf("b at 95 s is %s with window %v, want forgotten", st, w)
 	}
 }
+
+// TestAShareGroupsLagIsTheBrokers: Kafka leaves a share partition's start
+// offset at the last batch it handed out, so log end − start would show
+// lag in a group that acknowledged everything; the broker's own count wins
+// where it gives one.
+func TestAShareGroupsLagIsTheBrokers(t *testing.T) {
+	t.Parallel()
+	reported := PartitionOffsets{Committed: 11, LogEnd: 15, Sharers: []string{"s1"}, LagReported: true}
+	if lag, ok := reported.Lag(); !ok || lag != 0 || reported.Position() != 15 {
+		t.Errorf("reported 0: lag %d %v, position %d", lag, ok, reported.Position())
+	}
+	unreported := PartitionOffsets{Committed: 11, LogEnd: 15, Sharers: []string{"s1"}}
+	if lag, ok := unreported.Lag(); !ok || lag != 4 {
+		t.Errorf("unreported: lag %d %v", lag, ok)
+	}
+}

@@ -97,24 +97,28 @@ func fillShare(g *GroupInfo, a shareAnswer, names topicNamer) {
 			h.owners[tp] = append(h.owners[tp], m.ID)
 		}
 	}
-	starts, err := shareStarts(g.Name, a, names)
+	starts, lags, err := shareStarts(g.Name, a, names)
 	g.Offsets, g.Err = h.positions(starts), err
+	for i := range g.Offsets {
+		g.Offsets[i].ReportedLag, g.Offsets[i].LagReported = lags[g.Offsets[i].TopicPartition]
+	}
 }
 
 // shareStarts maps each share-partition of group to its start offset, -1
-// where it has none yet (no member fetched from it).
-func shareStarts(group string, a shareAnswer, names topicNamer) (map[TopicPartition]int64, error) {
+// where it has none yet (no member fetched from it), and to its lag where
+// the broker reports one.
+func shareStarts(group string, a shareAnswer, names topicNamer) (map[TopicPartition]int64, map[TopicPartition]int64, error) {
 	if a.offErr != nil {
-		return nil, a.offErr
+		return nil, nil, a.offErr
 	}
 	o := a.offsets[group]
 	if o == nil {
-		return nil, errors.New("the coordinator did not answer for the group's start offsets")
+		return nil, nil, errors.New("the coordinator did not answer for the group's start offsets")
 	}
 	if err := kafkaError(o.ErrorCode); err != nil {
-		return nil, fmt.Errorf("start offsets: %w", err)
+		return nil, nil, fmt.Errorf("start offsets: %w", err)
 	}
-	out := map[TopicPartition]int64{}
+	out, lags := map[TopicPartition]int64{}, map[TopicPartition]int64{}
 	for _, t := range o.Topics {
 		topic := names(t.TopicID, t.Topic)
 		for _, p := range t.Partitions {
@@ -122,8 +126,12 @@ func shareStarts(group string, a shareAnswer, names topicNamer) (map[TopicPartit
 			if p.ErrorCode == 0 && p.StartOffset >= 0 {
 				start = p.StartOffset
 			}
-			out[TopicPartition{topic, p.Partition}] = start
+			tp := TopicPartition{topic, p.Partition}
+			out[tp] = start
+			if p.ErrorCode == 0 && p.Lag >= 0 {
+				lags[tp] = p.Lag
+			}
 		}
 	}
-	return out, nil
+	return out, lags, nil
 }
