@@ -78,7 +78,9 @@ func (v *Tail) secondLine() string {
 		return st.Muted.Render(ansi.Truncate(b.String(), v.width, "…"))
 	}
 	if v.filter != nil {
-		return st.Muted.Render(ansi.Truncate("filter: "+v.filter.Describe(), v.width, "…"))
+		// A filter is typed, but may have been pasted from anywhere.
+		desc, _ := sanitize.Plain(v.filter.Describe())
+		return st.Muted.Render(ansi.Truncate("filter: "+desc, v.width, "…"))
 	}
 	return ""
 }
