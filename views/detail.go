@@ -1,6 +1,9 @@
 package views
 
 import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -113,9 +116,17 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.ShowSchema):
 			return d, showSchema(d.c, &d.rec, false)
 		case key.Matches(msg, k.Copy):
-			plain := d.doc.Plain()
-			return d, tea.Batch(tea.SetClipboard(string(plain)),
-				notify(fmt.Sprintf("copied the value (%s) to the clipboard", bytesize(int64(len(plain)))), false))
+			text := clipboardText(d.doc, d.valueMode, d.rec.Value)
+			return d, tea.Batch(tea.SetClipboard(text), notify(fmt.Sprintf(
+				"sent the value as shown (%s, escapes visible) %s", bytesize(int64(len(text))), osc52), false))
+		case key.Matches(msg, k.CopyRaw):
+			raw := string(d.rec.Value)
+			text := fmt.Sprintf("sent the raw value (%s) %s", bytesize(int64(len(raw))), osc52)
+			if safe, _ := sanitize.Plain(raw); safe != raw {
+				return d, tea.Batch(tea.SetClipboard(raw), notify(text+
+					": it holds control characters or escapes, which can run commands when pasted into a terminal", true))
+			}
+			return d, tea.Batch(tea.SetClipboard(raw), notify(text, false))
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -126,6 +137,33 @@ func (d *Detail) Update(msg tea.Msg) (View, tea.Cmd) {
 		}
 	}
 	return d, nil
+}
+
+// osc52 says where a copy went: OSC 52 asks the terminal to set its
+// clipboard and nothing answers, so whether it did is not known.
+const osc52 = "to the terminal's clipboard (OSC 52)"
+
+// clipboardText is the value as the screen shows it, on one line and safe
+// to paste anywhere: no control character, escape sequence, bidi override
+// or invalid byte, each shown as its visible escape (\x1b, \u202e) as in
+// the tail's rows. A value holding "\x1b[201~" would otherwise end a
+// shell's bracketed paste and run the rest as typed. JSON is copied
+// compact, binary as its base64 or its hex digits, text as it is.
+func clipboardText(doc decode.Document, mode decode.Mode, value []byte) string {
+	plain := doc.Plain()
+	switch doc.Kind() {
+	case decode.KindJSON:
+		var b bytes.Buffer
+		if json.Compact(&b, value) == nil {
+			plain = b.Bytes()
+		}
+	case decode.KindBinary:
+		if mode != decode.Base64 {
+			plain = []byte(hex.EncodeToString(value))
+		}
+	}
+	text, _ := sanitize.Plain(string(plain))
+	return text
 }
 
 func (d *Detail) scrollBy(n int) {
@@ -193,11 +231,11 @@ func (d *Detail) View() string {
 // ShortHelp implements help.KeyMap.
 func (d *Detail) ShortHelp() []key.Binding {
 	k := d.c.Keys
-	return []key.Binding{k.Next, k.Prev, k.ValueDecoder, k.ShowSchema, k.Copy}
+	return []key.Binding{k.Next, k.Prev, k.ValueDecoder, k.ShowSchema, k.Copy, k.CopyRaw}
 }
 
 // FullHelp implements help.KeyMap.
 func (d *Detail) FullHelp() [][]key.Binding {
 	k := d.c.Keys
-	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.ShowSchema, k.Copy}, k.Movement()}
+	return [][]key.Binding{{k.Next, k.Prev, k.ValueDecoder, k.KeyDecoder, k.ShowSchema, k.Copy, k.CopyRaw}, k.Movement()}
 }

@@ -12,12 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
+	"kscope/views/sanitize"
 )
 
 // exportedRecord is one JSON Lines row. Bytes that are not valid UTF-8
@@ -140,15 +142,41 @@ func newExportPrompt(c *Common, s Scope, job func() exportJob, name string, widt
 	in := textinput.New()
 	in.Prompt = "export to: "
 	in.SetWidth(max(width-len(in.Prompt)-1, 10))
-	safe := strings.Map(func(r rune) rune {
-		if r == '/' || r == os.PathSeparator || r < 0x20 {
-			return '_'
-		}
-		return r
-	}, name)
-	in.SetValue(fmt.Sprintf("%s-%s.jsonl", safe, c.Now().Format("20060102-150405")))
+	in.SetValue(proposedFileName(name, c.Now()))
 	in.CursorEnd()
 	return &exportPrompt{c: c, scope: s, input: in, job: job}
+}
+
+// maxFileStem bounds the part of a proposed file name taken from a cluster name.
+const maxFileStem = 100
+
+// proposedFileName names an export after a topic or group and the time.
+// The name comes from the cluster, so anyone who can create a topic
+// chooses it: only [A-Za-z0-9._-] are kept, each run of other characters
+// becomes one '_', and a leading '.' or '-' is dropped, so the proposal is
+// a visible, plain file in the current directory, never hidden, taken for
+// an option, or drawn differently from what it is.
+func proposedFileName(name string, now time.Time) string {
+	var b strings.Builder
+	replaced := false
+	for _, r := range name {
+		switch {
+		case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9', r == '.', r == '_', r == '-':
+			b.WriteRune(r)
+			replaced = false
+		case !replaced:
+			b.WriteByte('_')
+			replaced = true
+		}
+		if b.Len() >= maxFileStem {
+			break
+		}
+	}
+	stem := strings.TrimLeft(b.String(), ".-")
+	if stem == "" {
+		stem = "export"
+	}
+	return stem + "-" + now.Format("20060102-150405") + ".jsonl"
 }
 
 func (p *exportPrompt) focus() tea.Cmd { return p.input.Focus() }
@@ -206,7 +234,9 @@ func (p *exportPrompt) write(path string, overwrite bool) tea.Cmd {
 
 func (p *exportPrompt) view() string {
 	if p.confirm != "" {
-		return p.c.Styles.Warn.Render(fmt.Sprintf("%s exists. Replace it? (y/N)", p.confirm))
+		// The path may hold whatever was typed or pasted into the prompt.
+		path, _ := sanitize.Plain(p.confirm)
+		return p.c.Styles.Warn.Render(fmt.Sprintf("%s exists. Replace it? (y/N)", path))
 	}
 	return p.input.View()
 }

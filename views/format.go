@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -49,17 +48,30 @@ func ids(xs []int32) string {
 	return strings.Join(parts, ",")
 }
 
-// bytesize formats a byte count with a binary unit.
+// byteUnits are the binary units bytesize scales through, each 1024
+// times the one before.
+var byteUnits = []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
+
+// bytesize formats a byte count with a binary unit, in at most four
+// characters of number: 1023 B, 9.9 KiB, 99.9 KiB, 999 KiB, then 1.0 MiB.
+// A size that would round to 1000 of a unit is shown in the next one, so
+// a size is never wider than 8 cells and the SIZE column never cuts one.
 func bytesize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	if n < 1<<10 {
+		return strconv.FormatInt(n, 10) + " B"
 	}
-	return strconv.FormatInt(n, 10) + " B"
+	v, last := float64(n), len(byteUnits)-1
+	for _, unit := range byteUnits[:last] {
+		v /= 1 << 10
+		if s := strconv.FormatFloat(v, 'f', 1, 64); len(s) <= len("99.9") {
+			return s + " " + unit
+		}
+		if s := strconv.FormatFloat(v, 'f', 0, 64); len(s) <= len("999") {
+			return s + " " + unit
+		}
+	}
+	// An int64 is under 8 EiB: one decimal always fits.
+	return strconv.FormatFloat(v/(1<<10), 'f', 1, 64) + " " + byteUnits[last]
 }
 
 // Sentinels Kafka configs use for "no limit".

@@ -29,6 +29,9 @@ type KeyMap struct {
 	Pause, Follow, KeyDecoder, ValueDecoder, Export, Seek key.Binding
 	Next, Prev, Copy                                      key.Binding
 	Editor                                                key.Binding
+	// CopyRaw copies a value's bytes as they are, escapes and all: a key
+	// of its own, since pasting them into a terminal can run commands.
+	CopyRaw key.Binding
 
 	// OpenMember shows the member under the cursor whole.
 	OpenMember key.Binding
@@ -82,7 +85,8 @@ func DefaultKeyMap() *KeyMap {
 		Seek:         key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "seek: start again from…")),
 		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next record")),
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous record")),
-		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value")),
+		Copy:         key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy value as shown")),
+		CopyRaw:      key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy raw bytes (unsafe to paste)")),
 		Editor:       key.NewBinding(key.WithKeys("ctrl+e"), key.WithHelp("ctrl+e", "edit value in $EDITOR")),
 
 		OpenMember: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "member detail")),

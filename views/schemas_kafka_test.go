@@ -63,7 +63,7 @@ func TestSchemaRoundTripThroughKafka(t *testing.T) {
 
 	v := NewTail(c, kafkaclient.TailSpec{Topic: "orders-avro", From: kafkaclient.From{Kind: kafkaclient.FromEarliest}})
 	v.SetSize(140, 20)
-	opened := v.Init(Scope{ID: 1, Ctx: ctx})().(Answer).Msg.(TailOpened)
+	opened := openNow(v, Scope{ID: 1, Ctx: ctx})
 	if opened.Err != nil {
 		t.Fatal(opened.Err)
 	}

@@ -144,6 +144,7 @@ func TestTailDecodesWithTheRegistry(t *testing.T) {
 	if err := v.SetFilter(`.tier == "GOLD"`); err != nil {
 		t.Fatal(err)
 	}
+	filtered(v)
 	if v.count() != 2 {
 		t.Errorf("the jq filter matched %d records, want 2 (one decoded, one plain JSON)", v.count())
 	}

@@ -14,7 +14,6 @@ import (
 
 	"kscope/kafkaclient"
 	"kscope/views/decode"
-	"kscope/views/filter"
 	"kscope/views/sanitize"
 	"kscope/views/widget"
 )
@@ -59,11 +58,15 @@ type Tail struct {
 	nested bool
 
 	ring    *widget.Ring[kafkaclient.Record]
-	filter  *filter.Filter
+	filter  recordFilter
 	expr    string   // the filter as typed
 	matches []uint64 // sequence numbers of matching records, oldest first
-	scanned int64
-	matched int64
+	scan    filterScan
+	// parse is parseFilter; tests count evaluations through it.
+	parse func(string) (recordFilter, error)
+	// wake carries wake-ups to listen: a filter was set, or records
+	// arrived while it was idle.
+	wake chan struct{}
 
 	follow   bool
 	sel      uint64 // sequence number of the selected record while paused
@@ -97,17 +100,19 @@ func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
 		maxBytes = DefaultTailBytes
 	}
 	spec.OnOutOfRange = c.TailReset
-	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: widget.NewRing(maxRecords, maxBytes, (*kafkaclient.Record).Size), follow: true}
+	return &Tail{c: c, tails: c.Client.Tails, spec: spec, ring: widget.NewRing(maxRecords, maxBytes, (*kafkaclient.Record).Size), follow: true,
+		parse: parseFilter, wake: make(chan struct{}, 1)}
 }
 
 // Init implements View: it opens the tail off the event loop, or first
-// asks where to start when the view was made to ask.
+// asks where to start when the view was made to ask, and listens for
+// filters to apply.
 func (v *Tail) Init(s Scope) tea.Cmd {
 	v.scope = s
 	if v.start != nil {
-		return v.start.Focus()
+		return tea.Batch(v.start.Focus(), v.listen())
 	}
-	return v.open()
+	return tea.Batch(v.open(), v.listen())
 }
 
 // open opens the tail as v.spec says, closing the one open before. Each
@@ -187,41 +192,14 @@ func (v *Tail) CapturesInput() bool { return v.export != nil || v.start != nil }
 // filter over the whole buffer costs too much to rerun at each keystroke.
 func (v *Tail) FilterOnSubmit() {}
 
-// Filter implements Filterable.
-func (v *Tail) Filter() string { return v.expr }
-
-// SetFilter implements Filterable: it filters the buffer and every record
-// that arrives after.
-func (v *Tail) SetFilter(expr string) error {
-	f, err := filter.Parse(expr)
-	if err != nil {
-		return err
-	}
-	v.filter, v.expr = f, expr
-	v.matches = v.matches[:0]
-	v.scanned, v.matched = 0, 0
-	if f != nil {
-		for seq := v.ring.First(); seq < v.ring.End(); seq++ {
-			v.scan(seq)
-		}
-	}
-	if !v.follow {
-		v.sel = v.nearest(v.sel)
-		v.top = v.sel
-	}
-	return nil
-}
-
-func (v *Tail) scan(seq uint64) {
-	v.scanned++
-	if v.filter.Match(v.c.Client.Schemas.Decoded(v.ring.Get(seq))) {
-		v.matched++
-		v.matches = append(v.matches, seq)
-	}
-}
-
 // Update implements View.
 func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case filterWake:
+		return v, tea.Batch(v.listen(), v.scanNext())
+	case filterChunkDone:
+		return v, v.merge(msg)
+	}
 	if km, isKey := msg.(tea.KeyPressMsg); isKey && v.export != nil {
 		cmd, done, took := v.export.update(km)
 		if done {
@@ -328,22 +306,27 @@ func (v *Tail) note(n kafkaclient.TailNotice) {
 	v.notices[n.Partition] = n
 }
 
-// ingest adds a batch to the buffer; it is the view's hot path.
+// ingest adds a batch to the buffer; it is the view's hot path. A filter
+// reads the new records in its turn: after the chunk it is reading, or
+// once woken.
 func (v *Tail) ingest(b kafkaclient.RecordBatch) {
 	n := 0
 	for _, chunk := range b.Records {
 		for i := range chunk {
 			v.ring.Push(&chunk[i])
-			if v.filter != nil {
-				v.scan(v.ring.End() - 1)
-			}
 		}
 		n += len(chunk)
 	}
 	v.prune()
+	if v.filter != nil && !v.scan.busy && n > 0 {
+		v.wakeFilter()
+	}
 	if !v.follow {
 		v.newSince += int64(n)
-		if v.ring.Get(v.sel) == nil || (v.filter != nil && !v.isMatch(v.sel)) {
+		// A selection evicted moves to the oldest record listed; one the
+		// filter has not reached yet stays, and the list shows the
+		// nearest match after it.
+		if v.ring.Get(v.sel) == nil {
 			v.sel = v.nearest(v.sel)
 		}
 	}
@@ -364,11 +347,6 @@ func (v *Tail) prune() {
 	if i > 0 {
 		v.matches = slices.Delete(v.matches, 0, i)
 	}
-}
-
-func (v *Tail) isMatch(seq uint64) bool {
-	_, ok := slices.BinarySearch(v.matches, seq)
-	return ok
 }
 
 // count is the number of records the list shows.
@@ -505,6 +483,11 @@ func (v *Tail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Seek):
 		return v.ask()
 	case key.Matches(msg, k.Export):
+		if v.filtering() {
+			// What it found so far is not what the filter selects.
+			return notify(fmt.Sprintf("the filter has read %s of %s records: export once it is done",
+				count(v.scan.scanned), count(v.scan.scanned+v.pending())), true)
+		}
 		if v.count() == 0 {
 			return notify("nothing to export yet", true)
 		}

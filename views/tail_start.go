@@ -97,8 +97,8 @@ func (v *Tail) updateStart(msg tea.Msg) (tea.Cmd, bool) {
 // was buffered and counted belongs to the tail before.
 func (v *Tail) restart() {
 	v.ring = widget.NewRing(v.ring.Cap(), v.ring.MaxBytes(), (*kafkaclient.Record).Size)
+	v.startScan()
 	v.tail, v.err, v.ended = nil, nil, nil
-	v.matches, v.scanned, v.matched = v.matches[:0], 0, 0
 	v.follow, v.newSince = true, 0
 	v.received, v.bytes, v.samples, v.progress = 0, 0, nil, nil
 	v.notices = nil

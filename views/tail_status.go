@@ -39,17 +39,36 @@ func (v *Tail) statusLine() string {
 		parts = append(parts, st.Warn.Render(fmt.Sprintf("◌ catching up %.0f%%", v.caughtUpPercent())))
 	}
 	recRate, byteRate := v.rates()
+	parts = append(parts, plural(v.received, "record", "records"))
+	// The filter's progress comes before what a narrow screen may cut.
+	parts = append(parts, v.filterStatus()...)
 	parts = append(parts,
-		plural(v.received, "record", "records"),
 		fmt.Sprintf("%s rec/s", count(int64(recRate))),
 		fmt.Sprintf("%.2f MB/s", byteRate/1e6),
 		st.Muted.Render("key:"+v.keyMode.String()+" value:"+v.valueMode.String()))
-	if v.filter != nil {
-		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(v.matched), count(v.scanned))))
-	}
 	parts = append(parts, fmt.Sprintf("buffer %s/%s %s/%s", count(int64(v.ring.Len())), count(int64(v.ring.Cap())),
 		bytesize(int64(v.ring.Bytes())), bytesize(int64(v.ring.MaxBytes()))))
 	return ansi.Truncate(strings.Join(parts, st.Muted.Render(" · ")), v.width, "…")
+}
+
+// filterStatus says how far the filter has read the buffer, what matched,
+// and how many records ran out of jq steps.
+func (v *Tail) filterStatus() []string {
+	if v.filter == nil {
+		return nil
+	}
+	st, s := v.c.Styles, &v.scan
+	var parts []string
+	if v.filtering() {
+		parts = append(parts, st.Warn.Render(fmt.Sprintf("filtering %s / %s…", count(s.scanned), count(s.scanned+v.pending()))),
+			st.Accent.Render("matched "+count(s.matched)))
+	} else {
+		parts = append(parts, st.Accent.Render(fmt.Sprintf("matched %s / %s scanned", count(s.matched), count(s.scanned))))
+	}
+	if s.limited > 0 {
+		parts = append(parts, st.Warn.Render(plural(s.limited, "record", "records")+" over the jq step limit"))
+	}
+	return parts
 }
 
 // secondLine shows the most important notice, else what keeps the tail
@@ -78,7 +97,9 @@ func (v *Tail) secondLine() string {
 		return st.Muted.Render(ansi.Truncate(b.String(), v.width, "…"))
 	}
 	if v.filter != nil {
-		return st.Muted.Render(ansi.Truncate("filter: "+v.filter.Describe(), v.width, "…"))
+		// A filter is typed, but may have been pasted from anywhere.
+		desc, _ := sanitize.Plain(v.filter.Describe())
+		return st.Muted.Render(ansi.Truncate("filter: "+desc, v.width, "…"))
 	}
 	return ""
 }

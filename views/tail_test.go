@@ -130,7 +130,9 @@ func TestTailFilter(t *testing.T) {
 	if err := v.SetFilter(`.customer.tier == "gold"`); err != nil {
 		t.Fatal(err)
 	}
+	filtered(v)
 	feed(v, orders(30, 33)...)
+	filtered(v)
 	s := plain(v)
 	if !strings.Contains(s, "matched 11 / 33 scanned") {
 		t.Fatalf("status:\n%s", s)
@@ -147,6 +149,7 @@ func TestTailFilter(t *testing.T) {
 	if err := v.SetFilter("key:o-1"); err != nil {
 		t.Fatal(err)
 	}
+	filtered(v)
 	if !strings.Contains(plain(v), "matched 11 / 33 scanned") { // o-1, o-10..o-19
 		t.Errorf("key filter:\n%s", plain(v))
 	}

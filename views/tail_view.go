@@ -84,7 +84,7 @@ func (v *Tail) View() string {
 func (v *Tail) window(n, rows int) (top, sel int) {
 	sel = v.selected()
 	top = max(n-rows, 0)
-	if !v.follow {
+	if !v.follow && n > 0 { // with nothing listed (yet), sel is -1
 		top = min(v.indexOf(v.top), max(n-1, 0))
 		if sel < top {
 			top = sel
@@ -127,6 +127,8 @@ func (v *Tail) emptyText() string {
 		return "the tail ended before any record arrived: " + v.ended.Error()
 	case v.tail == nil:
 		return "opening…"
+	case v.filtering():
+		return "filtering…"
 	case v.filter != nil && v.ring.Len() > 0:
 		return "no buffered record matches the filter"
 	}

@@ -45,14 +45,25 @@
 //
 // Only the first output of a jq expression is computed, so generators such as
 // repeat(.) or range(1e18) cost no more than their first value. An expression
-// that runs on without producing anything (until(false; .), a recursive def
-// without a base case) is not rejected up front, since no check can tell it
-// apart from a long but finite one; instead each evaluation is limited to
-// about a million jq steps, tens of milliseconds, after which the record does
-// not match. A step budget rather than a timeout keeps the answer the same
-// for the same record however loaded the machine is, and costs no timer.
+// that runs on without producing anything (until(false; .), [range(1e9)], a
+// recursive def without a base case) is not rejected up front, since no check
+// can tell it apart from a long but finite one; instead each evaluation has a
+// budget of jq steps, after which the record does not match (inverted or not)
+// and Eval says the budget ran out. A step budget rather than a timeout keeps
+// the answer the same for the same record however loaded the machine is, and
+// costs no timer.
 //
-// Matching is safe for concurrent use: a Filter is not modified after Parse.
+// Steps are not all alike: those that keep what they make (a call that
+// recurses, an array that grows) hold a hundred bytes or more each, so a
+// million steps of def f: [f]; f held over 100 MB. The budget therefore
+// grows with the value a filter looks at, 2^16 steps and 8 more per byte of
+// it, up to 2^19: a linear filter over a large value ([.. | numbers] takes
+// about 6 steps a byte) has what it needs, while a runaway one stops within
+// a few milliseconds and megabytes on the small records most topics hold, and
+// within about 100 ms and 70 MB on the largest. A step that is one native
+// call can still cost more ("x" * 1e9 allocates a gigabyte in one step).
+//
+// Evaluation is safe for concurrent use: a Filter is not modified after Parse.
 package filter
 
 import (
@@ -70,8 +81,21 @@ import (
 	"kscope/kafkaclient"
 )
 
-// jqSteps bounds the work one jq evaluation may do; see the package comment.
-const jqSteps = 1 << 20
+// The step budget of one jq evaluation; see the package comment.
+const (
+	jqBaseSteps    = 1 << 16
+	jqStepsPerByte = 8
+	jqMaxSteps     = 1 << 19
+)
+
+// jqBudget is the step budget for evaluating a value of size bytes.
+func jqBudget(size int) int {
+	return min(jqBaseSteps+jqStepsPerByte*size, jqMaxSteps)
+}
+
+// ErrStepLimit is what Eval returns for a record whose jq evaluation ran
+// out of steps: the record does not match.
+var ErrStepLimit = errors.New("jq step limit reached")
 
 // Filter is a parsed filter expression. The nil *Filter matches everything.
 type Filter struct {
@@ -185,13 +209,22 @@ func lower(s string) ([]byte, bool) {
 	return b, letters
 }
 
-// Match reports whether r passes the filter. A nil f matches every record.
+// Eval reports whether r passes the filter. A nil f matches every record.
+// A jq evaluation that runs out of steps returns ErrStepLimit, and one cut
+// short because ctx ended returns ctx's error; either way r does not match.
 // It may be called from several goroutines at once.
-func (f *Filter) Match(r *kafkaclient.Record) bool {
-	if f == nil {
-		return true
+func (f *Filter) Eval(ctx context.Context, r *kafkaclient.Record) (bool, error) {
+	switch {
+	case f == nil:
+		return true, nil
+	case f.jq != nil:
+		ok, err := f.evalJQ(ctx, r.Value)
+		if err != nil {
+			return false, err
+		}
+		return ok != f.not, nil
 	}
-	return f.match(r) != f.not
+	return f.match(r) != f.not, nil
 }
 
 // ParseText parses an expression for plain text, such as a list's rows:
@@ -217,11 +250,8 @@ func (f *Filter) MatchText(text string) bool {
 	return f.matchField([]byte(text)) != f.not
 }
 
-// match is Match before any inversion.
+// match is Eval of a filter that is not jq, before any inversion.
 func (f *Filter) match(r *kafkaclient.Record) bool {
-	if f.jq != nil {
-		return f.matchJQ(r.Value)
-	}
 	switch f.scope {
 	case inKey:
 		return f.matchField(r.Key)
@@ -339,24 +369,24 @@ func hasPrefixFold(h, prefix []byte) bool {
 	return true
 }
 
-func (f *Filter) matchJQ(value []byte) bool {
+// evalJQ runs the jq expression on value, within its step budget.
+func (f *Filter) evalJQ(ctx context.Context, value []byte) (bool, error) {
 	v, ok := decodeJSON(value)
 	if !ok {
-		return false
+		return false, nil
 	}
-	out, ok := f.jq.RunWithContext(newStepBudget(), v).Next()
-	if !ok {
-		return false
-	}
+	budget := newStepBudget(ctx, jqBudget(len(value)))
+	out, ok := f.jq.RunWithContext(budget, v).Next()
 	switch out := out.(type) {
 	case nil:
-		return false
+		return false, budget.err
 	case bool:
-		return out
+		return out, budget.err
 	case error:
-		return false
+		// An error of the expression's own (.a of a string) is no match.
+		return false, budget.err
 	}
-	return true
+	return true, budget.err
 }
 
 // decodeJSON decodes b if it holds exactly one JSON document. Numbers stay
@@ -377,26 +407,32 @@ func decodeJSON(b []byte) (any, bool) {
 
 // stepBudget is the context a jq evaluation runs under. gojq looks at Done
 // before each instruction it executes, so counting those calls counts steps;
-// when the budget is spent the channel is closed and gojq stops, yielding
-// Err as its output.
+// when the budget is spent, or every 1024 steps finds the evaluation's own
+// context ended, the channel is closed and gojq stops, yielding Err as its
+// output.
 type stepBudget struct {
 	context.Context
 	left int
 	done chan struct{}
+	err  error
 }
 
-var errStepBudget = errors.New("jq: step budget exhausted")
-
-func newStepBudget() *stepBudget {
-	return &stepBudget{Context: context.Background(), left: jqSteps, done: make(chan struct{})}
+func newStepBudget(ctx context.Context, steps int) *stepBudget {
+	return &stepBudget{Context: ctx, left: steps, done: make(chan struct{})}
 }
 
 // Done returns the same channel every time, as a context must, and closes
-// it on the call that spends the last step.
+// it on the call that spends the last step or finds the context ended.
 func (b *stepBudget) Done() <-chan struct{} {
-	if b.left > 0 {
+	if b.err == nil {
 		b.left--
-		if b.left == 0 {
+		switch {
+		case b.left <= 0:
+			b.err = ErrStepLimit
+		case b.left&1023 == 0:
+			b.err = b.Context.Err()
+		}
+		if b.err != nil {
 			close(b.done)
 		}
 	}
@@ -404,12 +440,7 @@ func (b *stepBudget) Done() <-chan struct{} {
 }
 
 // Err is non-nil once Done is closed, as a context's must be.
-func (b *stepBudget) Err() error {
-	if b.left == 0 {
-		return errStepBudget
-	}
-	return nil
-}
+func (b *stepBudget) Err() error { return b.err }
 
 // String returns the expression as given to Parse; "" for the nil filter.
 func (f *Filter) String() string {

@@ -2,10 +2,12 @@ package filter
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"kscope/kafkaclient"
 )
@@ -136,8 +138,8 @@ func TestMatch(t *testing.T) {
 			t.Errorf("Parse(%q): %v", tt.expr, err)
 			continue
 		}
-		if got := f.Match(tt.r); got != tt.want {
-			t.Errorf("Parse(%q).Match(key %q, value %q) = %v, want %v", tt.expr, tt.r.Key, tt.r.Value, got, tt.want)
+		if got := matches(f, tt.r); got != tt.want {
+			t.Errorf("Parse(%q).Eval(key %q, value %q) = %v, want %v", tt.expr, tt.r.Key, tt.r.Value, got, tt.want)
 		}
 	}
 }
@@ -148,7 +150,7 @@ func TestEmpty(t *testing.T) {
 		t.Fatalf(`Parse("") = %v, %v; want nil, nil`, f, err)
 	}
 	for _, r := range []*kafkaclient.Record{order, binary, empty} {
-		if !f.Match(r) {
+		if !matches(f, r) {
 			t.Errorf("nil filter rejected %q", r.Value)
 		}
 	}
@@ -280,19 +282,49 @@ func TestContainsFold(t *testing.T) {
 	}
 }
 
-// TestJQStepBudget checks that an expression that never produces output
-// gives up, in about the time the package comment promises.
+// matches is Eval without a context to end it, and without its error.
+func matches(f *Filter, r *kafkaclient.Record) bool {
+	ok, _ := f.Eval(context.Background(), r)
+	return ok
+}
+
+// TestJQStepBudget: expressions that never produce an output, or that
+// build without end, stop at the step budget whatever they do, inverted or
+// not, and say so; what they allocate meanwhile stays within a few
+// megabytes on a small record. An ended context stops them too.
 func TestJQStepBudget(t *testing.T) {
-	f, err := Parse(`jq:last(range(1e18))`)
-	if err != nil {
-		t.Fatal(err)
+	for _, expr := range []string{
+		`jq:until(false; .)`, `jq:[range(1e9)]`, `jq:[repeat(.)]`, `jq:last(repeat(.))`, `jq:last(range(1e18))`,
+		`jq:def f: f; f`, `jq:def f: [f]; f`, `jq:def f: 1 + f; f`, `jq:def f(g): f(g|g); f(.)`,
+		`jq:[range(1e9) | {a: .}]`, `!jq:until(false; .)`, `jq:try until(false; .) catch true`,
+	} {
+		f, err := Parse(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		ok, err := f.Eval(context.Background(), order)
+		runtime.ReadMemStats(&after)
+		if ok || !errors.Is(err, ErrStepLimit) {
+			t.Errorf("%s: Eval = %v, %v; want false, ErrStepLimit", expr, ok, err)
+		}
+		if mb := (after.TotalAlloc - before.TotalAlloc) >> 20; mb > 32 {
+			t.Errorf("%s allocated %d MB within its budget", expr, mb)
+		}
 	}
-	start := time.Now()
-	if f.Match(order) {
-		t.Error("runaway expression matched")
+	if got := jqBudget(len(order.Value)); got != jqBaseSteps+jqStepsPerByte*len(order.Value) {
+		t.Errorf("budget of a small record: %d steps", got)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("runaway expression took %v", d)
+	if got := jqBudget(10 << 20); got != jqMaxSteps {
+		t.Errorf("budget of a 10 MB record: %d steps", got)
+	}
+
+	f, _ := Parse(`jq:until(false; .)`)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ok, err := f.Eval(ctx, order); ok || !errors.Is(err, context.Canceled) {
+		t.Errorf("with its context ended: Eval = %v, %v", ok, err)
 	}
 }
 
@@ -308,7 +340,7 @@ func TestConcurrentMatch(t *testing.T) {
 		for range 8 {
 			wg.Go(func() {
 				for range 200 {
-					if !f.Match(order) {
+					if !matches(f, order) {
 						t.Errorf("%s: no match", expr)
 						return
 					}
@@ -345,7 +377,7 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = flt.Describe()
 		for _, r := range records {
-			flt.Match(r)
+			_, _ = flt.Eval(context.Background(), r)
 		}
 	})
 }
@@ -362,12 +394,12 @@ func benchMatch(b *testing.B, expr string, r *kafkaclient.Record, want bool) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if f.Match(r) != want {
-		b.Fatalf("%s: Match != %v", expr, want)
+	if matches(f, r) != want {
+		b.Fatalf("%s: Eval != %v", expr, want)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		f.Match(r)
+		_, _ = f.Eval(context.Background(), r)
 	}
 }
 

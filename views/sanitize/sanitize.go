@@ -21,11 +21,23 @@
 //     separators U+2028/U+2029 and the noncharacters become \u202e or
 //     \U000e0001. The prepended concatenation marks (U+0600, …) are format
 //     characters too, and worth escaping for their own sake: ansi.StringWidth
-//     counts one together with the digits after it as zero cells. Exceptions:
-//     the zero-width joiner, which emoji sequences need, and tag characters
-//     continuing a 🏴 flag, anywhere else they are invisible text.
+//     counts one together with the digits after it as zero cells. The
+//     exception: tag characters continuing a 🏴 flag; anywhere else they are
+//     invisible text.
+//   - The parts of an emoji that terminals draw in different widths: the
+//     zero-width joiner (👨\u200d👩), skin tones (👍\U0001f3fd), a
+//     variation selector that makes a narrow symbol a wide emoji
+//     (❤\ufe0f) or the reverse, and a regional indicator that is not half
+//     of a flag. A terminal that draws grapheme clusters (mode 2027) gives
+//     👍🏽 two cells, one that draws code points, as most do, four, and tmux
+//     3.3 draws whatever follows a joiner in the cell before it; bubbletea
+//     itself measures the one way or the other depending on what the
+//     terminal announces. Shown whole, such an emoji would shift every
+//     column after it on some terminals; escaped, the text is as wide on
+//     every terminal as the layout says. Emoji that need none of these (👍,
+//     🇯🇵, a 🏴 tag flag, ⌚ with its selector) are shown as they are.
 //   - A mark that would attach to the character before it (combining marks,
-//     variation selectors, skin tones, ZWJ, spacing marks) is escaped when
+//     variation selectors, spacing marks) is escaped when
 //     there is nothing of the text's own for it to attach to: at the start of
 //     the text or right after an escape. Otherwise it would combine with
 //     whatever the screen has there (a border, the previous cell) or with
@@ -34,7 +46,8 @@
 //     text's own follows it, for the same reason in the other direction.
 //
 // Display widths are those of ansi.StringWidth, which is what lipgloss v2
-// measures with, so layouts built from these strings line up. The last two
+// measures with, so layouts built from these strings line up; for emoji
+// they are also those of ansi.WcWidth, by the rule above. The last two
 // rules keep every escape a grapheme cluster of its own; that is what lets
 // styles be wrapped around escapes, and lines be cut at escapes, without
 // changing the width.

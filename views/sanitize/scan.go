@@ -25,6 +25,10 @@ type scanner struct {
 	// Line's lookahead: the text from its current piece up to runEnd has
 	// been decided, and is verbatim.
 	runEnd int
+
+	// partner is where the regional indicator that completes a flag begun
+	// by a kept one starts (0: none pending).
+	partner int
 }
 
 // step decides the rune (or invalid byte) at i and records an escape.
@@ -51,16 +55,52 @@ func (sc *scanner) decide(i int) (n int, esc bool) {
 		return 1, true
 	case isTag(r):
 		return n, !sc.flagged(i)
+	case isRegional(r):
+		return n, !sc.paired(i, n)
 	}
 	switch c := class(r); {
 	case c&hidden != 0:
 		return n, true
 	case c&extends != 0:
-		return n, i == sc.escEnd
+		return n, i == sc.escEnd || isSelector(r) && sc.widens(i, r)
 	case c&prepends != 0:
 		return n, sc.prepend(i)
 	}
 	return n, false
+}
+
+// paired reports whether the regional indicator at i, n bytes long, is
+// half of a flag: the second of a pair, or the first with its partner
+// right after it. A lone one is two cells to a terminal that draws
+// clusters and one to a terminal that draws code points.
+func (sc *scanner) paired(i, n int) bool {
+	if i == sc.partner && i > 0 {
+		sc.partner = 0
+		return true
+	}
+	next, _ := utf8.DecodeRuneInString(sc.s[i+n:])
+	if isRegional(next) {
+		sc.partner = i + n
+		return true
+	}
+	return false
+}
+
+// widens reports whether the variation selector vs at i changes the width
+// of the rune before it, as U+FE0F makes ❤ an emoji two cells wide. A
+// terminal that draws code points gives the selector no width, so such a
+// selector is escaped; so is one after a mark, whose cluster it is not
+// worth working out.
+func (sc *scanner) widens(i int, vs rune) bool {
+	prev, _ := utf8.DecodeLastRuneInString(sc.s[:i])
+	c := class(prev)
+	switch vs {
+	case 0xfe0f:
+		return c&(extends|prepends|resizedByVS16) != 0
+	case 0xfe0e:
+		return c&(extends|prepends|resizedByVS15) != 0
+	}
+	return c&(extends|prepends|resizedByVS) != 0
 }
 
 // flagged reports whether the tag character at i continues an emoji tag
@@ -155,6 +195,22 @@ func isTag(r rune) bool {
 	return r >= 0xe0020 && r <= 0xe007f
 }
 
+// isRegional reports whether r is a regional indicator, half of a flag.
+func isRegional(r rune) bool {
+	return r >= 0x1f1e6 && r <= 0x1f1ff
+}
+
+// isSelector reports whether r is a variation selector (U+FE00–U+FE0F,
+// U+E0100–U+E01EF), which picks how the rune before it is drawn.
+func isSelector(r rune) bool {
+	return r >= 0xfe00 && r <= 0xfe0f || r >= 0xe0100 && r <= 0xe01ef
+}
+
+// isModifier reports whether r is an emoji skin tone modifier.
+func isModifier(r rune) bool {
+	return r >= 0x1f3fb && r <= 0x1f3ff
+}
+
 // Rune classes. extends and prepends are the segmenter's own view (the one
 // ansi.StringWidth uses), learnt by asking it, so they agree with it whatever
 // Unicode version either side was built with.
@@ -162,6 +218,12 @@ const (
 	hidden   uint8 = 1 << iota // escaped wherever it is
 	extends                    // Extend, ZWJ, SpacingMark: joins the cluster before it
 	prepends                   // Prepend: joins the cluster after it
+
+	// The rune followed by U+FE0F, U+FE0E or another variation selector
+	// (U+FE00 stands for them) is not as wide as the rune alone.
+	resizedByVS16
+	resizedByVS15
+	resizedByVS
 )
 
 // classes holds the class of every rune, a 256-rune page at a time, each
@@ -199,18 +261,34 @@ func classify(base rune) *[256]uint8 {
 		if c, _ := ansi.FirstGraphemeCluster(probe, ansi.GraphemeWidth); len(c) == len(probe) {
 			p[k] |= prepends
 		}
+		_, alone := ansi.FirstGraphemeCluster(utf8.AppendRune(probe[:0], r), ansi.GraphemeWidth)
+		for _, sel := range []struct {
+			vs  rune
+			bit uint8
+		}{{0xfe0f, resizedByVS16}, {0xfe0e, resizedByVS15}, {0xfe00, resizedByVS}} {
+			probe = utf8.AppendRune(utf8.AppendRune(probe[:0], r), sel.vs)
+			if c, w := ansi.FirstGraphemeCluster(probe, ansi.GraphemeWidth); len(c) == len(probe) && w != alone {
+				p[k] |= sel.bit
+			}
+		}
 	}
 	return p
 }
 
 // isHidden reports whether r could, shown as is, control the terminal,
-// break the line, or reorder or hide text.
+// break the line, reorder or hide text, or be drawn in a width terminals
+// disagree on.
 func isHidden(r rune) bool {
 	switch {
 	case r < 0xa0:
 		return r < ' ' || r >= 0x7f // C0, DEL, C1
-	case r == 0x200d, isTag(r):
+	case isTag(r):
 		return false // decided where they are
+	case r == 0x200d, isModifier(r):
+		// A zero-width joiner and a skin tone make one emoji of two where
+		// the terminal draws clusters; elsewhere each half takes its cells
+		// (and tmux 3.3 draws whatever follows a joiner in the cell before).
+		return true
 	case r == 0x2028, r == 0x2029:
 		return true
 	case r >= 0xfdd0 && r <= 0xfdef, r&0xfffe == 0xfffe:

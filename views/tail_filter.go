@@ -1,0 +1,231 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"kscope/kafkaclient"
+	"kscope/views/decode"
+	"kscope/views/filter"
+)
+
+// A filter is never evaluated in Update: a jq expression may take
+// milliseconds a record, and a buffer holds a hundred thousand. The
+// records are read in chunks, each copied in Update (copying is cheap and
+// bounded) and evaluated in a Cmd under a context of the filter's own,
+// which a new filter, esc (the empty filter), a seek and the view's
+// closing cancel. Its answer is merged in Update, and the next chunk
+// starts from there, so records that arrive meanwhile are read in their
+// turn and records evicted meanwhile are skipped, each record read once.
+const (
+	// filterChunk bounds the records one chunk copies and evaluates.
+	filterChunk = 1024
+	// filterSlice is about how long a chunk evaluates before it answers,
+	// so that a slow filter still shows its progress several times a second.
+	filterSlice = 50 * time.Millisecond
+	// filterListen is the longest listen waits before it is issued again.
+	filterListen = time.Minute
+)
+
+// recordFilter is what the tail needs of a filter: *filter.Filter, or in
+// tests one that counts where it is evaluated.
+type recordFilter interface {
+	Eval(context.Context, *kafkaclient.Record) (bool, error)
+	Describe() string
+}
+
+// parseFilter is filter.Parse, giving no recordFilter at all for the
+// empty expression.
+func parseFilter(expr string) (recordFilter, error) {
+	f, err := filter.Parse(expr)
+	if f == nil || err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// filterScan is where the filter in force has got to in the buffer.
+type filterScan struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	// gen numbers the scans, so that the answer of a chunk of a scan
+	// cancelled since is dropped.
+	gen int
+	// next is the sequence number of the first record not yet read: every
+	// record before it was evaluated, or evicted before its turn.
+	next uint64
+	// busy is set while a chunk is evaluated.
+	busy bool
+	// catchingUp is set until the scan first reaches the end of the buffer:
+	// the records buffered when the filter was set are still being read.
+	catchingUp bool
+
+	scanned, matched int64
+	// limited counts the records whose evaluation ran out of steps.
+	limited int64
+}
+
+// filterWake asks the view to start reading the buffer: a filter was just
+// set, or records arrived while it was idle. SetFilter cannot return a
+// Cmd, so it wakes the listener the view keeps waiting, whose answer comes
+// back to Update like any other.
+type filterWake struct{}
+
+// filterChunkDone is the answer of one chunk: of the records from seq from on,
+// n were evaluated, these matched, and limited ran out of steps.
+type filterChunkDone struct {
+	gen     int
+	from    uint64
+	n       int
+	matches []uint64
+	limited int64
+}
+
+// SetFilter implements Filterable: the filter applies to the buffer, read
+// off the event loop, and to every record that arrives after. An
+// expression that does not parse leaves the filter in force as it is.
+func (v *Tail) SetFilter(expr string) error {
+	f, err := v.parse(expr)
+	if err != nil {
+		return err
+	}
+	v.filter, v.expr = f, expr
+	v.startScan()
+	return nil
+}
+
+// Filter implements Filterable.
+func (v *Tail) Filter() string { return v.expr }
+
+// startScan drops what the scan before found and, with a filter in force,
+// starts reading the buffer from its oldest record.
+func (v *Tail) startScan() {
+	s := &v.scan
+	if s.cancel != nil {
+		s.cancel()
+	}
+	*s = filterScan{gen: s.gen + 1, next: v.ring.First()}
+	v.matches = v.matches[:0]
+	if v.filter == nil {
+		return
+	}
+	s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
+	s.catchingUp = true
+	v.wakeFilter()
+}
+
+// wakeFilter has the listener start the filter reading; Update is not
+// always where a Cmd can be returned (SetFilter), and this way chunks start
+// from one place.
+func (v *Tail) wakeFilter() {
+	select {
+	case v.wake <- struct{}{}:
+	default: // a wake-up is pending already
+	}
+}
+
+// listen waits for a wake-up; it is issued again with each. It also
+// answers after filterListen without one, so that it never outlives a view
+// whose context nobody cancels (a test's) by more than that; Update takes
+// that answer as a wake-up too, which finds nothing to do.
+func (v *Tail) listen() tea.Cmd {
+	wake := v.wake
+	return v.scope.Do(func(ctx context.Context) tea.Msg {
+		timer := time.NewTimer(filterListen)
+		defer timer.Stop()
+		select {
+		case <-wake:
+		case <-timer.C:
+		case <-ctx.Done():
+			return nil
+		}
+		return filterWake{}
+	})
+}
+
+// scanNext starts evaluating the next chunk, if the filter has records
+// left to read and no chunk is being evaluated.
+func (v *Tail) scanNext() tea.Cmd {
+	s := &v.scan
+	if v.filter == nil || s.busy {
+		return nil
+	}
+	from := max(s.next, v.ring.First())
+	end := min(v.ring.End(), from+filterChunk)
+	s.next = from
+	if from >= end {
+		s.catchingUp = false
+		return nil
+	}
+	// Copies: the ring reuses its slots, and the chunk is read elsewhere.
+	recs := make([]kafkaclient.Record, 0, end-from)
+	for seq := from; seq < end; seq++ {
+		recs = append(recs, *v.ring.Get(seq))
+	}
+	s.busy = true
+	f, ctx, gen, schemas := v.filter, s.ctx, s.gen, v.c.Client.Schemas
+	return v.scope.Do(func(context.Context) tea.Msg {
+		return evalChunk(ctx, f, gen, from, recs, schemas)
+	})
+}
+
+// evalChunk evaluates recs, the records from seq from on, until they are
+// done, filterSlice has passed or ctx ends. Records framed for a Schema
+// Registry are matched as the JSON they decode to, as they are shown.
+func evalChunk(ctx context.Context, f recordFilter, gen int, from uint64, recs []kafkaclient.Record, schemas *decode.Schemas) filterChunkDone {
+	out := filterChunkDone{gen: gen, from: from}
+	start := time.Now()
+	for i := range recs {
+		if out.n > 0 && time.Since(start) > filterSlice {
+			break
+		}
+		ok, err := f.Eval(ctx, schemas.Decoded(&recs[i]))
+		if ctx.Err() != nil {
+			break // cancelled: nobody wants the answer
+		}
+		out.n++
+		if errors.Is(err, filter.ErrStepLimit) {
+			out.limited++
+		}
+		if ok {
+			out.matches = append(out.matches, from+uint64(i))
+		}
+	}
+	return out
+}
+
+// merge takes in a chunk's answer and starts the next chunk.
+func (v *Tail) merge(c filterChunkDone) tea.Cmd {
+	s := &v.scan
+	if c.gen != s.gen {
+		return nil
+	}
+	s.busy = false
+	first := v.ring.First()
+	for _, seq := range c.matches {
+		if seq >= first { // not evicted while the chunk was read
+			v.matches = append(v.matches, seq)
+		}
+	}
+	s.scanned += int64(c.n)
+	s.matched += int64(len(c.matches))
+	s.limited += c.limited
+	s.next = c.from + uint64(c.n)
+	return v.scanNext()
+}
+
+// pending is how many buffered records the filter has yet to read.
+func (v *Tail) pending() int64 {
+	return int64(v.ring.End() - max(v.scan.next, v.ring.First()))
+}
+
+// filtering reports whether the filter is still reading the buffer it was
+// set on, or has fallen more than a chunk behind the records arriving:
+// what it lists is not yet what it selects.
+func (v *Tail) filtering() bool {
+	left := v.pending()
+	return v.filter != nil && left > 0 && (v.scan.catchingUp || left > filterChunk)
+}

@@ -1,0 +1,217 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+
+	tea "charm.land/bubbletea/v2"
+	"kscope/kafkaclient"
+)
+
+// filtered does the filter's work as the program would, in order: it
+// takes the wake-up the listener would deliver, evaluates each chunk and
+// gives its answer to Update, until the filter has read the buffer.
+func filtered(v *Tail) {
+	select {
+	case <-v.wake:
+	default:
+	}
+	for cmd := v.scanNext(); cmd != nil; {
+		_, cmd = v.Update(cmd().(Answer).Msg)
+	}
+}
+
+// countingFilter is a real filter whose evaluations are counted, and
+// which may stop each one until released.
+type countingFilter struct {
+	recordFilter
+	evals atomic.Int64
+	// hold, when set, makes each evaluation wait for it to close or for
+	// the evaluation's context to end: a filter that never finishes.
+	hold chan struct{}
+}
+
+func (f *countingFilter) Eval(ctx context.Context, r *kafkaclient.Record) (bool, error) {
+	f.evals.Add(1)
+	if f.hold != nil {
+		select {
+		case <-f.hold:
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	return f.recordFilter.Eval(ctx, r)
+}
+
+// counting makes v's filters countingFilters, and returns the last made.
+func counting(v *Tail, hold chan struct{}) *atomic.Pointer[countingFilter] {
+	var last atomic.Pointer[countingFilter]
+	v.parse = func(expr string) (recordFilter, error) {
+		f, err := parseFilter(expr)
+		if f == nil || err != nil {
+			return f, err
+		}
+		c := &countingFilter{recordFilter: f, hold: hold}
+		last.Store(c)
+		return c, nil
+	}
+	return &last
+}
+
+// TestAFilterThatNeverFinishesDoesNotHoldKeys: a jq filter that runs to
+// its step limit on every record, set on a full buffer of 20,000, costs
+// Update no evaluation at all: setting it, the next key, and starting the
+// first chunk each return without evaluating a record, so keys and
+// ctrl+c are answered in the next frame. Esc (the empty filter) cancels
+// the chunk under way.
+func TestAFilterThatNeverFinishesDoesNotHoldKeys(t *testing.T) {
+	v := openTestTail(t, 20_000)
+	for i := int64(0); i < 20_000; i += 1000 {
+		feed(v, orders(i, i+1000)...)
+	}
+	last := counting(v, nil)
+	if err := v.SetFilter("jq:until(false; .)"); err != nil {
+		t.Fatal(err)
+	}
+	f := last.Load()
+	_, cmd := v.Update(press("space"))
+	if n := f.evals.Load(); n != 0 || cmd != nil || v.follow {
+		t.Fatalf("setting the filter and a key cost Update %d evaluations (paused: %v)", n, !v.follow)
+	}
+	if s := plain(v); !strings.Contains(s, "filtering 0 / 20,000…") {
+		t.Errorf("no progress shown:\n%s", s)
+	}
+	// What it found so far is not what the filter selects: no export yet.
+	if _, cmd := v.Update(press("w")); v.export != nil || cmd == nil || !strings.Contains(cmd().(Notice).Text, "read 0 of 20,000 records") {
+		t.Error("export offered while the filter reads the buffer")
+	}
+	// The listener delivers the wake-up; Update starts a chunk, and only
+	// copies its records.
+	_, cmd = v.Update(v.listen()().(Answer).Msg)
+	if n := f.evals.Load(); n != 0 || cmd == nil || !v.scan.busy {
+		t.Fatalf("starting the filter cost Update %d evaluations, or started nothing", n)
+	}
+	ctx := v.scan.ctx
+	if err := v.SetFilter(""); err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() == nil || f.evals.Load() != 0 {
+		t.Error("esc did not cancel the filter's work, or evaluated in Update")
+	}
+}
+
+// TestFilterRunsOffTheEventLoopAndIsCancellable: while a chunk is stuck in
+// a filter that does not return, records keep arriving and keys keep
+// being handled; a new filter cancels it, its late answer is dropped, and
+// the new filter reads every record once, the new arrivals included.
+func TestFilterRunsOffTheEventLoopAndIsCancellable(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		c := testCommon(t)
+		c.TailRecords, c.TailBytes = 5000, 1<<30
+		v := NewTail(c, kafkaclient.TailSpec{Topic: "orders"})
+		v.SetSize(120, 20)
+		v.Init(Scope{ID: 7, Ctx: ctx})
+		v.Update(TailOpened{Tail: &kafkaclient.Tail{ID: 7}, gen: v.gen})
+		feed(v, orders(0, 3000)...)
+
+		hold := make(chan struct{})
+		last := counting(v, hold)
+		v.SetFilter("gold")
+		stuck := last.Load()
+		<-v.wake // what the listener takes before Update starts the chunk
+		chunk := v.scanNext()
+		answer := make(chan tea.Msg, 1)
+		go func() { answer <- chunk() }()
+		synctest.Wait()
+		if stuck.evals.Load() != 1 {
+			t.Fatalf("%d evaluations under way", stuck.evals.Load())
+		}
+		feed(v, orders(3000, 3500)...)
+		v.Update(press("space"))
+		if v.follow || stuck.evals.Load() != 1 {
+			t.Fatal("a key waited for the filter, or Update evaluated")
+		}
+
+		counting(v, nil)
+		v.SetFilter("silver")
+		synctest.Wait()
+		select {
+		case msg := <-answer:
+			v.Update(msg.(Answer).Msg) // the cancelled chunk's answer: dropped
+		default:
+			t.Fatal("the cancelled chunk is still evaluating")
+		}
+		filtered(v)
+		s := plain(v)
+		if want := "matched 1,167 / 3,500 scanned"; !strings.Contains(s, want) {
+			t.Errorf("want %q:\n%s", want, s)
+		}
+		if len(v.matches) != 1167 || v.scan.next != 3500 {
+			t.Errorf("%d matches, read to %d", len(v.matches), v.scan.next)
+		}
+		for i, seq := range v.matches {
+			if r := v.ring.Get(seq); i > 0 && seq <= v.matches[i-1] || !strings.Contains(string(r.Value), "silver") {
+				t.Fatalf("match %d is record %d: %s", i, seq, r.Value)
+			}
+		}
+	})
+}
+
+// TestFilterSkipsRecordsEvictedMeanwhile: records evicted while a chunk was
+// read are dropped from its matches, records evicted before their turn are
+// never read, and every record still buffered is read exactly once.
+func TestFilterSkipsRecordsEvictedMeanwhile(t *testing.T) {
+	v := openTestTail(t, 100)
+	feed(v, orders(0, 100)...)
+	v.SetFilter("gold") // every third record
+	<-v.wake
+	chunk := v.scanNext() // records 0..99, copied
+	feed(v, orders(100, 250)...)
+	if !v.scan.busy {
+		t.Fatal("records arriving while a chunk is read started another")
+	}
+	_, cmd := v.Update(chunk().(Answer).Msg) // its matches were all evicted
+	for cmd != nil {
+		_, cmd = v.Update(cmd().(Answer).Msg)
+	}
+	filtered(v)
+	if v.scan.scanned != 200 || v.scan.next != 250 {
+		t.Errorf("scanned %d, read to %d; want 200 (0..99 then 150..249), 250", v.scan.scanned, v.scan.next)
+	}
+	var want []uint64
+	for seq := uint64(150); seq < 250; seq++ {
+		if seq%3 == 0 {
+			want = append(want, seq)
+		}
+	}
+	if len(v.matches) != len(want) {
+		t.Fatalf("matches %v, want %v", v.matches, want)
+	}
+	for i := range want {
+		if v.matches[i] != want[i] {
+			t.Fatalf("matches %v, want %v", v.matches, want)
+		}
+	}
+}
+
+// TestFilterCountsRecordsOverTheStepLimit: a jq filter that runs out of
+// steps on some records says how many on the status line, and those
+// records do not match, inverted or not.
+func TestFilterCountsRecordsOverTheStepLimit(t *testing.T) {
+	v := openTestTail(t, 100)
+	feed(v, orders(0, 6)...)
+	v.SetFilter(`!jq:if .customer.tier == "gold" then until(false; .) else false end`)
+	filtered(v)
+	s := plain(v)
+	if !strings.Contains(s, "matched 4 / 6 scanned") || !strings.Contains(s, "2 records over the jq step limit") {
+		t.Errorf("status:\n%s", s)
+	}
+	if rows := strings.SplitN(s, "\n", 4)[3]; strings.Contains(rows, "gold") {
+		t.Errorf("a record over the limit is listed:\n%s", s)
+	}
+}
