@@ -63,9 +63,8 @@ func (s shot) rows() int {
 }
 
 var shots = []shot{
-	// The demo has six topics and three brokers: short screens, as short
-	// as kscope runs in.
-	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", height: 15},
+	// The demo has nine topics and three brokers: short screens.
+	{name: "topics", args: []string{"--demo", "-c", "topics"}, waitFor: "user-events", height: 16},
 	{name: "partitions", args: []string{"--demo", "-c", "topic orders"}, waitFor: "(12 partitions)", height: 20},
 	{name: "brokers", args: []string{"--demo", "-c", "brokers"}, waitFor: "brokers (3)", height: 15},
 	{name: "tail", args: []string{"--demo", "-c", "tail orders --from -30"}, waitFor: "LIVE"},
