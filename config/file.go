@@ -354,30 +354,44 @@ func CheckBroker(b string) error {
 }
 
 func (f *configFile) tls(n *yaml.Node) (*kafkaclient.TLS, error) {
-	t := &kafkaclient.TLS{}
 	var enabled bool
-	var enabledNode, certNode, keyNode *yaml.Node
-	err := f.fields(n, "tls", "tls.", map[string]field{
-		"enabled":            at(&enabledNode, f.boolean(&enabled)),
-		"caFile":             f.str(&t.CAFile),
-		"certFile":           at(&certNode, f.str(&t.CertFile)),
-		"keyFile":            at(&keyNode, f.str(&t.KeyFile)),
-		"serverName":         f.str(&t.ServerName),
-		"insecureSkipVerify": f.boolean(&t.InsecureSkipVerify),
-	})
+	var enabledNode *yaml.Node
+	t, err := f.tlsBlock(n, "tls", map[string]field{"enabled": at(&enabledNode, f.boolean(&enabled))})
 	switch {
 	case err != nil:
 		return nil, err
-	case t.CertFile != "" && t.KeyFile == "":
-		return nil, f.errAt(certNode, "tls.certFile needs tls.keyFile")
-	case t.KeyFile != "" && t.CertFile == "":
-		return nil, f.errAt(keyNode, "tls.keyFile needs tls.certFile")
 	case !enabled:
 		// Settings without enabled look like TLS is on while it is not.
 		if enabledNode == nil && *t != (kafkaclient.TLS{}) {
 			f.warnings = append(f.warnings, fmt.Sprintf("%s:%d:%d: tls settings ignored: tls.enabled is not true", f.path, n.Line, n.Column))
 		}
 		return nil, nil
+	}
+	return t, nil
+}
+
+// tlsBlock reads a block of TLS settings named what, with the keys every
+// such block has and extra ones, checks that a client certificate comes
+// with its key, and reads its files from the config file's directory.
+func (f *configFile) tlsBlock(n *yaml.Node, what string, extra map[string]field) (*kafkaclient.TLS, error) {
+	t := &kafkaclient.TLS{}
+	var certNode, keyNode *yaml.Node
+	known := map[string]field{
+		"caFile":             f.str(&t.CAFile),
+		"certFile":           at(&certNode, f.str(&t.CertFile)),
+		"keyFile":            at(&keyNode, f.str(&t.KeyFile)),
+		"serverName":         f.str(&t.ServerName),
+		"insecureSkipVerify": f.boolean(&t.InsecureSkipVerify),
+	}
+	maps.Copy(known, extra)
+	err := f.fields(n, what, what+".", known)
+	switch {
+	case err != nil:
+		return nil, err
+	case t.CertFile != "" && t.KeyFile == "":
+		return nil, f.errAt(certNode, "%s.certFile needs %s.keyFile", what, what)
+	case t.KeyFile != "" && t.CertFile == "":
+		return nil, f.errAt(keyNode, "%s.keyFile needs %s.certFile", what, what)
 	}
 	for _, p := range []*string{&t.CAFile, &t.CertFile, &t.KeyFile} {
 		if *p != "" {

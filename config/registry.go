@@ -179,29 +179,7 @@ func (f *configFile) urls(dst *[]string) field {
 // registryTLS reads schemaRegistry.tls: an https URL turns TLS on, so
 // unlike a cluster's tls block it has no enabled.
 func (f *configFile) registryTLS(n *yaml.Node) (*kafkaclient.TLS, error) {
-	t := &kafkaclient.TLS{}
-	var certNode, keyNode *yaml.Node
-	err := f.fields(n, "schemaRegistry.tls", "schemaRegistry.tls.", map[string]field{
-		"caFile":             f.str(&t.CAFile),
-		"certFile":           at(&certNode, f.str(&t.CertFile)),
-		"keyFile":            at(&keyNode, f.str(&t.KeyFile)),
-		"serverName":         f.str(&t.ServerName),
-		"insecureSkipVerify": f.boolean(&t.InsecureSkipVerify),
-	})
-	switch {
-	case err != nil:
-		return nil, err
-	case t.CertFile != "" && t.KeyFile == "":
-		return nil, f.errAt(certNode, "schemaRegistry.tls.certFile needs keyFile")
-	case t.KeyFile != "" && t.CertFile == "":
-		return nil, f.errAt(keyNode, "schemaRegistry.tls.keyFile needs certFile")
-	}
-	for _, p := range []*string{&t.CAFile, &t.CertFile, &t.KeyFile} {
-		if *p != "" {
-			*p = f.resolvePath(*p)
-		}
-	}
-	return t, nil
+	return f.tlsBlock(n, "schemaRegistry.tls", nil)
 }
 
 // The -X properties of the registry, as Confluent's clients name them.

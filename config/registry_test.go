@@ -61,7 +61,7 @@ func TestRegistrySectionErrors(t *testing.T) {
 		{"url: http://r:1\n      password: a", "schemaRegistry.password needs schemaRegistry.username"},
 		{"url: http://r:1\n      token: a\n      username: u", "a username and password or a token, not both"},
 		{"url: http://r:1\n      pasword: a", `unknown key "schemaRegistry.pasword"; did you mean "schemaRegistry.password"?`},
-		{"url: http://r:1\n      tls:\n        certFile: c.pem", "schemaRegistry.tls.certFile needs keyFile"},
+		{"url: http://r:1\n      tls:\n        certFile: c.pem", "schemaRegistry.tls.certFile needs schemaRegistry.tls.keyFile"},
 	} {
 		path := writeConfig(t, "contexts:\n  - name: c\n    brokers: [k:1]\n    schemaRegistry:\n      "+tc.body+"\n")
 		f, err := Load(path, true, fakeEnv(nil), checkTheme)

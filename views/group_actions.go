@@ -200,13 +200,30 @@ func resetInput(f *widget.Form, now time.Time) ([]int32, kafkaclient.ResetTarget
 
 // deleteOffsetsDialog removes a group's committed offsets for one topic.
 func deleteOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo, topic string) tea.Cmd {
+	return deletePositions(c, g, topic, positionDeletion{
+		action: "delete offsets", heading: "Delete committed offsets", done: "offsets of %s for %s deleted",
+		explanation: "Delete the committed offsets of group %s for topic %s? The group would start that topic again from its offset reset policy.",
+		del:         admin.DeleteGroupOffsets,
+	})
+}
+
+// positionDeletion is what a dialog that deletes a group's positions on
+// a topic (committed offsets, share start offsets) says and does; its
+// texts take the group and the topic.
+type positionDeletion struct {
+	action, heading, explanation, done string
+	del                                func(ctx context.Context, group, topic string) error
+}
+
+// deletePositions asks for the group's name, then deletes its positions
+// on topic, recording what they were.
+func deletePositions(c *Common, g kafkaclient.GroupInfo, topic string, p positionDeletion) tea.Cmd {
 	group := g.Name
-	explanation := fmt.Sprintf("Delete the committed offsets of group %s for topic %s? The group would start that topic again from its offset reset policy.",
-		plainName(group), plainName(topic))
-	entry := kafkaclient.AuditEntry{Action: "delete offsets", Target: group + " " + topic, Group: group, Topic: topic,
+	entry := kafkaclient.AuditEntry{Action: p.action, Target: group + " " + topic, Group: group, Topic: topic,
 		Changes: committedChanges(g.Offsets, topic)}
-	return confirmChange(c, "delete offsets", "Delete committed offsets", explanation, group, entry, func(ctx context.Context) (string, error) {
-		return fmt.Sprintf("offsets of %s for %s deleted", plainName(group), plainName(topic)), admin.DeleteGroupOffsets(ctx, group, topic)
+	explanation := fmt.Sprintf(p.explanation, plainName(group), plainName(topic))
+	return confirmChange(c, p.action, p.heading, explanation, group, entry, func(ctx context.Context) (string, error) {
+		return fmt.Sprintf(p.done, plainName(group), plainName(topic)), p.del(ctx, group, topic)
 	})
 }
 

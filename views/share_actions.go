@@ -97,13 +97,10 @@ func deleteShareOffsetsDialog(c *Common, admin ShareAdmin, g kafkaclient.GroupIn
 	if len(g.Members) > 0 {
 		return notify(fmt.Sprintf("%s has members (%s): Kafka deletes a share group's start offsets only while it is empty", plainName(g.Name), memberNames(g.Members)), true)
 	}
-	group := g.Name
-	explanation := fmt.Sprintf("Delete the start offsets of share group %s on topic %s? The group would start the topic again from share.auto.offset.reset (latest unless set): records not yet delivered would be skipped.",
-		plainName(group), plainName(topic))
-	entry := kafkaclient.AuditEntry{Action: "delete share start offsets", Target: group + " " + topic, Group: group, Topic: topic,
-		Changes: committedChanges(g.Offsets, topic)}
-	return confirmChange(c, "delete start offsets", "Delete start offsets", explanation, group, entry, func(ctx context.Context) (string, error) {
-		return fmt.Sprintf("start offsets of %s on %s deleted", plainName(group), plainName(topic)), admin.DeleteShareGroupOffsets(ctx, group, topic)
+	return deletePositions(c, g, topic, positionDeletion{
+		action: "delete share start offsets", heading: "Delete start offsets", done: "start offsets of %s on %s deleted",
+		explanation: "Delete the start offsets of share group %s on topic %s? The group would start the topic again from share.auto.offset.reset (latest unless set): records not yet delivered would be skipped.",
+		del:         admin.DeleteShareGroupOffsets,
 	})
 }
 
