@@ -275,16 +275,25 @@ func (c *Client) fetchOffsets(b *sarama.Broker, names []string, out []map[string
 			req.Groups = append(req.Groups, sarama.OffsetFetchRequestGroup{GroupId: n})
 		}
 		resp, err := b.FetchOffset(req)
+		// Indexed once: sarama's GetGroup scans the answer, which made a
+		// refresh of G groups cost G² comparisons.
+		byName := map[string]*sarama.OffsetFetchResponseGroup{}
+		if err == nil {
+			for j := range resp.Groups {
+				byName[resp.Groups[j].GroupId] = &resp.Groups[j]
+			}
+		}
 		for i, n := range names {
+			g := byName[n]
 			switch {
 			case err != nil:
 				errs[i] = fmt.Errorf("offset fetch: %w", err)
-			case resp.GetGroup(n) == nil:
+			case g == nil:
 				errs[i] = errors.New("offset fetch: the coordinator did not answer for the group")
-			case !errors.Is(resp.GetGroup(n).Err, sarama.ErrNoError):
-				errs[i] = fmt.Errorf("offset fetch: %w", resp.GetGroup(n).Err)
+			case !errors.Is(g.Err, sarama.ErrNoError):
+				errs[i] = fmt.Errorf("offset fetch: %w", g.Err)
 			default:
-				out[i] = resp.GetGroup(n).Blocks
+				out[i] = g.Blocks
 			}
 		}
 		return
