@@ -277,3 +277,28 @@ func TestProduceWithASchema(t *testing.T) {
 		}
 	})
 }
+
+// TestAFilterSetBeforeItsSchemaArrivedReadsAgain: records matched on their
+// raw bytes while their schema was being fetched are matched decoded once
+// it arrives.
+func TestAFilterSetBeforeItsSchemaArrivedReadsAgain(t *testing.T) {
+	c, _, changes := schemaCommon(t)
+	v := openTestTail(t, 100)
+	v.c.Client = c.Client
+	feed(v, kafkaclient.Record{Topic: "orders", Offset: 0, Timestamp: t0, Key: []byte("o-1"), Value: wire(t, 1, 2, "Lyon")})
+	if err := v.SetFilter(`.tier == "GOLD"`); err != nil {
+		t.Fatal(err)
+	}
+	filtered(v)
+	if v.count() != 0 {
+		t.Fatalf("matched %d before the schema arrived", v.count())
+	}
+	if e := <-changes; e.Err != nil {
+		t.Fatal(e.Err)
+	}
+	v.Update(decode.SchemasChanged{})
+	filtered(v)
+	if v.count() != 1 {
+		t.Errorf("matched %d once the schema arrived, want 1", v.count())
+	}
+}

@@ -246,6 +246,12 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		return v, notify("tail ended: "+msg.Err.Error(), true)
 	case tailClosed:
 		return v, nil
+	case decode.SchemasChanged:
+		// Records matched on their raw bytes while their schema was on its
+		// way are read again, decoded.
+		if v.filter != nil {
+			v.startScan()
+		}
 	case exportExists:
 		v.export = msg.reopen()
 	case kafkaclient.ClusterUpdated:
