@@ -20,6 +20,21 @@ type planned struct {
 	err  error
 }
 
+// takePlan takes a preview's answer: ok with its plan, or its error shown
+// on the dialog; took is false for any other message.
+func (d *dialog) takePlan(msg tea.Msg) (plan kafkaclient.ResetPlan, took, ok bool) {
+	p, is := msg.(planned)
+	if !is {
+		return plan, false, false
+	}
+	d.busy = false
+	if p.err != nil {
+		d.fail(p.err)
+		return plan, true, false
+	}
+	return p.plan, true, true
+}
+
 // allTopics is the reset dialog's choice of every topic the group has.
 const allTopics = "(all topics)"
 
@@ -74,16 +89,10 @@ func resetOffsetsDialog(c *Common, admin GroupAdmin, g kafkaclient.GroupInfo) te
 		})
 	}
 	d.answer = func(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
-		p, ok := msg.(planned)
+		plan, took, ok := d.takePlan(msg)
 		if !ok {
-			return nil, false
+			return nil, took
 		}
-		d.busy = false
-		if p.err != nil {
-			d.fail(p.err)
-			return nil, true
-		}
-		plan := p.plan
 		if len(plan.Members) > 0 {
 			// Kafka would refuse it: nothing to confirm.
 			d.ask = widget.NewRefusal(c.Styles, "Reset offsets: preview", previewText(plan), membersRefusal(plan))

@@ -42,16 +42,10 @@ func shareResetDialog(c *Common, admin ShareAdmin, g kafkaclient.GroupInfo) tea.
 		})
 	}
 	d.answer = func(d *dialog, msg tea.Msg) (tea.Cmd, bool) {
-		p, ok := msg.(planned)
+		plan, took, ok := d.takePlan(msg)
 		if !ok {
-			return nil, false
+			return nil, took
 		}
-		d.busy = false
-		if p.err != nil {
-			d.fail(p.err)
-			return nil, true
-		}
-		plan := p.plan
 		d.submit = func(d *dialog) tea.Cmd {
 			entry := kafkaclient.AuditEntry{Action: "alter share start offsets", Target: plan.Group, Group: plan.Group,
 				Topic: planTopics(plan), Changes: kafkaclient.OffsetChanges(plan)}
