@@ -208,29 +208,7 @@ func TestConsumerProtocolOffsetReset(t *testing.T) {
 		{"latest", kafkaclient.ResetTarget{Kind: kafkaclient.ResetLatest}, []string{"--to-latest"}, "20,17,14"},
 	} {
 		t.Run(st.name, func(t *testing.T) {
-			var plan kafkaclient.ResetPlan
-			preview := agree(t, "reset preview", 30*time.Second, func(t testing.TB) string {
-				var err error
-				plan, err = s.PlanReset(ctx, group, topic, nil, st.target)
-				if err != nil {
-					return "kscope failed: " + err.Error()
-				}
-				var ls []string
-				for _, r := range plan.Rows {
-					ls = append(ls, fmt.Sprintf("%s/%d new=%d", r.Topic, r.Partition, r.New))
-				}
-				return lines(ls)
-			}, func(t testing.TB) string {
-				out := toolText(t, "kafka-consumer-groups", groupsArgs(append([]string{"--reset-offsets", "--topic", topic, "--dry-run"}, st.spec...)...)...)
-				var ls []string
-				for _, r := range parseTable(out) {
-					ls = append(ls, fmt.Sprintf("%s/%s new=%s", r["TOPIC"], r["PARTITION"], r["NEW-OFFSET"]))
-				}
-				if len(ls) == 0 {
-					return out
-				}
-				return lines(ls)
-			})
+			plan, preview := previewAgrees(t, s, group, topic, st.target, st.spec)
 			for p, w := range strings.Split(st.want, ",") {
 				if line := fmt.Sprintf("%s/%d new=%s", topic, p, w); !strings.Contains(preview+"\n", line+"\n") {
 					t.Errorf("preview lacks %q:\n%s", line, preview)

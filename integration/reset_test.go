@@ -58,29 +58,7 @@ func TestOffsetReset(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			var plan kafkaclient.ResetPlan
-			preview := agree(t, "reset preview", 30*time.Second, func(t testing.TB) string {
-				var err error
-				plan, err = s.PlanReset(ctx, group, topic, nil, st.target)
-				if err != nil {
-					return "kscope failed: " + err.Error()
-				}
-				var ls []string
-				for _, r := range plan.Rows {
-					ls = append(ls, fmt.Sprintf("%s/%d new=%d", r.Topic, r.Partition, r.New))
-				}
-				return lines(ls)
-			}, func(t testing.TB) string {
-				out := toolText(t, "kafka-consumer-groups", groupsArgs(append([]string{"--reset-offsets", "--topic", topic, "--dry-run"}, st.spec...)...)...)
-				var ls []string
-				for _, r := range parseTable(out) {
-					ls = append(ls, fmt.Sprintf("%s/%s new=%s", r["TOPIC"], r["PARTITION"], r["NEW-OFFSET"]))
-				}
-				if len(ls) == 0 {
-					return out
-				}
-				return lines(ls)
-			})
+			plan, preview := previewAgrees(t, s, group, topic, st.target, st.spec)
 			want := strings.Split(st.want, ",")
 			for p, w := range want {
 				if line := fmt.Sprintf("%s/%d new=%s", topic, p, w); !strings.Contains(preview+"\n", line+"\n") {
@@ -136,4 +114,36 @@ func TestOffsetReset(t *testing.T) {
 			}
 		}
 	})
+}
+
+// previewAgrees waits until kscope's reset preview of group on topic to
+// target names the offsets kafka-consumer-groups --reset-offsets
+// --dry-run names with spec, and returns the plan and the preview.
+func previewAgrees(t *testing.T, s *session, group, topic string, target kafkaclient.ResetTarget, spec []string) (kafkaclient.ResetPlan, string) {
+	t.Helper()
+	var plan kafkaclient.ResetPlan
+	preview := agree(t, "reset preview", 30*time.Second, func(t testing.TB) string {
+		var err error
+		plan, err = s.PlanReset(t.Context(), group, topic, nil, target)
+		if err != nil {
+			return "kscope failed: " + err.Error()
+		}
+		var ls []string
+		for _, r := range plan.Rows {
+			ls = append(ls, fmt.Sprintf("%s/%d new=%d", r.Topic, r.Partition, r.New))
+		}
+		return lines(ls)
+	}, func(t testing.TB) string {
+		args := append([]string{"--bootstrap-server", bootstrapArg(), "--group", group, "--reset-offsets", "--topic", topic, "--dry-run"}, spec...)
+		out := toolText(t, "kafka-consumer-groups", args...)
+		var ls []string
+		for _, r := range parseTable(out) {
+			ls = append(ls, fmt.Sprintf("%s/%s new=%s", r["TOPIC"], r["PARTITION"], r["NEW-OFFSET"]))
+		}
+		if len(ls) == 0 {
+			return out
+		}
+		return lines(ls)
+	})
+	return plan, preview
 }
