@@ -46,9 +46,10 @@ func (o OutOfRange) String() string {
 }
 
 // What a tail holds between two batches, at most. When the reader of the
-// batches falls that far behind, reading pauses until it catches up, so
-// nothing is dropped. A partition's share must hold a whole fetch
-// (fetchBytes of small records) or sarama's next fetch waits a frame.
+// batches falls that far behind, a partition is left out of the fetches
+// until the flusher took its records, so nothing is dropped. A
+// partition's share holds at least a whole fetch (fetchBytes of small
+// records), so a fetch is never held back a frame for lack of room.
 const (
 	pendingRecords = 100_000
 	pendingBytes   = 32 << 20
@@ -59,8 +60,9 @@ const (
 // frame at 60 frames a second.
 const FlushInterval = time.Second / 60
 
-// Tail follows some partitions of a topic with partition consumers: it
-// joins no group and commits nothing, so it leaves no trace on the cluster.
+// Tail follows some partitions of a topic with Fetch requests of its own,
+// one at a time per leader for all the partitions it leads: it joins no
+// group and commits nothing, so it leaves no trace on the cluster.
 type Tail struct {
 	ID     int
 	Spec   TailSpec
@@ -69,19 +71,32 @@ type Tail struct {
 	// done is closed once every goroutine of the tail stopped, its
 	// connections are closed and so is events.
 	done chan struct{}
-	// stopped is closed when the tail starts stopping: readers no longer
-	// start consumers, waits for a retry and watermark asks end.
+	// stopped is closed when the tail starts stopping: fetchers end,
+	// partitions are no longer handed to one, waits for a retry and
+	// watermark asks end.
 	stopped chan struct{}
-	// wg counts the partitions' readers; asks the watermark asks, which
-	// may wait on a connection until the client is closed.
-	wg       sync.WaitGroup
-	asks     sync.WaitGroup
-	client   sarama.Client
-	consumer sarama.Consumer
-	version  sarama.KafkaVersion
-	parts    []*tailPartition
+	// wg counts the fetchers and the partitions being relocated; asks the
+	// watermark asks. Both may wait on a connection until the client is
+	// closed.
+	wg      sync.WaitGroup
+	asks    sync.WaitGroup
+	client  sarama.Client
+	version sarama.KafkaVersion
+	fetch   fetchShape
+	parts   []*tailPartition
 
-	logAppendTime bool
+	fmu      sync.Mutex // guards fetchers
+	fetchers map[int32]*fetcher
+
+	drainMu sync.Mutex // guards drained
+	// drained is closed, and replaced, each time the flusher takes the
+	// pending records: fetchers whose partitions are all full wait on it.
+	drained chan struct{}
+
+	refreshMu sync.Mutex // guards refreshedAt; held while refreshing
+	// refreshedAt is when the last metadata refresh for relocating
+	// partitions began.
+	refreshedAt time.Time
 
 	askMu  sync.Mutex // guards asking
 	asking map[int32]bool
@@ -105,9 +120,8 @@ var tailIDs atomic.Int64
 //
 // The tail lives as long as ctx: when ctx is done, whether Tail is still
 // opening or the tail is streaming, it stops as Close stops it, and its
-// events channel is closed once everything stopped. sarama cannot abandon
-// a request it has sent, so the tail stops at the end of the one under
-// way, which its timeouts bound.
+// events channel is closed once everything stopped. Its connections are
+// closed then, which ends the fetches under way.
 func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	tctx, cancel := context.WithCancel(ctx)
 	t, err := c.openTail(tctx, spec)
@@ -120,8 +134,8 @@ func (c *Client) Tail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	return t, nil
 }
 
-// openTail resolves the start offsets and opens a consumer per partition,
-// each with its reader. Whatever it opened is closed again when it fails.
+// openTail resolves the start offsets and hands each partition to the
+// fetcher of its leader. Whatever it opened is closed again when it fails.
 func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	octx, cancel := context.WithTimeout(ctx, tailOpenTimeout)
 	defer cancel()
@@ -147,56 +161,49 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	if len(starts) == 0 {
 		return nil, fmt.Errorf("tail %s: no partition to follow", spec.Topic)
 	}
-	logAppendTime := c.logAppendTime(octx, spec.Topic)
-	if err := octx.Err(); err != nil {
-		return fail(err)
-	}
-	conf := *c.sconf
-	conf.Consumer.Return.Errors = true
-	conf.Consumer.Fetch.Default = fetchBytes
-	conf.Consumer.MaxWaitTime = 250 * time.Millisecond
-	conf.ChannelBufferSize = 1024
-	client, err := sarama.NewClient(c.cfg.Brokers, &conf)
+	// The tail's own connections: its long-polling fetches must not hold
+	// up the session's requests, which sarama sends one at a time per
+	// broker.
+	client, err := sarama.NewClient(c.cfg.Brokers, c.sconf)
 	if err != nil {
 		return fail(err)
 	}
 	t := &Tail{
-		ID:            int(tailIDs.Add(1)),
-		Spec:          spec,
-		events:        make(chan Event, 4),
-		done:          make(chan struct{}),
-		stopped:       make(chan struct{}),
-		client:        client,
-		version:       conf.Version,
-		logAppendTime: logAppendTime,
-		asking:        map[int32]bool{},
-	}
-	t.consumer, err = sarama.NewConsumerFromClient(client)
-	if err != nil {
-		t.stopConsumers()
-		return fail(err)
+		ID:       int(tailIDs.Add(1)),
+		Spec:     spec,
+		events:   make(chan Event, 4),
+		done:     make(chan struct{}),
+		stopped:  make(chan struct{}),
+		client:   client,
+		version:  c.sconf.Version,
+		fetch:    newFetchShape(c.sconf.Version),
+		fetchers: map[int32]*fetcher{},
+		drained:  make(chan struct{}),
+		asking:   map[int32]bool{},
 	}
 	// The bounds are shared out, with a floor so a tail of many
 	// partitions still moves a useful amount per frame.
 	maxRecs := max(pendingRecords/len(starts), 4*readChunk)
-	maxBytes := max(pendingBytes/len(starts), 1<<20)
-	for _, s := range starts {
+	maxBytes := max(pendingBytes/len(starts), 2*fetchBytes)
+	leaders := make([]*sarama.Broker, len(starts))
+	for i, s := range starts {
 		if err := octx.Err(); err != nil {
 			t.stopConsumers()
 			return fail(err)
 		}
-		pc, err := t.consumer.ConsumePartition(spec.Topic, s.Partition, s.Start)
+		leaders[i], err = client.Leader(spec.Topic, s.Partition)
 		if err != nil {
 			t.stopConsumers()
-			return fail(fmt.Errorf("partition %d from %d: %w", s.Partition, s.Start, err))
+			return fail(fmt.Errorf("partition %d: %w", s.Partition, err))
 		}
-		p := newTailPartition(s, pc, watermark{high: s.Target, at: asked}, maxRecs, maxBytes)
-		t.parts = append(t.parts, p)
-		t.wg.Go(func() { t.follow(p, pc) })
+		t.parts = append(t.parts, newTailPartition(s, watermark{high: s.Target, at: asked}, maxRecs, maxBytes))
 	}
 	if err := octx.Err(); err != nil {
 		t.stopConsumers()
 		return fail(err)
+	}
+	for i, p := range t.parts {
+		t.assign(p, leaders[i])
 	}
 	for _, n := range notices {
 		n.Tail = t.ID
@@ -228,16 +235,16 @@ func (t *Tail) run(ctx context.Context) {
 	close(t.done)
 }
 
-// stopConsumers closes the partition consumers, waits for their readers
-// and closes the tail's connections, which ends the watermark asks still
-// waiting for an answer.
+// stopConsumers stops the fetchers and whatever relocates a partition:
+// closing the tail's connections ends the requests they wait on, the
+// watermark asks' too.
 func (t *Tail) stopConsumers() {
 	close(t.stopped)
 	for _, p := range t.parts {
 		p.close()
 	}
-	t.wg.Wait()
 	_ = t.client.Close()
+	t.wg.Wait()
 	t.asks.Wait()
 }
 
@@ -294,16 +301,23 @@ func (t *Tail) collect(now time.Time) RecordBatch {
 		p.mu.Lock()
 		b.Records = append(b.Records, p.pending...)
 		p.pending, p.pendRecs, p.pendBytes = nil, 0, 0
-		if p.pc != nil {
-			p.progress.High = max(p.progress.High, p.pc.HighWaterMarkOffset())
-		}
 		b.Progress[i] = p.progress
 		b.Received += p.received
 		b.Bytes += p.bytes
-		p.drained.Broadcast()
 		p.mu.Unlock()
 	}
+	t.drainMu.Lock()
+	close(t.drained)
+	t.drained = make(chan struct{})
+	t.drainMu.Unlock()
 	return b
+}
+
+// drainedSignal is closed when the flusher next takes the pending records.
+func (t *Tail) drainedSignal() <-chan struct{} {
+	t.drainMu.Lock()
+	defer t.drainMu.Unlock()
+	return t.drained
 }
 
 // flush publishes what was read once per frame; between records it still
@@ -349,19 +363,4 @@ func (t *Tail) send(ctx context.Context, e Event) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-// logAppendTime reads the topic's timestamp type, which sarama does not
-// pass on with each record; CreateTime is assumed when it cannot be read.
-func (c *Client) logAppendTime(ctx context.Context, topic string) bool {
-	entries, err := c.TopicConfig(ctx, topic)
-	if err != nil {
-		return false
-	}
-	for _, e := range entries {
-		if e.Name == "message.timestamp.type" {
-			return e.Value == "LogAppendTime"
-		}
-	}
-	return false
 }

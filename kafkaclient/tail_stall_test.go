@@ -26,10 +26,15 @@ func TestTailReportsAStallUntilTheLeaderAnswers(t *testing.T) {
 	}
 	const silent = int32(1)
 	var drop atomic.Bool
+	var dropped atomic.Int64
 	c.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		// Handled without an answer: the connection waits until the client gives up on it.
-		return nil, nil, drop.Load() && c.CurrentNode() == silent
+		if drop.Load() && c.CurrentNode() == silent {
+			dropped.Add(1)
+			return nil, nil, true
+		}
+		return nil, nil, false
 	})
 	cl, err := Connect(context.Background(), Config{Brokers: c.ListenAddrs(), RequestTimeout: time.Second, RefreshInterval: time.Hour})
 	if err != nil {
@@ -48,6 +53,14 @@ func TestTailReportsAStallUntilTheLeaderAnswers(t *testing.T) {
 	watchTail(t, tl, 10*time.Second, "a live tail", live)
 
 	drop.Store(true)
+	// A fetch the leader took before it fell silent waits for records and
+	// would answer with the next one: produce once a later fetch was
+	// dropped, which the tail sends only after the earlier one ended.
+	for deadline := time.Now().Add(10 * time.Second); dropped.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no fetch reached the silent leader")
+		}
+	}
 	produceValues(t, c, "stall", silent, time.Now(), "waiting")
 	watchTail(t, tl, 30*time.Second, "partition 1 stalled, with a reason, and partition 0 live", func(e Event) bool {
 		b, ok := e.(RecordBatch)
@@ -131,9 +144,9 @@ func TestReaderLiveness(t *testing.T) {
 func TestCaughtUpFollowsTheWatermarksReached(t *testing.T) {
 	t0 := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
-	p := newTailPartition(PartitionProgress{Start: 0, Target: 10, Next: 0}, nil, watermark{high: 10, at: at(0)}, 1000, 1<<20)
+	p := newTailPartition(PartitionProgress{Start: 0, Target: 10, Next: 0}, watermark{high: 10, at: at(0)}, 1000, 1<<20)
 	deliver := func(next int64) {
-		p.push([]Record{{Offset: next - 1}})
+		p.fetched([]Record{{Offset: next - 1}}, next, 0)
 	}
 	p.observe(0, 0, 20, at(1), nil)
 	p.observe(0, 0, 30, at(2), nil)

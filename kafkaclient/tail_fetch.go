@@ -1,0 +1,324 @@
+package kafkaclient
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// fetchWait is how long a leader may hold a fetch for records to arrive:
+// the latency of a tail at the end of its partitions.
+const fetchWait = 250 * time.Millisecond
+
+// fetchShape is what every fetch request of a tail shares.
+type fetchShape struct {
+	version int16
+}
+
+// newFetchShape picks the newest Fetch version sarama speaks that the
+// cluster's version has, as sarama's consumer does: the fields the tail
+// uses exist in all of them, and a newer one only adds what a broker
+// needs for the cluster's features (record batches, zstd, leader epochs).
+func newFetchShape(v sarama.KafkaVersion) fetchShape {
+	versions := []struct {
+		since sarama.KafkaVersion
+		fetch int16
+	}{
+		{sarama.V2_7_0_0, 12}, {sarama.V2_3_0_0, 11}, {sarama.V2_1_0_0, 10}, {sarama.V2_0_0_0, 8},
+		{sarama.V1_1_0_0, 7}, {sarama.V1_0_0_0, 6}, {sarama.V0_11_0_0, 5}, {sarama.V0_10_1_0, 3},
+		{sarama.V0_10_0_0, 2}, {sarama.V0_9_0_0, 1},
+	}
+	for _, s := range versions {
+		if v.IsAtLeast(s.since) {
+			return fetchShape{version: s.fetch}
+		}
+	}
+	return fetchShape{}
+}
+
+// request is a fetch of nothing yet, read-uncommitted as kcat reads: a
+// tail shows what the partition holds, open transactions included.
+func (s fetchShape) request() *sarama.FetchRequest {
+	req := &sarama.FetchRequest{
+		Version:     s.version,
+		MinBytes:    1,
+		MaxWaitTime: int32(fetchWait / time.Millisecond),
+		Isolation:   sarama.ReadUncommitted,
+	}
+	if s.version >= 3 {
+		req.MaxBytes = sarama.MaxResponseSize
+	}
+	if s.version >= 7 {
+		// No fetch session: the broker keeps no state for the tail.
+		req.SessionEpoch = -1
+	}
+	return req
+}
+
+// fetcher reads the partitions one broker leads with one Fetch request
+// for all of them at a time, and turns each answer into one chunk of
+// records per partition: nothing is handed over record by record.
+type fetcher struct {
+	t      *Tail
+	broker *sarama.Broker
+
+	mu    sync.Mutex // guards parts
+	parts []*tailPartition
+	// wake is signalled when a partition is added, so a fetcher whose
+	// partitions were all full fetches for it at once.
+	wake chan struct{}
+}
+
+// assign hands p to the fetcher of its leader b, starting one if none
+// runs. It reports false once the tail stops.
+func (t *Tail) assign(p *tailPartition, b *sarama.Broker) bool {
+	t.fmu.Lock()
+	defer t.fmu.Unlock()
+	if t.stopping() {
+		return false
+	}
+	f := t.fetchers[b.ID()]
+	if f == nil {
+		f = &fetcher{t: t, broker: b, wake: make(chan struct{}, 1)}
+		t.fetchers[b.ID()] = f
+		t.wg.Go(f.run)
+	}
+	f.mu.Lock()
+	f.parts = append(f.parts, p)
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// asked is a partition in a fetch request, and the offset asked for.
+type asked struct {
+	p    *tailPartition
+	from int64
+}
+
+// run fetches until the tail stops or no partition is left to it.
+func (f *fetcher) run() {
+	t := f.t
+	for {
+		drained := t.drainedSignal()
+		parts := f.current()
+		if parts == nil {
+			return
+		}
+		req := t.fetch.request()
+		var in []asked
+		for _, p := range parts {
+			if from, size, ok := p.fetchable(); ok {
+				req.AddBlock(t.Spec.Topic, p.id, from, size, -1)
+				in = append(in, asked{p, from})
+			}
+		}
+		if len(in) == 0 {
+			select {
+			case <-drained:
+			case <-f.wake:
+			case <-t.stopped:
+				return
+			}
+			continue
+		}
+		resp, err := f.broker.Fetch(req)
+		if t.stopping() {
+			return
+		}
+		if err != nil {
+			// sarama reconnects a closed broker when it is next handed out.
+			_ = f.broker.Close()
+			f.release(parts, err)
+			return
+		}
+		for _, a := range in {
+			if err := f.take(a, resp); err != nil {
+				f.release([]*tailPartition{a.p}, err)
+			}
+		}
+	}
+}
+
+// current is the fetcher's partitions, nil once it has none: it then
+// leaves the tail's fetchers, so a partition assigned later starts
+// another.
+func (f *fetcher) current() []*tailPartition {
+	f.t.fmu.Lock()
+	defer f.t.fmu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.parts) == 0 {
+		if f.t.fetchers[f.broker.ID()] == f {
+			delete(f.t.fetchers, f.broker.ID())
+		}
+		return nil
+	}
+	return slices.Clone(f.parts)
+}
+
+// release takes parts from the fetcher, because of err, and has each
+// found its leader again. When they are all its partitions the fetcher
+// leaves the tail's fetchers at once, so none of them is assigned back
+// to a broker that just failed.
+func (f *fetcher) release(parts []*tailPartition, err error) {
+	f.t.fmu.Lock()
+	f.mu.Lock()
+	f.parts = slices.DeleteFunc(f.parts, func(p *tailPartition) bool { return slices.Contains(parts, p) })
+	if len(f.parts) == 0 && f.t.fetchers[f.broker.ID()] == f {
+		delete(f.t.fetchers, f.broker.ID())
+	}
+	f.mu.Unlock()
+	f.t.fmu.Unlock()
+	for _, p := range parts {
+		f.t.wg.Go(func() { f.t.relocate(p, err) })
+	}
+}
+
+// take hands the records resp holds for a to its partition. It returns
+// the partition's error, if the leader answered one.
+func (f *fetcher) take(a asked, resp *sarama.FetchResponse) error {
+	block := resp.GetBlock(f.t.Spec.Topic, a.p.id)
+	switch {
+	case block == nil:
+		if resp.ThrottleTime > 0 && len(resp.Blocks) == 0 {
+			// A throttled answer carries nothing: ask again.
+			return nil
+		}
+		return sarama.ErrIncompleteResponse
+	case !errors.Is(block.Err, sarama.ErrNoError):
+		return block.Err
+	}
+	chunk, next := f.t.records(a.p.id, a.from, block)
+	if len(chunk) == 0 && next == a.from && partial(block) {
+		// A batch larger than the fetch asked for: ask for more.
+		a.p.grow(growFetch(a.p.fetchSizeNow()))
+		return nil
+	}
+	a.p.fetched(chunk, next, block.HighWaterMarkOffset)
+	return nil
+}
+
+// partial reports whether the answer stops inside the record batch it
+// begins with: the batch is larger than the fetch asked for.
+func partial(block *sarama.FetchResponseBlock) bool {
+	if block.Partial {
+		return true
+	}
+	if len(block.RecordsSet) != 1 {
+		return false
+	}
+	rs := block.RecordsSet[0]
+	return rs.RecordBatch != nil && rs.RecordBatch.PartialTrailingRecord ||
+		rs.MsgSet != nil && rs.MsgSet.PartialTrailingMessage
+}
+
+// growFetch is the fetch size after one that could not hold a whole
+// record batch.
+func growFetch(size int32) int32 {
+	if size >= math.MaxInt32/2 {
+		return math.MaxInt32
+	}
+	return 2 * size
+}
+
+// fetchSizeNow is what the partition's fetches ask for.
+func (p *tailPartition) fetchSizeNow() int32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fetchSize
+}
+
+// records turns a fetch's answer for one partition into records, from
+// offset from on, and says the offset to fetch next. Control batches
+// (transaction markers) are stepped over; a broker may answer from the
+// start of the batch holding from, so records before it are left out.
+func (t *Tail) records(partition int32, from int64, block *sarama.FetchResponseBlock) ([]Record, int64) {
+	n := 0
+	for _, rs := range block.RecordsSet {
+		switch {
+		case rs.RecordBatch != nil:
+			n += len(rs.RecordBatch.Records)
+		case rs.MsgSet != nil:
+			n += len(rs.MsgSet.Messages)
+		}
+	}
+	out := make([]Record, 0, n)
+	next := from
+	for _, rs := range block.RecordsSet {
+		switch {
+		case rs.RecordBatch != nil:
+			out, next = t.batchRecords(out, next, partition, rs.RecordBatch)
+		case rs.MsgSet != nil:
+			out, next = t.messageRecords(out, next, partition, rs.MsgSet)
+		}
+	}
+	return out, next
+}
+
+// batchRecords appends a record batch's records from next on.
+func (t *Tail) batchRecords(out []Record, next int64, partition int32, b *sarama.RecordBatch) ([]Record, int64) {
+	if !b.Control {
+		for _, r := range b.Records {
+			offset := b.FirstOffset + r.OffsetDelta
+			if offset < next {
+				continue
+			}
+			rec := Record{
+				Topic: t.Spec.Topic, Partition: partition, Offset: offset,
+				Timestamp: b.FirstTimestamp.Add(r.TimestampDelta), Key: r.Key, Value: r.Value,
+			}
+			if b.LogAppendTime {
+				rec.Timestamp, rec.LogAppendTime = b.MaxTimestamp, true
+			}
+			if len(r.Headers) > 0 {
+				rec.Headers = make([]Header, len(r.Headers))
+				for j, h := range r.Headers {
+					rec.Headers[j] = Header{Key: h.Key, Value: h.Value}
+				}
+			}
+			out = append(out, rec)
+			next = offset + 1
+		}
+	}
+	if !b.PartialTrailingRecord {
+		// Records compacted away at the end of a batch, and a whole
+		// control batch, are stepped over at once.
+		next = max(next, b.FirstOffset+int64(b.LastOffsetDelta)+1)
+	}
+	return out, next
+}
+
+// messageRecords appends the records of a message set, the format of
+// brokers before 0.11, from next on. A compressed message wraps others,
+// whose offsets are relative to the wrapper's from format v1 on.
+func (t *Tail) messageRecords(out []Record, next int64, partition int32, ms *sarama.MessageSet) ([]Record, int64) {
+	for _, block := range ms.Messages {
+		inner := block.Messages()
+		for _, m := range inner {
+			offset, ts, appendTime := m.Offset, m.Msg.Timestamp, false
+			if m.Msg.Version >= 1 {
+				offset += block.Offset - inner[len(inner)-1].Offset
+				if m.Msg.LogAppendTime || block.Msg.LogAppendTime {
+					ts, appendTime = block.Msg.Timestamp, true
+				}
+			}
+			if offset < next {
+				continue
+			}
+			out = append(out, Record{
+				Topic: t.Spec.Topic, Partition: partition, Offset: offset, Timestamp: ts,
+				LogAppendTime: appendTime, Key: m.Msg.Key, Value: m.Msg.Value,
+			})
+			next = offset + 1
+		}
+	}
+	return out, next
+}
