@@ -2,7 +2,6 @@ package kafkaclient
 
 import (
 	"errors"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -106,6 +105,7 @@ type asked struct {
 // run fetches until the tail stops or no partition is left to it.
 func (f *fetcher) run() {
 	t := f.t
+	turn := 0
 	for {
 		drained := t.drainedSignal()
 		parts := f.current()
@@ -114,7 +114,11 @@ func (f *fetcher) run() {
 		}
 		req := t.fetch.request()
 		var in []asked
-		for _, p := range parts {
+		// A leader fills its answer in the order of the request until
+		// it is full: each fetch starts at another partition, so none
+		// is always last.
+		turn = (turn + 1) % len(parts)
+		for _, p := range append(parts[turn:], parts[:turn]...) {
 			if from, size, ok := p.fetchable(); ok {
 				req.AddBlock(t.Spec.Topic, p.id, from, size, -1)
 				in = append(in, asked{p, from})
@@ -197,8 +201,11 @@ func (f *fetcher) take(a asked, resp *sarama.FetchResponse) error {
 		return block.Err
 	}
 	chunk, next := f.t.records(a.p.id, a.from, block)
-	if len(chunk) == 0 && next == a.from && partial(block) {
-		// A batch larger than the fetch asked for: ask for more.
+	if len(chunk) == 0 && next == a.from && (partial(block) || a.from < block.HighWaterMarkOffset) {
+		// A batch larger than the fetch asked for: ask for more. The
+		// same when the answer holds nothing below the high watermark:
+		// sarama leaves out batches that compaction emptied, and with
+		// enough of them in a row only a wider fetch reaches a record.
 		a.p.grow(growFetch(a.p.fetchSizeNow()))
 		return nil
 	}
@@ -221,12 +228,9 @@ func partial(block *sarama.FetchResponseBlock) bool {
 }
 
 // growFetch is the fetch size after one that could not hold a whole
-// record batch.
+// record batch: twice as much, up to what a response may hold.
 func growFetch(size int32) int32 {
-	if size >= math.MaxInt32/2 {
-		return math.MaxInt32
-	}
-	return 2 * size
+	return int32(min(2*int64(size), int64(sarama.MaxResponseSize)))
 }
 
 // fetchSizeNow is what the partition's fetches ask for.
