@@ -67,6 +67,8 @@ type fetcher struct {
 
 	mu    sync.Mutex // guards parts
 	parts []*tailPartition
+	// turn is where the next request starts in parts.
+	turn int
 	// wake is signalled when a partition is added, so a fetcher whose
 	// partitions were all full fetches for it at once.
 	wake chan struct{}
@@ -102,53 +104,125 @@ type asked struct {
 	from int64
 }
 
-// run fetches until the tail stops or no partition is left to it.
+// flight is a fetch under way.
+type flight struct {
+	in   []asked
+	resp *sarama.FetchResponse
+	err  error
+	done chan struct{}
+}
+
+// run fetches until the tail stops or no partition is left to it. One
+// fetch is always under way while there is room: the next is sent as
+// soon as an answer says where it starts, before that answer's records
+// are taken in, so the leader reads while the tail converts.
 func (f *fetcher) run() {
 	t := f.t
-	turn := 0
+	var next *flight
 	for {
-		drained := t.drainedSignal()
-		parts := f.current()
-		if parts == nil {
-			return
-		}
-		req := t.fetch.request()
-		var in []asked
-		// A leader fills its answer in the order of the request until
-		// it is full: each fetch starts at another partition, so none
-		// is always last.
-		turn = (turn + 1) % len(parts)
-		for _, p := range append(parts[turn:], parts[:turn]...) {
-			if from, size, ok := p.fetchable(); ok {
-				req.AddBlock(t.Spec.Topic, p.id, from, size, -1)
-				in = append(in, asked{p, from})
-			}
-		}
-		if len(in) == 0 {
-			select {
-			case <-drained:
-			case <-f.wake:
-			case <-t.stopped:
+		if next == nil {
+			drained := t.drainedSignal()
+			parts := f.current()
+			if parts == nil {
 				return
 			}
-			continue
+			if next = f.send(parts, nil); next == nil {
+				select {
+				case <-drained:
+				case <-f.wake:
+				case <-t.stopped:
+					return
+				}
+				continue
+			}
 		}
-		resp, err := f.broker.Fetch(req)
-		if t.stopping() {
+		cur := next
+		select {
+		case <-cur.done:
+		case <-t.stopped:
 			return
 		}
-		if err != nil {
-			// sarama reconnects a closed broker when it is next handed out.
-			_ = f.broker.Close()
-			f.release(parts, err)
+		if cur.err != nil {
+			if !t.stopping() {
+				// sarama reconnects a closed broker when it is next handed out.
+				_ = f.broker.Close()
+				f.releaseAll(cur.err)
+			}
 			return
 		}
-		for _, a := range in {
-			if err := f.take(a, resp); err != nil {
-				f.release([]*tailPartition{a.p}, err)
+		next = nil
+		if parts := f.current(); parts != nil {
+			next = f.send(parts, following(t.Spec.Topic, cur))
+		}
+		for _, a := range cur.in {
+			if err := f.take(a, cur.resp); err != nil {
+				f.release(a.p, err)
 			}
 		}
 	}
+}
+
+// send starts a fetch for the partitions of parts that have room, from
+// where they are or, for those in from, where the answer being taken in
+// says they will be (-1: not known yet). It returns nil when none has
+// room.
+func (f *fetcher) send(parts []*tailPartition, from map[*tailPartition]int64) *flight {
+	t := f.t
+	req := t.fetch.request()
+	fl := &flight{done: make(chan struct{})}
+	// A leader fills its answer in the order of the request until it is
+	// full: each fetch starts at another partition, so none is always
+	// last.
+	f.turn = (f.turn + 1) % len(parts)
+	for _, p := range append(parts[f.turn:], parts[:f.turn]...) {
+		at, size, ok := p.fetchable()
+		if !ok {
+			continue
+		}
+		if next, asked := from[p]; asked {
+			if next < 0 {
+				// Where it goes on is known once its answer is taken in.
+				continue
+			}
+			at = next
+		}
+		req.AddBlock(t.Spec.Topic, p.id, at, size, -1)
+		fl.in = append(fl.in, asked{p, at})
+	}
+	if len(fl.in) == 0 {
+		return nil
+	}
+	t.wg.Go(func() {
+		defer close(fl.done)
+		fl.resp, fl.err = f.broker.Fetch(req)
+	})
+	return fl
+}
+
+// following says where each partition of a fetch's answer goes on, for
+// the partitions whose answer is plain: records in whole batches, or
+// none and nothing to grow for. For the others it is -1: they wait for
+// their answer to be taken in.
+func following(topic string, fl *flight) map[*tailPartition]int64 {
+	out := make(map[*tailPartition]int64, len(fl.in))
+	for _, a := range fl.in {
+		out[a.p] = -1
+		block := fl.resp.GetBlock(topic, a.p.id)
+		if block == nil || !errors.Is(block.Err, sarama.ErrNoError) || partial(block) {
+			continue
+		}
+		sets := block.RecordsSet
+		switch {
+		case len(sets) == 0:
+			if a.from >= block.HighWaterMarkOffset {
+				out[a.p] = a.from
+			}
+		case sets[len(sets)-1].RecordBatch != nil:
+			b := sets[len(sets)-1].RecordBatch
+			out[a.p] = max(a.from, b.FirstOffset+int64(b.LastOffsetDelta)+1)
+		}
+	}
+	return out
 }
 
 // current is the fetcher's partitions, nil once it has none: it then
@@ -168,17 +242,26 @@ func (f *fetcher) current() []*tailPartition {
 	return slices.Clone(f.parts)
 }
 
-// release takes parts from the fetcher, because of err, and has each
-// found its leader again. When they are all its partitions the fetcher
-// leaves the tail's fetchers at once, so none of them is assigned back
-// to a broker that just failed.
-func (f *fetcher) release(parts []*tailPartition, err error) {
-	f.t.fmu.Lock()
+// release takes p from the fetcher, because of err, and has it find its
+// leader again.
+func (f *fetcher) release(p *tailPartition, err error) {
 	f.mu.Lock()
-	f.parts = slices.DeleteFunc(f.parts, func(p *tailPartition) bool { return slices.Contains(parts, p) })
-	if len(f.parts) == 0 && f.t.fetchers[f.broker.ID()] == f {
+	f.parts = slices.DeleteFunc(f.parts, func(q *tailPartition) bool { return q == p })
+	f.mu.Unlock()
+	f.t.wg.Go(func() { f.t.relocate(p, err) })
+}
+
+// releaseAll takes every partition from a fetcher whose broker failed
+// with err, and leaves the tail's fetchers at once, so that none is
+// assigned back to it.
+func (f *fetcher) releaseAll(err error) {
+	f.t.fmu.Lock()
+	if f.t.fetchers[f.broker.ID()] == f {
 		delete(f.t.fetchers, f.broker.ID())
 	}
+	f.mu.Lock()
+	parts := f.parts
+	f.parts = nil
 	f.mu.Unlock()
 	f.t.fmu.Unlock()
 	for _, p := range parts {
@@ -189,6 +272,10 @@ func (f *fetcher) release(parts []*tailPartition, err error) {
 // take hands the records resp holds for a to its partition. It returns
 // the partition's error, if the leader answered one.
 func (f *fetcher) take(a asked, resp *sarama.FetchResponse) error {
+	if !f.owns(a.p) {
+		// Released while the fetch was under way.
+		return nil
+	}
 	block := resp.GetBlock(f.t.Spec.Topic, a.p.id)
 	switch {
 	case block == nil:
@@ -206,10 +293,10 @@ func (f *fetcher) take(a asked, resp *sarama.FetchResponse) error {
 		// same when the answer holds nothing below the high watermark:
 		// sarama leaves out batches that compaction emptied, and with
 		// enough of them in a row only a wider fetch reaches a record.
-		a.p.grow(growFetch(a.p.fetchSizeNow()))
+		a.p.grow(a.from)
 		return nil
 	}
-	a.p.fetched(chunk, next, block.HighWaterMarkOffset)
+	a.p.fetched(a.from, chunk, next, block.HighWaterMarkOffset)
 	return nil
 }
 
@@ -227,17 +314,10 @@ func partial(block *sarama.FetchResponseBlock) bool {
 		rs.MsgSet != nil && rs.MsgSet.PartialTrailingMessage
 }
 
-// growFetch is the fetch size after one that could not hold a whole
-// record batch: twice as much, up to what a response may hold.
-func growFetch(size int32) int32 {
-	return int32(min(2*int64(size), int64(sarama.MaxResponseSize)))
-}
-
-// fetchSizeNow is what the partition's fetches ask for.
-func (p *tailPartition) fetchSizeNow() int32 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fetchSize
+func (f *fetcher) owns(p *tailPartition) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Contains(f.parts, p)
 }
 
 // records turns a fetch's answer for one partition into records, from

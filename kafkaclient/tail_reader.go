@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/IBM/sarama"
 )
 
 // tailPartition is one partition's reader: where it reads, what it hands
@@ -97,12 +99,18 @@ func (p *tailPartition) fetchable() (from int64, size int32, ok bool) {
 	return p.progress.Next, p.fetchSize, true
 }
 
-// fetched takes what one fetch answered for the partition: its records
-// (possibly none), the offset to fetch next and the leader's high
-// watermark. A fetch that answered clears the error the reader met.
-func (p *tailPartition) fetched(chunk []Record, next, high int64) {
+// fetched takes what one fetch from offset from answered for the
+// partition: its records (possibly none), the offset to fetch next and
+// the leader's high watermark. A fetch that answered clears the error
+// the reader met. An answer from elsewhere than where the reader is (a
+// fetch sent ahead that guessed wrong, or one sent before a reset) is
+// dropped.
+func (p *tailPartition) fetched(from int64, chunk []Record, next, high int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if from != p.progress.Next {
+		return
+	}
 	p.failures = 0
 	p.fetchSize = fetchBytes
 	p.progress.High = max(p.progress.High, high)
@@ -124,13 +132,16 @@ func (p *tailPartition) fetched(chunk []Record, next, high int64) {
 	}
 }
 
-// grow makes the next fetch ask for size bytes, when a record batch that
-// large did not fit in the last one.
-func (p *tailPartition) grow(size int32) {
+// grow makes the next fetch ask for twice as much, up to what a response
+// may hold, when the record batch at from did not fit in the last one.
+func (p *tailPartition) grow(from int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if from != p.progress.Next {
+		return
+	}
 	p.failures = 0
-	p.fetchSize = size
+	p.fetchSize = int32(min(2*int64(p.fetchSize), int64(sarama.MaxResponseSize)))
 }
 
 // checkCaughtUp moves CaughtUpAt to the time of the latest watermark ask
