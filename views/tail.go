@@ -45,6 +45,12 @@ type Tail struct {
 	tails Tailer
 	spec  kafkaclient.TailSpec
 	tail  *kafkaclient.Tail
+	// backlog holds records the buffer cannot take yet: they would evict
+	// records the filter has still to read.
+	backlog [][]kafkaclient.Record
+	// hold is closed when the backlog has gone into the buffer, so the
+	// view waits for the tail's next event again; nil while it is empty.
+	hold  chan struct{}
 	err   error
 	ended error
 	// gen numbers the openings: a seek opens the tail again, in the same
@@ -133,8 +139,15 @@ func (v *Tail) open() tea.Cmd {
 }
 
 func (v *Tail) wait() tea.Cmd {
-	t := v.tail
+	t, hold := v.tail, v.hold
 	return v.scope.Do(func(ctx context.Context) tea.Msg {
+		if hold != nil {
+			select {
+			case <-hold:
+			case <-ctx.Done():
+				return nil
+			}
+		}
 		select {
 		case e, ok := <-t.Events():
 			if !ok {
@@ -225,19 +238,20 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 			return v, notify(msg.Err.Error(), true)
 		}
 		v.tail = msg.Tail
+		v.release(true)
 		return v, v.wait()
 	case kafkaclient.RecordBatch:
 		if !v.current(msg.Tail) {
 			return v, nil
 		}
 		v.ingest(msg)
-		return v, v.wait()
+		return v, v.waitOrHold()
 	case kafkaclient.TailNotice:
 		if !v.current(msg.Tail) {
 			return v, nil
 		}
 		v.note(msg)
-		return v, v.wait()
+		return v, v.waitOrHold()
 	case kafkaclient.TailEnded:
 		if !v.current(msg.Tail) {
 			return v, nil
@@ -316,15 +330,57 @@ func (v *Tail) note(n kafkaclient.TailNotice) {
 // reads the new records in its turn: after the chunk it is reading, or
 // once woken.
 func (v *Tail) ingest(b kafkaclient.RecordBatch) {
+	v.backlog = append(v.backlog, b.Records...)
+	v.admitted(v.admit())
+	v.received, v.bytes = b.Received, b.Bytes
+	v.progress = b.Progress
+	v.samples = append(v.samples, rateSample{b.At, b.Received, b.Bytes})
+	cut := 0
+	for cut < len(v.samples)-1 && b.At.Sub(v.samples[cut].at) > rateWindow {
+		cut++
+	}
+	v.samples = v.samples[cut:]
+}
+
+// admit moves records from the backlog to the buffer, as long as none
+// the filter has yet to read is evicted to make room: a search reads
+// every record, however fast they come. It returns how many it moved.
+func (v *Tail) admit() int {
 	n := 0
-	for _, chunk := range b.Records {
-		for i := range chunk {
-			v.ring.Push(&chunk[i])
+	for len(v.backlog) > 0 {
+		chunk := v.backlog[0]
+		i := 0
+		if v.filter == nil {
+			for ; i < len(chunk); i++ {
+				v.ring.Push(&chunk[i])
+			}
+		} else {
+			read := max(v.scan.next, v.ring.First())
+			for ; i < len(chunk); i++ {
+				if v.ring.First()+uint64(v.ring.Evicts(chunk[i].Size())) > read {
+					break
+				}
+				v.ring.Push(&chunk[i])
+			}
 		}
-		n += len(chunk)
+		n += i
+		if i < len(chunk) {
+			v.backlog[0] = chunk[i:]
+			break
+		}
+		v.backlog[0] = nil
+		v.backlog = v.backlog[1:]
+	}
+	return n
+}
+
+// admitted updates what depends on the buffer after n records came in.
+func (v *Tail) admitted(n int) {
+	if n == 0 {
+		return
 	}
 	v.prune()
-	if v.filter != nil && !v.scan.busy && n > 0 {
+	if v.filter != nil && !v.scan.busy {
 		v.wakeFilter()
 	}
 	if !v.follow {
@@ -336,14 +392,6 @@ func (v *Tail) ingest(b kafkaclient.RecordBatch) {
 			v.sel = v.nearest(v.sel)
 		}
 	}
-	v.received, v.bytes = b.Received, b.Bytes
-	v.progress = b.Progress
-	v.samples = append(v.samples, rateSample{b.At, b.Received, b.Bytes})
-	cut := 0
-	for cut < len(v.samples)-1 && b.At.Sub(v.samples[cut].at) > rateWindow {
-		cut++
-	}
-	v.samples = v.samples[cut:]
 }
 
 // prune forgets matches whose records were evicted.

@@ -110,6 +110,8 @@ func (v *Tail) startScan() {
 	*s = filterScan{gen: s.gen + 1, next: v.ring.First()}
 	v.matches = v.matches[:0]
 	if v.filter == nil {
+		v.admitted(v.admit())
+		v.release(false)
 		return
 	}
 	s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
@@ -214,6 +216,8 @@ func (v *Tail) merge(c filterChunkDone) tea.Cmd {
 	s.matched += int64(len(c.matches))
 	s.limited += c.limited
 	s.next = c.from + uint64(c.n)
+	v.admitted(v.admit())
+	v.release(false)
 	return v.scanNext()
 }
 
@@ -228,4 +232,24 @@ func (v *Tail) pending() int64 {
 func (v *Tail) filtering() bool {
 	left := v.pending()
 	return v.filter != nil && left > 0 && (v.scan.catchingUp || left > filterChunk)
+}
+
+// waitOrHold waits for the tail's next event, once the backlog has gone
+// into the buffer: the tail, whose events then wait, stops fetching once
+// its own buffers are full, so the backlog is never more than a batch.
+func (v *Tail) waitOrHold() tea.Cmd {
+	if v.hold == nil && len(v.backlog) > 0 {
+		v.hold = make(chan struct{})
+	}
+	return v.wait()
+}
+
+// release lets a held wait go on: always, or once the backlog has gone
+// into the buffer.
+func (v *Tail) release(always bool) {
+	if v.hold == nil || !always && len(v.backlog) > 0 {
+		return
+	}
+	close(v.hold)
+	v.hold = nil
 }

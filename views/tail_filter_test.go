@@ -162,10 +162,12 @@ func TestFilterRunsOffTheEventLoopAndIsCancellable(t *testing.T) {
 	})
 }
 
-// TestFilterSkipsRecordsEvictedMeanwhile: records evicted while a chunk was
-// read are dropped from its matches, records evicted before their turn are
-// never read, and every record still buffered is read exactly once.
-func TestFilterSkipsRecordsEvictedMeanwhile(t *testing.T) {
+// TestFilterKeepsRecordsItHasNotRead: records arriving while a chunk is
+// read wait outside the buffer rather than evict records the filter has
+// yet to read, and the view waits for no more of the tail meanwhile; once
+// the chunk is read they come in, every record is read exactly once, and
+// the matches still buffered are listed.
+func TestFilterKeepsRecordsItHasNotRead(t *testing.T) {
 	v := openTestTail(t, 100)
 	feed(v, orders(0, 100)...)
 	v.SetFilter("gold") // every third record
@@ -175,13 +177,16 @@ func TestFilterSkipsRecordsEvictedMeanwhile(t *testing.T) {
 	if !v.scan.busy {
 		t.Fatal("records arriving while a chunk is read started another")
 	}
-	_, cmd := v.Update(chunk().(Answer).Msg) // its matches were all evicted
+	if v.ring.First() != 0 || v.ring.End() != 100 || v.hold == nil {
+		t.Fatalf("buffer %d..%d, held %v: records the filter has yet to read were evicted, or the tail not held", v.ring.First(), v.ring.End(), v.hold != nil)
+	}
+	_, cmd := v.Update(chunk().(Answer).Msg)
 	for cmd != nil {
 		_, cmd = v.Update(cmd().(Answer).Msg)
 	}
 	filtered(v)
-	if v.scan.scanned != 200 || v.scan.next != 250 {
-		t.Errorf("scanned %d, read to %d; want 200 (0..99 then 150..249), 250", v.scan.scanned, v.scan.next)
+	if v.scan.scanned != 250 || v.scan.next != 250 || v.hold != nil || len(v.backlog) != 0 {
+		t.Errorf("scanned %d, read to %d, held %v, backlog %d; want 250, 250, released, none", v.scan.scanned, v.scan.next, v.hold != nil, len(v.backlog))
 	}
 	var want []uint64
 	for seq := uint64(150); seq < 250; seq++ {

@@ -97,6 +97,7 @@ func (v *Tail) updateStart(msg tea.Msg) (tea.Cmd, bool) {
 // was buffered and counted belongs to the tail before.
 func (v *Tail) restart() {
 	v.ring = widget.NewRing(v.ring.Cap(), v.ring.MaxBytes(), (*kafkaclient.Record).Size)
+	v.backlog = nil
 	v.startScan()
 	v.tail, v.err, v.ended = nil, nil, nil
 	v.follow, v.newSince = true, 0

@@ -35,6 +35,17 @@ func (g *Ring[T]) Push(r *T) {
 	g.bytes += size
 }
 
+// Evicts is how many of the oldest items pushing an item of size bytes
+// would evict.
+func (g *Ring[T]) Evicts(size int) int {
+	n, bytes := g.n, g.bytes
+	for n > 0 && (n == len(g.items) || bytes+size > g.maxBytes) {
+		bytes -= g.sizes[(g.head+g.n-n)%len(g.items)]
+		n--
+	}
+	return g.n - n
+}
+
 func (g *Ring[T]) evict() {
 	g.bytes -= g.sizes[g.head]
 	// Drop the references so evicted payloads can be collected.

@@ -44,3 +44,17 @@ func TestRingBoundsByBytes(t *testing.T) {
 		t.Fatalf("oversized item: len %d", g.Len())
 	}
 }
+
+// TestRingEvictsSaysWhatPushEvicts checks Evicts against Push, by count
+// and by bytes, across the wrap of the slots.
+func TestRingEvictsSaysWhatPushEvicts(t *testing.T) {
+	g := NewRing(4, 10, itemSize)
+	for i, v := range []string{"a", "bb", "ccc", "d", "eeee", "", "ffffff", "gg", strings.Repeat("h", 12), "i"} {
+		want := g.Evicts(len(v))
+		first := g.First()
+		g.Push(&item{int64(i), v})
+		if got := int(g.First() - first); got != want {
+			t.Fatalf("push %d (%q): Evicts said %d, Push evicted %d", i, v, want, got)
+		}
+	}
+}
