@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,11 +15,16 @@ import (
 type Command struct {
 	Name string // the canonical name of a registered command
 	Arg  string
-	// From and Partitions are tail's options; From is kept as typed and
-	// resolved when the tail opens, so "-15m" counts from then.
+	// From, Partitions and Filter are tail's options; From is kept as
+	// typed and resolved when the tail opens, so "-15m" counts from then.
 	From       string
 	Partitions []int32
+	Filter     string
 }
+
+// filterOption is tail's --filter, which takes the rest of the line: a
+// filter may hold spaces (`.tier == "gold"`).
+var filterOption = regexp.MustCompile(`(^|\s)--filter(=|\s+|$)`)
 
 // KnownCommands is the usage line shown with every command error.
 func KnownCommands() string {
@@ -42,6 +48,10 @@ func lookup(word string) (*command, bool) {
 // ParseCommand parses one command line. It is pure so the language has
 // its own table tests.
 func ParseCommand(line string) (Command, error) {
+	filter, hasFilter := "", false
+	if loc := filterOption.FindStringIndex(line); loc != nil {
+		line, filter, hasFilter = line[:loc[0]], strings.TrimSpace(line[loc[1]:]), true
+	}
 	fields := strings.Fields(line)
 	if len(fields) == 0 {
 		return Command{}, fmt.Errorf("empty command; known: %s", KnownCommands())
@@ -50,7 +60,13 @@ func ParseCommand(line string) (Command, error) {
 	if !ok {
 		return Command{}, fmt.Errorf("unknown command %q; known: %s", fields[0], KnownCommands())
 	}
-	c := Command{Name: s.name}
+	c := Command{Name: s.name, Filter: filter}
+	switch {
+	case hasFilter && !strings.Contains(s.options, "--filter"):
+		return Command{}, fmt.Errorf("%s takes no --filter", s.name)
+	case hasFilter && filter == "":
+		return Command{}, fmt.Errorf("--filter needs an expression; usage: %s", s.usage())
+	}
 	var args []string
 	rest := fields[1:]
 	for len(rest) > 0 {

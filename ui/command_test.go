@@ -39,6 +39,11 @@ func TestParseCommand(t *testing.T) {
 		{in: "tail orders --from", wantErr: "--from needs a value"},
 		{in: "tail orders --limit 3", wantErr: "unknown option --limit"},
 		{in: "tail", wantErr: "tail needs TOPIC"},
+		{in: `tail orders --from earliest --filter .tier == "gold"  and .n > 1`, want: Command{Name: "tail", Arg: "orders", From: "earliest", Filter: `.tier == "gold"  and .n > 1`}},
+		{in: "tail orders --filter=needle --from earliest", want: Command{Name: "tail", Arg: "orders", Filter: "needle --from earliest"}},
+		{in: "tail orders --filter", wantErr: "--filter needs an expression"},
+		{in: "topics --filter x", wantErr: "topics takes no --filter"},
+		{in: "tail orders --filterx 3", wantErr: "unknown option --filterx"},
 		{in: "topics --from 1", wantErr: "topics takes no options"},
 	}
 	for _, tt := range tests {

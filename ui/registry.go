@@ -76,7 +76,7 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil
 		}},
-	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3]",
+	{name: "tail", arg: "TOPIC", options: "[--from latest|earliest|OFFSET|RFC3339|-15m|-N] [--partitions 0,3] [--filter EXPR…]",
 		help: "a live tail of a topic", complete: topicNames,
 		open: func(m *Model, c Command) ([]views.View, error) {
 			if err := knownTopic(m, c.Arg); err != nil {
@@ -87,7 +87,13 @@ var registry = []command{
 				return nil, err
 			}
 			spec := kafkaclient.TailSpec{Topic: c.Arg, Partitions: c.Partitions, From: from}
-			return []views.View{views.NewTopics(m.c), views.NewTail(m.c, spec)}, nil
+			tail := views.NewTail(m.c, spec)
+			if c.Filter != "" {
+				if err := tail.FilterFirst(c.Filter); err != nil {
+					return nil, err
+				}
+			}
+			return []views.View{views.NewTopics(m.c), tail}, nil
 		}},
 	// quit opens nothing: run ends the program instead.
 	{name: "quit", aliases: []string{"q", "q!", "exit"}, help: "leave kscope"},

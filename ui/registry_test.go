@@ -188,6 +188,7 @@ func TestBadNamesAreAnInlineErrorThatChangesNothing(t *testing.T) {
 	for _, tc := range []struct{ line, want string }{
 		{"topic nosuch", "no topic named nosuch in this cluster"},
 		{"tail nosuch", "no topic named nosuch in this cluster"},
+		{"tail orders --filter re:(", "missing closing )"},
 		{"group nosuch", "no group named nosuch in this cluster"},
 	} {
 		inBubble(t, func(t *testing.T) {
@@ -208,4 +209,19 @@ func TestBadNamesAreAnInlineErrorThatChangesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestATailOpensWithItsFilter: -c or : opens a tail with --filter in
+// force from its first record.
+func TestATailOpensWithItsFilter(t *testing.T) {
+	inBubble(t, func(t *testing.T) {
+		m := withSnapshot(t, Command{Name: "topics"})
+		press(m, ":")
+		typeText(m, `tail orders --from earliest --filter value:re:gold|silver`)
+		press(m, "enter")
+		tail, ok := m.top().(*views.Tail)
+		if !ok || tail.Filter() != "value:re:gold|silver" {
+			t.Fatalf("top view %T with filter %q:\n%s", m.top(), tail.Filter(), screen(m))
+		}
+	})
 }

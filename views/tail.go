@@ -115,6 +115,9 @@ func NewTail(c *Common, spec kafkaclient.TailSpec) *Tail {
 // filters to apply.
 func (v *Tail) Init(s Scope) tea.Cmd {
 	v.scope = s
+	if v.filter != nil {
+		v.startScan()
+	}
 	if v.start != nil {
 		return tea.Batch(v.start.Focus(), v.listen())
 	}

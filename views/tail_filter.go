@@ -22,7 +22,7 @@ import (
 // turn and records evicted meanwhile are skipped, each record read once.
 const (
 	// filterChunk bounds the records one chunk copies and evaluates.
-	filterChunk = 1024
+	filterChunk = 16384
 	// filterSlice is about how long a chunk evaluates before it answers,
 	// so that a slow filter still shows its progress several times a second.
 	filterSlice = 50 * time.Millisecond
@@ -94,6 +94,17 @@ func (v *Tail) SetFilter(expr string) error {
 	}
 	v.filter, v.expr = f, expr
 	v.startScan()
+	return nil
+}
+
+// FilterFirst sets the filter a tail opens with, before Init: it reads
+// every record the tail reads, from the first.
+func (v *Tail) FilterFirst(expr string) error {
+	f, err := v.parse(expr)
+	if err != nil {
+		return err
+	}
+	v.filter, v.expr = f, expr
 	return nil
 }
 
