@@ -93,8 +93,17 @@ func BenchmarkStartup10kTopics(b *testing.B) {
 // the first topic.
 func startClusterProcess(tb testing.TB, topics, partitions, fill int) string {
 	tb.Helper()
+	return startMarkedCluster(tb, topics, partitions, fill, 0)
+}
+
+// startMarkedCluster is startClusterProcess with every markEvery-th record
+// of the fill carrying filterMarker in its value (none when markEvery is 0),
+// so that a filter has a known number of matches.
+func startMarkedCluster(tb testing.TB, topics, partitions, fill, markEvery int) string {
+	tb.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestClusterProcess$", "-test.timeout=0")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("KSCOPE_TEST_CLUSTER=%d,%d,%d", topics, partitions, fill))
+	cmd.Env = append(os.Environ(), fmt.Sprintf("KSCOPE_TEST_CLUSTER=%d,%d,%d", topics, partitions, fill),
+		fmt.Sprintf("%s=%d", markEnv, markEvery))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -132,7 +141,8 @@ func TestClusterProcess(t *testing.T) {
 	}
 	defer c.Close()
 	if fill > 0 {
-		fillTopic(t, c.ListenAddrs(), names[0], fill, 100)
+		every, _ := strconv.Atoi(os.Getenv(markEnv))
+		fillTopicMarked(t, c.ListenAddrs(), names[0], fill, 100, every)
 	}
 	fmt.Println(strings.Join(c.ListenAddrs(), ","))
 	// The parent kills this process when it is done.
@@ -141,6 +151,12 @@ func TestClusterProcess(t *testing.T) {
 
 // fillTopic writes n records of size bytes round-robin over topic's partitions.
 func fillTopic(t testing.TB, addrs []string, topic string, n, size int) {
+	fillTopicMarked(t, addrs, topic, n, size, 0)
+}
+
+// fillTopicMarked is fillTopic with the value of every every-th record
+// ending in filterMarker (none when every is 0).
+func fillTopicMarked(t testing.TB, addrs []string, topic string, n, size, every int) {
 	conf := sarama.NewConfig()
 	conf.Version = sarama.V2_8_0_0
 	conf.Producer.Return.Errors = true
@@ -158,8 +174,13 @@ func fillTopic(t testing.TB, addrs []string, topic string, n, size int) {
 		}
 	}()
 	value := sarama.ByteEncoder(strings.Repeat("v", size))
-	for range n {
-		p.Input() <- &sarama.ProducerMessage{Topic: topic, Value: value}
+	marked := sarama.ByteEncoder(strings.Repeat("v", size-len(filterMarker)) + filterMarker)
+	for i := range n {
+		v := value
+		if every > 0 && i%every == every-1 {
+			v = marked
+		}
+		p.Input() <- &sarama.ProducerMessage{Topic: topic, Value: v}
 	}
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
