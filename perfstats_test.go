@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,4 +64,14 @@ func procStatusBytes(status, field string) (int64, error) {
 		return kb << 10, nil
 	}
 	return 0, fmt.Errorf("no %s line", field)
+}
+
+// percentile is the nearest-rank p-th percentile of xs (p in (0, 100]).
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(xs))
+	rank := int(math.Ceil(p / 100 * float64(len(s))))
+	return s[min(max(rank, 1), len(s))-1]
 }

@@ -76,3 +76,15 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentile(t *testing.T) {
+	xs := []float64{10, 1, 9, 2, 8, 3, 7, 4, 6, 5}
+	for p, want := range map[float64]float64{50: 5, 90: 9, 100: 10, 1: 1, 10: 1, 11: 2} {
+		if got := percentile(xs, p); got != want {
+			t.Errorf("p%v = %v, want %v", p, got, want)
+		}
+	}
+	if got := percentile(nil, 50); got != 0 {
+		t.Errorf("p50 of nothing = %v", got)
+	}
+}
