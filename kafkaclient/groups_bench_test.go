@@ -1,10 +1,15 @@
 package kafkaclient
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,20 +36,21 @@ const (
 // on a 3-broker kfake cluster, each with one joined member that was
 // assigned its topic's 10 partitions and with committed offsets, and
 // reports the time of one refresh and the requests it sent per API key,
-// which must not grow with the number of groups.
+// which must not grow with the number of groups. The cluster runs in a
+// process of its own: in this one, its work and the garbage collector's
+// scans of its heap would be timed as the refresh's.
 //
 //	go test -run '^$' -bench GroupsRefresh -benchtime 5x ./kafkaclient/
 func BenchmarkGroupsRefresh(b *testing.B) {
 	var first map[string]float64 // requests a refresh at the first size
 	for _, groups := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
-			topics := make([]string, benchTopics)
-			for i := range topics {
-				topics[i] = fmt.Sprintf("t-%04d", i)
+			addrs, sentSoFar := startGroupsCluster(b, groups)
+			cl, err := Connect(context.Background(), Config{Brokers: addrs, ConnectTimeout: 5 * time.Second, RefreshInterval: time.Hour})
+			if err != nil {
+				b.Fatal(err)
 			}
-			c := newCluster(b, 3, kfake.SeedTopics(benchPartitions, topics...), kfake.GroupMaxSessionTimeout(time.Hour))
-			seedGroups(b, c, groups, topics)
-			cl := connect(b, c)
+			defer cl.Close()
 			waitSnapshot(b, cl, func(*Snapshot) bool { return true })
 
 			// The first refresh also opens the connections to the
@@ -52,23 +58,15 @@ func BenchmarkGroupsRefresh(b *testing.B) {
 			gs, err := cl.Groups(context.Background())
 			checkSeeded(b, gs, err, groups)
 
-			var counts [kmsg.MaxKey + 1]atomic.Int64
-			for key := range counts {
-				c.ControlKey(int16(key), func(kmsg.Request) (kmsg.Response, error, bool) {
-					c.KeepControl()
-					counts[key].Add(1)
-					return nil, nil, false
-				})
-			}
 			var ms []float64
 			var perRefresh map[string]float64
 			for b.Loop() {
-				before := snapshotCounts(&counts)
+				before := sentSoFar()
 				start := time.Now()
 				gs, err := cl.Groups(context.Background())
 				ms = append(ms, float64(time.Since(start).Microseconds())/1000)
 				checkSeeded(b, gs, err, groups)
-				sent := snapshotCounts(&counts)
+				sent := sentSoFar()
 				for k := range sent {
 					if sent[k] -= before[k]; sent[k] == 0 {
 						delete(sent, k)
@@ -104,10 +102,97 @@ func BenchmarkGroupsRefresh(b *testing.B) {
 	}
 }
 
+const groupsClusterEnv = "KSCOPE_TEST_GROUPS_CLUSTER"
+
+// startGroupsCluster runs TestGroupsClusterProcess in a child process
+// (this test binary again) with groups groups, and returns its bootstrap
+// and a function that asks it how many requests it was sent so far, by
+// API key.
+func startGroupsCluster(b *testing.B, groups int) ([]string, func() map[string]float64) {
+	b.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestGroupsClusterProcess$", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", groupsClusterEnv, groups))
+	cmd.Stderr = os.Stderr
+	ask, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	answers, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := bufio.NewScanner(answers)
+	line := func() string {
+		if !lines.Scan() {
+			b.Fatalf("groups cluster process: %v", lines.Err())
+		}
+		return lines.Text()
+	}
+	addrs := strings.Split(line(), ",")
+	return addrs, func() map[string]float64 {
+		if _, err := io.WriteString(ask, "count\n"); err != nil {
+			b.Fatal(err)
+		}
+		counts := map[string]float64{}
+		for f := range strings.FieldsSeq(line()) {
+			name, n, _ := strings.Cut(f, "=")
+			v, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				b.Fatalf("groups cluster process answered %q", f)
+			}
+			counts[name] = v
+		}
+		return counts
+	}
+}
+
+// TestGroupsClusterProcess is the child of startGroupsCluster: it seeds
+// the groups, prints the bootstrap, then answers each line read with the
+// requests received so far. Run on its own it does nothing.
+func TestGroupsClusterProcess(t *testing.T) {
+	spec := os.Getenv(groupsClusterEnv)
+	if spec == "" {
+		return
+	}
+	groups, err := strconv.Atoi(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := make([]string, benchTopics)
+	for i := range topics {
+		topics[i] = fmt.Sprintf("t-%04d", i)
+	}
+	c := newCluster(t, 3, kfake.SeedTopics(benchPartitions, topics...), kfake.GroupMaxSessionTimeout(time.Hour))
+	seedGroups(t, c, groups, topics)
+	var counts [kmsg.MaxKey + 1]atomic.Int64
+	for key := range counts {
+		c.ControlKey(int16(key), func(kmsg.Request) (kmsg.Response, error, bool) {
+			c.KeepControl()
+			counts[key].Add(1)
+			return nil, nil, false
+		})
+	}
+	fmt.Println(strings.Join(c.ListenAddrs(), ","))
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		var sb strings.Builder
+		for key := range counts {
+			if n := counts[key].Load(); n > 0 {
+				fmt.Fprintf(&sb, "%s=%d ", kmsg.Key(key).Name(), n)
+			}
+		}
+		fmt.Println(sb.String())
+	}
+}
+
 // seedGroups commits offsets for groups groups g-00000… on topics (group i
 // on topic i mod len(topics)), then joins one member to each and has it
 // assign itself all the topic's partitions.
-func seedGroups(b *testing.B, c *kfake.Cluster, groups int, topics []string) {
+func seedGroups(b testing.TB, c *kfake.Cluster, groups int, topics []string) {
 	b.Helper()
 	// Kafka 3.6's versions: kfake's newest OffsetCommit names topics by id.
 	kc, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.MaxVersions(kversion.V3_6_0()), kgo.RequestTimeoutOverhead(time.Minute))
@@ -219,16 +304,6 @@ func checkSeeded(b *testing.B, gs []GroupInfo, err error, groups int) {
 			b.Fatalf("%s: %+v", g.Name, g)
 		}
 	}
-}
-
-func snapshotCounts(counts *[kmsg.MaxKey + 1]atomic.Int64) map[string]float64 {
-	out := map[string]float64{}
-	for key := range counts {
-		if n := counts[key].Load(); n > 0 {
-			out[kmsg.Key(key).Name()] = float64(n)
-		}
-	}
-	return out
 }
 
 func equalCounts(a, b map[string]float64) bool {
