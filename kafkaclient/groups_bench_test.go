@@ -83,13 +83,13 @@ func BenchmarkGroupsRefresh(b *testing.B) {
 				budget = "budget ≤ 250 ms"
 			}
 			perfRow(b, fmt.Sprintf("groups refresh, %s groups with members", thousands(int64(groups))), s, "—", budget)
-			constant := "at the first size"
+			constant := "the reference for the next size"
 			if first == nil {
 				first = perRefresh
 			} else if equalCounts(first, perRefresh) {
-				constant = "same as at the first size"
+				constant = "same as at the size before"
 			} else {
-				constant = fmt.Sprintf("DIFFERS from the first size: %s", formatCounts(first))
+				constant = fmt.Sprintf("DIFFERS from the size before: %s", formatCounts(first))
 			}
 			perfRow(b, fmt.Sprintf("groups refresh requests, %s groups", thousands(int64(groups))), formatCounts(perRefresh), "—", constant)
 			slices.Sort(ms)
