@@ -242,12 +242,20 @@ func (c *Client) describeAt(ctx context.Context, coord int32, listed []listedGro
 	for k, i := range committing {
 		committed[i] = committedOffsets{blocks: offsets[k], err: offErrs[k]}
 	}
+	// Indexed once: looking each group up in the answer made a refresh of
+	// G groups cost G² comparisons.
+	described := map[string]*sarama.GroupDescription{}
+	if descErr == nil && desc != nil {
+		for _, d := range desc.Groups {
+			described[d.GroupId] = d
+		}
+	}
 	for _, i := range classic {
 		if descErr != nil {
 			out[i].Err = fmt.Errorf("describe groups at %d: %w", coord, descErr)
 			continue
 		}
-		fillClassic(&out[i], desc, committed[i])
+		fillClassic(&out[i], described[out[i].Name], committed[i])
 	}
 	names := c.topicNames(consumers, shares)
 	for _, i := range consumer {
