@@ -68,6 +68,10 @@ type Tail struct {
 	expr    string   // the filter as typed
 	matches []uint64 // sequence numbers of matching records, oldest first
 	scan    filterScan
+	// reading holds the first sequence number of each chunk a filter is
+	// reading in place, a cancelled filter's too until it answers: the
+	// buffer evicts none of those records meanwhile.
+	reading []uint64
 	// parse is parseFilter; tests count evaluations through it.
 	parse func(string) (recordFilter, error)
 	// wake carries wake-ups to listen: a filter was set, or records
@@ -353,12 +357,12 @@ func (v *Tail) admit() int {
 	for len(v.backlog) > 0 {
 		chunk := v.backlog[0]
 		i := 0
-		if v.filter == nil {
+		if v.filter == nil && len(v.reading) == 0 {
 			for ; i < len(chunk); i++ {
 				v.ring.Push(&chunk[i])
 			}
 		} else {
-			read := max(v.scan.next, v.ring.First())
+			read := v.readTo()
 			for ; i < len(chunk); i++ {
 				if v.ring.First()+uint64(v.ring.Evicts(chunk[i].Size())) > read {
 					break
@@ -375,6 +379,19 @@ func (v *Tail) admit() int {
 		v.backlog = v.backlog[1:]
 	}
 	return n
+}
+
+// readTo is the first record a filter still has to read or is reading:
+// the buffer may evict only the records before it.
+func (v *Tail) readTo() uint64 {
+	to := v.ring.End()
+	if v.filter != nil {
+		to = max(v.scan.next, v.ring.First())
+	}
+	for _, from := range v.reading {
+		to = min(to, from)
+	}
+	return to
 }
 
 // admitted updates what depends on the buffer after n records came in.

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -173,47 +174,59 @@ func (v *Tail) scanNext() tea.Cmd {
 		s.catchingUp = false
 		return nil
 	}
-	// Copies: the ring reuses its slots, and the chunk is read elsewhere.
-	recs := make([]kafkaclient.Record, 0, end-from)
-	for seq := from; seq < end; seq++ {
-		recs = append(recs, *v.ring.Get(seq))
-	}
+	// Read in place: the buffer evicts none of these records until the
+	// answer is in (see readTo), and writes only the slots of evicted ones.
+	head, tail := v.ring.Range(from, end)
 	s.busy = true
+	v.reading = append(v.reading, from)
 	f, ctx, gen, schemas := v.filter, s.ctx, s.gen, v.c.Client.Schemas
 	return v.scope.Do(func(context.Context) tea.Msg {
-		return evalChunk(ctx, f, gen, from, recs, schemas)
+		out := filterChunkDone{gen: gen, from: from}
+		start := time.Now()
+		if evalChunk(ctx, f, head, &out, schemas, start) {
+			evalChunk(ctx, f, tail, &out, schemas, start)
+		}
+		return out
 	})
 }
 
-// evalChunk evaluates recs, the records from seq from on, until they are
-// done, filterSlice has passed or ctx ends. Records framed for a Schema
-// Registry are matched as the JSON they decode to, as they are shown.
-func evalChunk(ctx context.Context, f recordFilter, gen int, from uint64, recs []kafkaclient.Record, schemas *decode.Schemas) filterChunkDone {
-	out := filterChunkDone{gen: gen, from: from}
-	start := time.Now()
+// evalCheck is how many records a chunk evaluates between looks at the
+// clock and its context, which cost more than a substring search.
+const evalCheck = 64
+
+// evalChunk evaluates recs, which follow the out.n records of the chunk
+// evaluated so far, until they are done, filterSlice has passed since
+// start or ctx ends; it reports whether it evaluated them all. Records
+// framed for a Schema Registry are matched as the JSON they decode to,
+// as they are shown.
+func evalChunk(ctx context.Context, f recordFilter, recs []kafkaclient.Record, out *filterChunkDone, schemas *decode.Schemas, start time.Time) bool {
 	for i := range recs {
-		if out.n > 0 && time.Since(start) > filterSlice {
-			break
+		if out.n > 0 && out.n%evalCheck == 0 && (time.Since(start) > filterSlice || ctx.Err() != nil) {
+			return false
 		}
 		ok, err := f.Eval(ctx, schemas.Decoded(&recs[i]))
-		if ctx.Err() != nil {
-			break // cancelled: nobody wants the answer
-		}
-		out.n++
 		if errors.Is(err, filter.ErrStepLimit) {
 			out.limited++
+		} else if err != nil && ctx.Err() != nil {
+			return false // cancelled: nobody wants the answer
 		}
 		if ok {
-			out.matches = append(out.matches, from+uint64(i))
+			out.matches = append(out.matches, out.from+uint64(out.n))
 		}
+		out.n++
 	}
-	return out
+	return true
 }
 
 // merge takes in a chunk's answer and starts the next chunk.
 func (v *Tail) merge(c filterChunkDone) tea.Cmd {
+	if i := slices.Index(v.reading, c.from); i >= 0 {
+		v.reading = slices.Delete(v.reading, i, i+1)
+	}
 	s := &v.scan
 	if c.gen != s.gen {
+		v.admitted(v.admit())
+		v.release(false)
 		return nil
 	}
 	s.busy = false

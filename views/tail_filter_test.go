@@ -220,3 +220,41 @@ func TestFilterCountsRecordsOverTheStepLimit(t *testing.T) {
 		t.Errorf("a record over the limit is listed:\n%s", s)
 	}
 }
+
+// TestAChunkReadInPlaceKeepsItsRecords: a filter reads its chunk in the
+// buffer itself; cleared while it does, and with records arriving that
+// would evict that chunk, the buffer keeps the chunk's records until the
+// chunk answers, then takes the new ones. Run with -race, a record
+// overwritten under the reader shows as a race.
+func TestAChunkReadInPlaceKeepsItsRecords(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		v := openTestTail(t, 100)
+		feed(v, orders(0, 100)...)
+		release := make(chan struct{})
+		last := counting(v, release)
+		if err := v.SetFilter("gold"); err != nil {
+			t.Fatal(err)
+		}
+		<-v.wake
+		chunk := v.scanNext()
+		answer := make(chan tea.Msg, 1)
+		go func() { answer <- chunk() }()
+		synctest.Wait()
+		if last.Load().evals.Load() != 1 {
+			t.Fatal("the chunk is not under way")
+		}
+		if err := v.SetFilter(""); err != nil {
+			t.Fatal(err)
+		}
+		feed(v, orders(100, 250)...)
+		if v.ring.First() != 0 || len(v.backlog) == 0 {
+			t.Fatalf("buffer %d..%d with a backlog of %d while a chunk reads 0..99", v.ring.First(), v.ring.End(), len(v.backlog))
+		}
+		close(release)
+		synctest.Wait()
+		v.Update((<-answer).(Answer).Msg)
+		if v.ring.First() != 150 || v.ring.End() != 250 || len(v.backlog) != 0 || v.hold != nil {
+			t.Fatalf("after the answer: buffer %d..%d, backlog %d, held %v", v.ring.First(), v.ring.End(), len(v.backlog), v.hold != nil)
+		}
+	})
+}

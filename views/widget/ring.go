@@ -35,6 +35,23 @@ func (g *Ring[T]) Push(r *T) {
 	g.bytes += size
 }
 
+// Range is the items from sequence number from to end, as one or two
+// slices of the ring's own storage. They stay valid for as long as none
+// of those items is evicted: a reader elsewhere may use them if the
+// owner pushes nothing that evicts them meanwhile.
+func (g *Ring[T]) Range(from, end uint64) (a, b []T) {
+	from, end = max(from, g.first), min(end, g.End())
+	if from >= end {
+		return nil, nil
+	}
+	i := (g.head + int(from-g.first)) % len(g.items)
+	n := int(end - from)
+	if i+n <= len(g.items) {
+		return g.items[i : i+n], nil
+	}
+	return g.items[i:], g.items[:i+n-len(g.items)]
+}
+
 // Evicts is how many of the oldest items pushing an item of size bytes
 // would evict.
 func (g *Ring[T]) Evicts(size int) int {

@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -55,6 +56,31 @@ func TestRingEvictsSaysWhatPushEvicts(t *testing.T) {
 		g.Push(&item{int64(i), v})
 		if got := int(g.First() - first); got != want {
 			t.Fatalf("push %d (%q): Evicts said %d, Push evicted %d", i, v, want, got)
+		}
+	}
+}
+
+// TestRingRangeIsTheItemsInOrder reads every range of a ring that has
+// wrapped, against Get.
+func TestRingRangeIsTheItemsInOrder(t *testing.T) {
+	g := NewRing(5, 1<<20, itemSize)
+	for i := range 8 {
+		g.Push(&item{int64(i), "x"})
+	}
+	for from := uint64(0); from <= 9; from++ {
+		for end := from; end <= 9; end++ {
+			a, b := g.Range(from, end)
+			var got []int64
+			for _, it := range append(append([]item{}, a...), b...) {
+				got = append(got, it.offset)
+			}
+			var want []int64
+			for seq := max(from, g.First()); seq < min(end, g.End()); seq++ {
+				want = append(want, g.Get(seq).offset)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("Range(%d, %d) = %v, want %v", from, end, got, want)
+			}
 		}
 	}
 }
