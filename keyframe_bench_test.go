@@ -75,7 +75,7 @@ const (
 // iteration ends the program as a user does (ctrl+c, which closes every
 // view and so its tail) and checks that no goroutine outlives it.
 //
-//	go test -run '^$' -bench KeyFrame -benchtime 3x .
+//	go test -run '^$' -bench KeyFrame -benchtime 5x .
 func BenchmarkKeyFrameDuringTail(b *testing.B) {
 	tuneGC(os.Getenv, false) // as main does
 	bootstrap := startClusterProcess(b, 1, 6, 3_000_000)
