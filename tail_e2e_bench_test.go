@@ -162,17 +162,7 @@ func kscopeTail(b *testing.B, bootstrap string, records int, filter string) tail
 // looking more often takes CPU from the program measured on two cores.
 func (tm *term) waitEvery(what string, timeout time.Duration, ok func(string) bool) string {
 	tm.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		s := tm.screen()
-		if ok(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			tm.t.Fatalf("waiting for %s: gave up after %s; screen:\n%s", what, timeout, s)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return tm.poll(what, timeout, 20*time.Millisecond, ok)
 }
 
 // kcatConsume times tuned kcat reading topic-00000 to its end.

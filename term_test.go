@@ -97,6 +97,13 @@ func (tm *term) keys(keys ...string) { tm.tmux(append([]string{"send-keys"}, key
 // waitFor polls the screen until ok accepts it, and returns it.
 func (tm *term) waitFor(what string, timeout time.Duration, ok func(string) bool) string {
 	tm.t.Helper()
+	return tm.poll(what, timeout, 5*time.Millisecond, ok)
+}
+
+// poll looks at the screen every interval until ok accepts it, and
+// returns it; after timeout it fails the test.
+func (tm *term) poll(what string, timeout, interval time.Duration, ok func(string) bool) string {
+	tm.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		s := tm.screen()
@@ -106,7 +113,7 @@ func (tm *term) waitFor(what string, timeout time.Duration, ok func(string) bool
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("waiting for %s: gave up after %s; screen:\n%s", what, timeout, s)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(interval)
 	}
 }
 

@@ -56,17 +56,18 @@ func connect(t testing.TB, c *kfake.Cluster) *Client {
 }
 
 // syncProducer writes to the partitions its messages name; it is closed with the test.
-func syncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
+func syncProducer(t testing.TB, c *kfake.Cluster, set ...func(*sarama.Config)) sarama.SyncProducer {
 	t.Helper()
-	p := newSyncProducer(t, c)
+	p := newSyncProducer(t, c, set...)
 	t.Cleanup(func() { p.Close() })
 	return p
 }
 
-// newSyncProducer is syncProducer for a caller that closes it. It is
-// idempotent: a retry after an answer lost to a timeout under load would
-// otherwise write the record twice and throw off the counts tests expect.
-func newSyncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
+// newSyncProducer is syncProducer for a caller that closes it, set up
+// further by set. It is idempotent: a retry after an answer lost to a
+// timeout under load would otherwise write the record twice and throw off
+// the counts tests expect.
+func newSyncProducer(t testing.TB, c *kfake.Cluster, set ...func(*sarama.Config)) sarama.SyncProducer {
 	t.Helper()
 	conf := sarama.NewConfig()
 	conf.Version = sarama.V2_8_0_0
@@ -75,6 +76,9 @@ func newSyncProducer(t testing.TB, c *kfake.Cluster) sarama.SyncProducer {
 	conf.Producer.Idempotent = true
 	conf.Producer.RequiredAcks = sarama.WaitForAll
 	conf.Net.MaxOpenRequests = 1
+	for _, s := range set {
+		s(conf)
+	}
 	p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
 	if err != nil {
 		t.Fatal(err)

@@ -23,25 +23,6 @@ func tailAll(t *testing.T, c *kfake.Cluster, topic string) *Tail {
 	return tl
 }
 
-// producerWith is an idempotent producer to c, set up further by set.
-func producerWith(t *testing.T, c *kfake.Cluster, set func(*sarama.Config)) sarama.SyncProducer {
-	t.Helper()
-	conf := sarama.NewConfig()
-	conf.Version = sarama.V2_8_0_0
-	conf.Producer.Return.Successes = true
-	conf.Producer.Partitioner = sarama.NewManualPartitioner
-	conf.Producer.Idempotent = true
-	conf.Producer.RequiredAcks = sarama.WaitForAll
-	conf.Net.MaxOpenRequests = 1
-	set(conf)
-	p, err := sarama.NewSyncProducer(c.ListenAddrs(), conf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
-}
-
 func send(t *testing.T, p sarama.SyncProducer, topic string, partition int32, values ...[]byte) {
 	t.Helper()
 	for _, v := range values {
@@ -58,7 +39,7 @@ func send(t *testing.T, p sarama.SyncProducer, topic string, partition int32, va
 func TestTailReadsBatchesLargerThanAFetch(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(2, "large"), kfake.BrokerConfigs(map[string]string{"message.max.bytes": "16777216"}))
-	p := producerWith(t, c, func(conf *sarama.Config) { conf.Producer.MaxMessageBytes = 16 << 20 })
+	p := syncProducer(t, c, func(conf *sarama.Config) { conf.Producer.MaxMessageBytes = 16 << 20 })
 	large := func(b byte) []byte { return bytes.Repeat([]byte{b}, 3*fetchBytes) }
 	send(t, p, "large", 0, []byte("a0"), large('A'), []byte("a2"))
 	send(t, p, "large", 1, large('B'), []byte("b1"), large('C'))
@@ -85,7 +66,7 @@ func TestTailReadsBatchesLargerThanAFetch(t *testing.T) {
 func TestTailStepsOverTransactionMarkers(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "txn"))
-	p := producerWith(t, c, func(conf *sarama.Config) { conf.Producer.Transaction.ID = "tail-txn" })
+	p := syncProducer(t, c, func(conf *sarama.Config) { conf.Producer.Transaction.ID = "tail-txn" })
 	txn := func(commit bool, values ...string) {
 		if err := p.BeginTxn(); err != nil {
 			t.Fatal(err)
