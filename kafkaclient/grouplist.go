@@ -154,7 +154,13 @@ func (c *Client) rememberTypes(listed map[int32][]listedGroup, whole bool) {
 	c.coordMu.Lock()
 	defer c.coordMu.Unlock()
 	if whole || c.types == nil {
-		c.types = map[string]listedType{}
+		n := 0
+		for _, ls := range listed {
+			n += len(ls)
+		}
+		// Sized at once: growing it group by group was a tenth of a
+		// refresh's CPU at 10,000 groups.
+		c.types = make(map[string]listedType, n)
 	}
 	if c.coords == nil {
 		c.coords = map[string]int32{}

@@ -238,7 +238,7 @@ func (c *Client) describeAt(ctx context.Context, coord int32, listed []listedGro
 	if len(classic) > 0 {
 		c.pool.report(coord, descErr)
 	}
-	committed := map[int]committedOffsets{}
+	committed := make([]committedOffsets, len(out))
 	for k, i := range committing {
 		committed[i] = committedOffsets{blocks: offsets[k], err: offErrs[k]}
 	}
