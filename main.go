@@ -15,8 +15,6 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,34 +44,6 @@ const (
 func main() {
 	tuneGC(os.Getenv, runsDemo(os.Args[1:]))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
-}
-
-// tuneGC trades some memory for a steadier screen. During a tail at full
-// speed sarama allocates hundreds of MB/s; at Go's default GOGC=100 the
-// collector runs so often that its assists stall the UI goroutine (key to
-// frame up to ~100 ms, measured with BenchmarkKeyFrameDuringTail). At 200
-// the worst case fell to ~20 ms, and the memory limit keeps a 5M-record
-// tail within its budget. The demo is the other way round: its embedded
-// cluster churns through garbage at a steady rate while tails stay slow,
-// so it keeps Go's default pace and a limit within its 150 MB budget
-// (at GOGC=200 a demo left running rose to the 192 MiB limit, its live
-// heap being ~30 MB). GOGC or GOMEMLIMIT set by the user win.
-func tuneGC(getenv func(string) string, demo bool) {
-	if getenv("GOGC") == "" && !demo {
-		debug.SetGCPercent(200)
-	}
-	limit := int64(192 << 20)
-	if demo {
-		limit = 128 << 20
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(limit)
-	}
-}
-
-// runsDemo tells whether the command line runs the demo cluster.
-func runsDemo(args []string) bool {
-	return len(args) > 0 && args[0] == "demo" || slices.Contains(args, "--demo") || slices.Contains(args, "-demo")
 }
 
 // options are the command line's settings: the flags as given, then what
@@ -155,6 +125,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if o == nil {
 		return code
 	}
+	fitMemoryLimit(getenv, o.demo, o.tailRecords, o.tailMiB<<20)
 	// In a terminal the connecting screen shows what is tried; elsewhere
 	// (a script, a test) kscope connects first and fails with exit 1.
 	s, code := openSession(o, stderr, getenv, !isTerminal(stdout))

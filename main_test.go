@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -116,37 +114,5 @@ func TestUnreachableBrokersExitPromptly(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr %q lacks %q", stderr.String(), want)
 		}
-	}
-}
-
-func TestTuneGCLeavesTheUsersSettings(t *testing.T) {
-	oldPercent := debug.SetGCPercent(100)
-	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
-	defer func() { debug.SetGCPercent(oldPercent); debug.SetMemoryLimit(oldLimit) }()
-
-	tuneGC(func(k string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[k] }, false)
-	if p := debug.SetGCPercent(100); p != 100 {
-		t.Errorf("GOGC set by the user was replaced: %d", p)
-	}
-	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-		t.Errorf("GOMEMLIMIT set by the user was replaced: %d", l)
-	}
-	tuneGC(func(string) string { return "" }, false)
-	if p := debug.SetGCPercent(100); p != 200 {
-		t.Errorf("GOGC = %d, want 200", p)
-	}
-	if l := debug.SetMemoryLimit(-1); l != 192<<20 {
-		t.Errorf("memory limit = %d", l)
-	}
-	// The demo keeps Go's pace and a limit within its budget.
-	tuneGC(func(string) string { return "" }, runsDemo([]string{"--demo"}))
-	if p := debug.SetGCPercent(100); p != 100 {
-		t.Errorf("demo GOGC = %d, want 100", p)
-	}
-	if l := debug.SetMemoryLimit(-1); l != 128<<20 {
-		t.Errorf("demo memory limit = %d", l)
-	}
-	if !runsDemo([]string{"demo", "--listen", ":9092"}) || runsDemo([]string{"-b", "a:1"}) {
-		t.Error("runsDemo misreads the command line")
 	}
 }
