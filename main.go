@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/IBM/sarama"
 	xterm "github.com/charmbracelet/x/term"
 
@@ -366,7 +368,10 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		GroupsEvery: o.groupsEvery,
 		GroupEvery:  o.groupEvery,
 	})
-	if _, err := s.runTea(model); err != nil {
+	// lipgloss detected stdout's colour profile when it was loaded; the
+	// program would detect it again, and under tmux each detection runs
+	// `tmux info`, a few milliseconds before the first frame.
+	if _, err := s.runTea(model, tea.WithColorProfile(lipgloss.Writer.Profile)); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}

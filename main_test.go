@@ -2,12 +2,19 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"kscope/themes"
 )
 
 func TestCommandLineErrors(t *testing.T) {
@@ -114,5 +121,51 @@ func TestUnreachableBrokersExitPromptly(t *testing.T) {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("stderr %q lacks %q", stderr.String(), want)
 		}
+	}
+}
+
+// TestColourProfileDetectedOnce runs the binary in tmux with a tmux on
+// its PATH that notes each call: the colour profile is detected, which
+// under tmux means running `tmux info`, once, and the header still has
+// the dark theme's background in the 256 colours the pane offers.
+func TestColourProfileDetectedOnce(t *testing.T) {
+	realTmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatal("tmux is required for end-to-end tests (apt-get install tmux)")
+	}
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\necho \"$*\" >> " + calls + "\nexec " + realTmux + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "tmux"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	tm := startTermCmd(t, "env", "PATH="+dir+":"+os.Getenv("PATH"), kscopeBin, "-b", strings.Join(c.ListenAddrs(), ","))
+	tm.waitText("orders", 10*time.Second)
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(log), "info\n"); n != 1 {
+		t.Errorf("tmux info ran %d times, want once:\n%s", n, log)
+	}
+
+	dark, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	w := &colorprofile.Writer{Forward: &want, Profile: colorprofile.ANSI256}
+	if _, err := io.WriteString(w, themes.New(dark).Header.Render(" ")); err != nil {
+		t.Fatal(err)
+	}
+	bg := regexp.MustCompile(`48;5;\d+`).FindString(want.String())
+	if s := tm.styled(); bg == "" || !strings.Contains(s, bg+"m") {
+		t.Errorf("header background %q (the dark theme in 256 colours) not on screen:\n%q", bg, s)
 	}
 }
