@@ -275,15 +275,32 @@ func openSession(o *options, stderr io.Writer, getenv func(string) string, conne
 	return s, exitOK
 }
 
-// connectFirst opens the first session, for the connecting screen.
-func (s *session) connectFirst(ctx context.Context) (ui.Session, error) {
-	first, err := s.connect(ctx, s.target)
-	if err == nil {
-		s.mu.Lock()
-		s.current = first
-		s.mu.Unlock()
+// connectFirst starts opening the first session now, while the program
+// sets up the terminal, and returns what the connecting screen waits on:
+// the answer, or its own context's end, which abandons the connecting.
+func (s *session) connectFirst() func(context.Context) (ui.Session, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var first ui.Session
+	var err error
+	go func() {
+		defer close(done)
+		defer cancel()
+		if first, err = s.connect(ctx, s.target); err == nil {
+			s.mu.Lock()
+			s.current = first
+			s.mu.Unlock()
+		}
+	}()
+	return func(wait context.Context) (ui.Session, error) {
+		select {
+		case <-done:
+		case <-wait.Done():
+			cancel()
+			<-done
+		}
+		return first, err
 	}
-	return first, err
 }
 
 // connect opens a session on c. Its password is read only now, and from
@@ -346,7 +363,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 	}
 	var connect func(context.Context) (ui.Session, error)
 	if s.first.Client == (views.Client{}) {
-		connect = s.connectFirst
+		connect = s.connectFirst()
 	}
 	model := ui.New(ui.Options{
 		Session:    s.first,
