@@ -130,8 +130,9 @@ func countsFilled(s string) bool {
 	return rows > 0
 }
 
-// screenShows polls the pane without pausing until ok accepts it: the
-// figures are tens of milliseconds, and each capture already takes a few.
+// screenShows polls the pane until ok accepts it. The figures are tens of
+// milliseconds, so it pauses only briefly; without a pause the captures
+// would take a whole core of the two here from what they time.
 func screenShows(tm *term, what string, timeout time.Duration, ok func(string) bool) {
 	tm.t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -139,6 +140,7 @@ func screenShows(tm *term, what string, timeout time.Duration, ok func(string) b
 		if time.Now().After(deadline) {
 			tm.t.Fatalf("waiting for %s: gave up after %s; screen:\n%s", what, timeout, s)
 		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 
