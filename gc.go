@@ -9,24 +9,29 @@ import (
 	"kscope/views"
 )
 
-// The collector's settings. During a tail at full speed sarama allocates
-// hundreds of MB/s; at Go's default GOGC=100 the collector runs so often
-// that its assists stall the UI goroutine, so kscope paces it at 200.
+// The collector's settings, kept for what BenchmarkGCTuning measured
+// while the binary tailed 5M records of 100 bytes in a terminal:
+//
+//   - GOGC=200: the tail used 10–13% less CPU than at Go's default pace
+//     (median ratios 0.87 and 0.90 in two runs); read rate and
+//     keypress-to-frame were within the noise of that harness. Earlier,
+//     BenchmarkKeyFrameDuringTail saw collector assists at GOGC=100 stall
+//     the UI goroutine for up to ~100 ms.
+//   - The soft memory limit: without it GOGC=200 let the same tail peak at
+//     282–334 MiB instead of ~210 MiB, past the budget of 200 MB above idle.
+//
+// The limit is derived from the tail flags. One below what the buffers
+// hold keeps the collector running once they are full: with
+// --tail-records 1000000 --tail-mib 256 the fixed 192 MiB limit it
+// replaces made that tail 4.2× slower, with 3.6× the CPU. One below twice
+// what they hold makes it run more often than Go's default pace would. So
+// the limit leaves above the buffers at least as much again as they hold,
+// and at least a headroom for what sarama, the fetches and rendering hold.
+//
 // The demo is the other way round: its embedded cluster churns through
 // garbage at a steady rate while tails stay slow, so it keeps Go's pace
-// (at 200 a demo left running rose to its limit, its live heap being
-// ~30 MB).
-//
-// The soft memory limit keeps a tail within its memory budget when the
-// pace alone would let the heap grow to three times what the buffers
-// hold. It is derived from the tail flags: a limit below what the buffers
-// hold makes the collector run without pause once they are full (with
-// --tail-records 1000000 --tail-mib 256 under a fixed 192 MiB limit a
-// 5M-record tail fell from 313 to 73 MB/s and used six times the CPU),
-// and one below twice that makes it run more often than Go's default
-// pace would. So the limit leaves above the buffers at least as much
-// again as they hold, and at least a headroom for what sarama, the
-// fetches and rendering hold. GOGC or GOMEMLIMIT set by the user win.
+// and a tighter limit (at 200 a demo left running rose to its limit, its
+// live heap being ~30 MB). GOGC or GOMEMLIMIT set by the user win.
 const (
 	tunedGCPercent = 200
 	// gcHeadroom is what the process holds besides the tail's buffer:
