@@ -127,6 +127,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if o == nil {
 		return code
 	}
+	// tuneGC could only assume tails of the default size.
 	fitMemoryLimit(getenv, o.demo, o.tailRecords, o.tailMiB<<20)
 	// In a terminal the connecting screen shows what is tried; elsewhere
 	// (a script, a test) kscope connects first and fails with exit 1.
