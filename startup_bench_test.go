@@ -81,6 +81,11 @@ func BenchmarkStartup(b *testing.B) {
 			b.ReportMetric(millis(medianDuration(now.keys)), "key-during-load-ms")
 			b.ReportMetric(millis(medianDuration(harness)), "terminal-baseline-ms")
 			if baseline != "" {
+				paired := make([]time.Duration, len(now.first))
+				for i := range paired {
+					paired[i] = now.first[i] * 1000 / before.first[i]
+				}
+				b.ReportMetric(float64(medianDuration(paired))/1000, "first-frame/baseline")
 				b.ReportMetric(millis(medianDuration(before.first)), "baseline-first-frame-ms")
 				b.ReportMetric(millis(medianDuration(before.counts)), "baseline-counts-filled-ms")
 				b.ReportMetric(millis(medianDuration(before.keys)), "baseline-key-during-load-ms")
