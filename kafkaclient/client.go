@@ -250,9 +250,6 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 			}
 		}
 	}
-	// The first metadata is read here, not by the poller: ApiVersions is
-	// answered before authentication, so only a real request shows that a
-	// SASL listener wants credentials, and the first frame needs it anyway.
 	// On a KRaft cluster the quorum names the controller, and the first
 	// question opens franz's connection: asked beside the first metadata
 	// read, its setup does not delay the first publish.
@@ -261,6 +258,9 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		id, ok := c.activeController(rctx)
 		quorum <- controller{id, ok}
 	})
+	// The first metadata is read here, not by the poller: ApiVersions is
+	// answered before authentication, so only a real request shows that a
+	// SASL listener wants credentials, and the first frame needs it anyway.
 	first, err := c.metadata()
 	if err != nil {
 		cancel()
