@@ -15,13 +15,13 @@ import (
 	"log"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/IBM/sarama"
 	xterm "github.com/charmbracelet/x/term"
 
@@ -46,34 +46,6 @@ const (
 func main() {
 	tuneGC(os.Getenv, runsDemo(os.Args[1:]))
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
-}
-
-// tuneGC trades some memory for a steadier screen. During a tail at full
-// speed sarama allocates hundreds of MB/s; at Go's default GOGC=100 the
-// collector runs so often that its assists stall the UI goroutine (key to
-// frame up to ~100 ms, measured with BenchmarkKeyFrameDuringTail). At 200
-// the worst case fell to ~20 ms, and the memory limit keeps a 5M-record
-// tail within its budget. The demo is the other way round: its embedded
-// cluster churns through garbage at a steady rate while tails stay slow,
-// so it keeps Go's default pace and a limit within its 150 MB budget
-// (at GOGC=200 a demo left running rose to the 192 MiB limit, its live
-// heap being ~30 MB). GOGC or GOMEMLIMIT set by the user win.
-func tuneGC(getenv func(string) string, demo bool) {
-	if getenv("GOGC") == "" && !demo {
-		debug.SetGCPercent(200)
-	}
-	limit := int64(192 << 20)
-	if demo {
-		limit = 128 << 20
-	}
-	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(limit)
-	}
-}
-
-// runsDemo tells whether the command line runs the demo cluster.
-func runsDemo(args []string) bool {
-	return len(args) > 0 && args[0] == "demo" || slices.Contains(args, "--demo") || slices.Contains(args, "-demo")
 }
 
 // options are the command line's settings: the flags as given, then what
@@ -155,6 +127,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	if o == nil {
 		return code
 	}
+	// tuneGC could only assume tails of the default size.
+	fitMemoryLimit(getenv, o.demo, o.tailRecords, o.tailMiB<<20)
 	// In a terminal the connecting screen shows what is tried; elsewhere
 	// (a script, a test) kscope connects first and fails with exit 1.
 	s, code := openSession(o, stderr, getenv, !isTerminal(stdout))
@@ -302,15 +276,32 @@ func openSession(o *options, stderr io.Writer, getenv func(string) string, conne
 	return s, exitOK
 }
 
-// connectFirst opens the first session, for the connecting screen.
-func (s *session) connectFirst(ctx context.Context) (ui.Session, error) {
-	first, err := s.connect(ctx, s.target)
-	if err == nil {
-		s.mu.Lock()
-		s.current = first
-		s.mu.Unlock()
+// connectFirst starts opening the first session now, while the program
+// sets up the terminal, and returns what the connecting screen waits on:
+// the answer, or its own context's end, which abandons the connecting.
+func (s *session) connectFirst() func(context.Context) (ui.Session, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var first ui.Session
+	var err error
+	go func() {
+		defer close(done)
+		defer cancel()
+		if first, err = s.connect(ctx, s.target); err == nil {
+			s.mu.Lock()
+			s.current = first
+			s.mu.Unlock()
+		}
+	}()
+	return func(wait context.Context) (ui.Session, error) {
+		select {
+		case <-done:
+		case <-wait.Done():
+			cancel()
+			<-done
+		}
+		return first, err
 	}
-	return first, err
 }
 
 // connect opens a session on c. Its password is read only now, and from
@@ -373,7 +364,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 	}
 	var connect func(context.Context) (ui.Session, error)
 	if s.first.Client == (views.Client{}) {
-		connect = s.connectFirst
+		connect = s.connectFirst()
 	}
 	model := ui.New(ui.Options{
 		Session:    s.first,
@@ -395,7 +386,10 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		GroupsEvery: o.groupsEvery,
 		GroupEvery:  o.groupEvery,
 	})
-	if _, err := s.runTea(model); err != nil {
+	// lipgloss detected stdout's colour profile when it was loaded; the
+	// program would detect it again, and under tmux each detection runs
+	// `tmux info`, a few milliseconds before the first frame.
+	if _, err := s.runTea(model, tea.WithColorProfile(lipgloss.Writer.Profile)); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}

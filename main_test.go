@@ -2,14 +2,19 @@ package main
 
 import (
 	"bytes"
-	"math"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/colorprofile"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"kscope/themes"
 )
 
 func TestCommandLineErrors(t *testing.T) {
@@ -119,34 +124,48 @@ func TestUnreachableBrokersExitPromptly(t *testing.T) {
 	}
 }
 
-func TestTuneGCLeavesTheUsersSettings(t *testing.T) {
-	oldPercent := debug.SetGCPercent(100)
-	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
-	defer func() { debug.SetGCPercent(oldPercent); debug.SetMemoryLimit(oldLimit) }()
+// TestColourProfileDetectedOnce runs the binary in tmux with a tmux on
+// its PATH that notes each call: the colour profile is detected, which
+// under tmux means running `tmux info`, once, and the header still has
+// the dark theme's background in the 256 colours the pane offers.
+func TestColourProfileDetectedOnce(t *testing.T) {
+	realTmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatal("tmux is required for end-to-end tests (apt-get install tmux)")
+	}
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	script := "#!/bin/sh\necho \"$*\" >> " + calls + "\nexec " + realTmux + " \"$@\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "tmux"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "orders"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
 
-	tuneGC(func(k string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[k] }, false)
-	if p := debug.SetGCPercent(100); p != 100 {
-		t.Errorf("GOGC set by the user was replaced: %d", p)
+	tm := startTermCmd(t, "env", "PATH="+dir+":"+os.Getenv("PATH"), kscopeBin, "-b", strings.Join(c.ListenAddrs(), ","))
+	tm.waitText("orders", 10*time.Second)
+	log, err := os.ReadFile(calls)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
-		t.Errorf("GOMEMLIMIT set by the user was replaced: %d", l)
+	if n := strings.Count(string(log), "info\n"); n != 1 {
+		t.Errorf("tmux info ran %d times, want once:\n%s", n, log)
 	}
-	tuneGC(func(string) string { return "" }, false)
-	if p := debug.SetGCPercent(100); p != 200 {
-		t.Errorf("GOGC = %d, want 200", p)
+
+	dark, err := themes.Builtin("dark")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if l := debug.SetMemoryLimit(-1); l != 192<<20 {
-		t.Errorf("memory limit = %d", l)
+	var want bytes.Buffer
+	w := &colorprofile.Writer{Forward: &want, Profile: colorprofile.ANSI256}
+	if _, err := io.WriteString(w, themes.New(dark).Header.Render(" ")); err != nil {
+		t.Fatal(err)
 	}
-	// The demo keeps Go's pace and a limit within its budget.
-	tuneGC(func(string) string { return "" }, runsDemo([]string{"--demo"}))
-	if p := debug.SetGCPercent(100); p != 100 {
-		t.Errorf("demo GOGC = %d, want 100", p)
-	}
-	if l := debug.SetMemoryLimit(-1); l != 128<<20 {
-		t.Errorf("demo memory limit = %d", l)
-	}
-	if !runsDemo([]string{"demo", "--listen", ":9092"}) || runsDemo([]string{"-b", "a:1"}) {
-		t.Error("runsDemo misreads the command line")
+	bg := regexp.MustCompile(`48;5;\d+`).FindString(want.String())
+	if s := tm.styled(); bg == "" || !strings.Contains(s, bg+"m") {
+		t.Errorf("header background %q (the dark theme in 256 colours) not on screen:\n%q", bg, s)
 	}
 }

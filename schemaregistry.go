@@ -58,8 +58,8 @@ func (l *programLink) post(msg tea.Msg) {
 }
 
 // runTea runs the program on model, linked for schema fetches.
-func (s *session) runTea(model tea.Model) (tea.Model, error) {
-	p := tea.NewProgram(model)
+func (s *session) runTea(model tea.Model, opts ...tea.ProgramOption) (tea.Model, error) {
+	p := tea.NewProgram(model, opts...)
 	s.opts.schemas.program.set(p.Send)
 	defer s.opts.schemas.program.set(nil)
 	return p.Run()

@@ -250,16 +250,26 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 			}
 		}
 	}
+	// On a KRaft cluster the quorum names the controller, and the first
+	// question opens franz's connection: asked beside the first metadata
+	// read, its setup does not delay the first publish.
+	quorum := make(chan controller, 1)
+	c.wg.Go(func() {
+		id, ok := c.activeController(rctx)
+		quorum <- controller{id, ok}
+	})
 	// The first metadata is read here, not by the poller: ApiVersions is
 	// answered before authentication, so only a real request shows that a
 	// SASL listener wants credentials, and the first frame needs it anyway.
 	first, err := c.metadata()
 	if err != nil {
 		cancel()
+		c.wg.Wait()
+		c.franz.close()
 		c.pool.close()
 		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
 	}
-	c.wg.Go(func() { c.poll(rctx, first) })
+	c.wg.Go(func() { c.poll(rctx, first, quorum) })
 	return c, nil
 }
 

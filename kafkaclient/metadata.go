@@ -12,9 +12,17 @@ import (
 )
 
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
-// The first refresh uses first, the metadata Connect read.
-func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse) {
-	prev := c.refreshWith(ctx, nil, first)
+// The first refresh uses first, the metadata Connect read, and the
+// quorum's answer Connect asked for beside it.
+func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse, quorum <-chan controller) {
+	prev := c.refreshWith(ctx, nil, first, func() controller {
+		select {
+		case q := <-quorum:
+			return q
+		case <-ctx.Done():
+			return controller{}
+		}
+	})
 	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
 	for {
@@ -37,7 +45,10 @@ func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
 	if err != nil {
 		return c.refreshFailed(ctx, prev, failed, err)
 	}
-	return c.refreshWith(ctx, prev, meta)
+	return c.refreshWith(ctx, prev, meta, func() controller {
+		id, ok := c.activeController(ctx)
+		return controller{id, ok}
+	})
 }
 
 // refreshFailed publishes a refresh that reached no broker. The brokers
@@ -69,11 +80,13 @@ func withBrokersDown(prev *Snapshot, failed map[int32]error) *Snapshot {
 	return &out
 }
 
-func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse) *Snapshot {
+// refreshWith publishes meta, the controller marked as active answers,
+// then again with the watermarks.
+func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse, active func() controller) *Snapshot {
 	c.pool.update(meta.Brokers)
 	snap := newSnapshot(meta, prev, time.Now())
-	if id, ok := c.activeController(ctx); ok {
-		snap.withController(id)
+	if q := active(); q.ok {
+		snap.withController(q.id)
 	}
 	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})

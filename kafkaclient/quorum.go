@@ -41,6 +41,12 @@ func (c *Client) activeController(ctx context.Context) (id int32, ok bool) {
 	return p.LeaderID, true
 }
 
+// controller is activeController's answer.
+type controller struct {
+	id int32
+	ok bool
+}
+
 // withController marks the active controller in snap, which no one else
 // holds yet.
 func (s *Snapshot) withController(id int32) {
