@@ -159,7 +159,7 @@ func tailBacklog(b *testing.B, bootstrap string, s gcSetting, records int) gcRun
 	tm.waitFor("the whole backlog", 10*time.Minute, func(s string) bool { return strings.Contains(s, want) })
 	took := time.Since(start)
 	r.cpu = cpuTime(b, pid) - cpuBefore
-	r.peak = procStatusBytes(b, pid, "VmHWM:")
+	r.peak = procStatusField(b, pid, "VmHWM")
 	r.mbps = float64(records) * 100 / 1e6 / took.Seconds()
 	return r
 }
@@ -200,51 +200,21 @@ func cpuTime(tb testing.TB, pid int) time.Duration {
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
-// procStatusBytes reads a kB field of /proc/pid/status, in bytes.
-func procStatusBytes(tb testing.TB, pid int, field string) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, field); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			return kb << 10
-		}
-	}
-	tb.Fatalf("no %s in /proc/%d/status", field, pid)
-	return 0
-}
-
-// thousands writes n with commas, as the tail's status line does.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 func medianOf[T any](xs []T, f func(T) float64) float64 {
 	v := make([]float64, len(xs))
 	for i, x := range xs {
 		v[i] = f(x)
 	}
-	slices.Sort(v)
-	return v[len(v)/2]
+	return spreadOf(v).median
 }
 
 // nearestRank is the p-th percentile of ds, nearest rank.
 func nearestRank(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
+	v := make([]float64, len(ds))
+	for i, d := range ds {
+		v[i] = float64(d)
 	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[min(len(s)-1, (len(s)*p+99)/100-1)]
+	return time.Duration(percentile(v, float64(p)))
 }
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
