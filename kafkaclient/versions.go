@@ -8,6 +8,7 @@ const (
 	apiKeyMetadata                = 3
 	apiKeyOffsetFetch             = 9
 	apiKeyDescribeGroups          = 15
+	apiKeyDescribeAcls            = 29
 	apiKeyDescribeConfigs         = 32
 	apiKeyAlterConfigs            = 33
 	apiKeyCreatePartitions        = 37
@@ -30,6 +31,7 @@ type versionStep struct {
 var requestVersions = map[int16][]versionStep{
 	apiKeyDescribeGroups:          {{sarama.V2_4_0_0, 5}, {sarama.V2_3_0_0, 3}, {sarama.V2_0_0_0, 2}, {sarama.MinVersion, 0}},
 	apiKeyDescribeConfigs:         {{sarama.V2_0_0_0, 2}, {sarama.V1_1_0_0, 1}, {sarama.MinVersion, 0}},
+	apiKeyDescribeAcls:            {{sarama.V2_0_0_0, 1}, {sarama.MinVersion, 0}},
 	apiKeyAlterConfigs:            {{sarama.V2_0_0_0, 1}, {sarama.MinVersion, 0}},
 	apiKeyCreatePartitions:        {{sarama.V2_7_0_0, 3}, {sarama.V2_5_0_0, 2}, {sarama.V2_0_0_0, 1}, {sarama.MinVersion, 0}},
 	apiKeyDeleteGroups:            {{sarama.V2_4_0_0, 2}, {sarama.V2_0_0_0, 1}, {sarama.MinVersion, 0}},

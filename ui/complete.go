@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"kscope/themes"
 	"kscope/views"
 	"kscope/views/sanitize"
@@ -83,20 +85,39 @@ func plain(s string) string {
 	return p
 }
 
-// commandHelp lists the registered commands for the help screen.
-func commandHelp(st *themes.Styles) string {
+// commandHelp lists the registered commands for the help screen, one a
+// line, or in two columns, their descriptions cut to fit, when one a line
+// would take more than lines of the screen width wide.
+func commandHelp(st *themes.Styles, width, lines int) string {
 	call := func(e command) string { return strings.TrimSpace(":" + e.name + " " + e.arg) }
-	width := 0
+	callWidth := 0
 	for _, e := range registry {
-		width = max(width, len(call(e)))
+		callWidth = max(callWidth, len(call(e)))
 	}
-	lines := make([]string, len(registry))
-	for i, e := range registry {
+	entry := func(e command, width int) string {
 		desc := e.help
 		if e.options != "" {
 			desc += " " + e.options
 		}
-		lines[i] = st.HelpKey.Render(call(e)) + strings.Repeat(" ", width-len(call(e))+2) + st.HelpDesc.Render(desc)
+		desc = ansi.Truncate(desc, max(width-callWidth-2, 1), "…")
+		return st.HelpKey.Render(call(e)) + strings.Repeat(" ", callWidth-len(call(e))+2) + st.HelpDesc.Render(desc)
 	}
-	return strings.Join(lines, "\n")
+	if len(registry) <= lines {
+		out := make([]string, len(registry))
+		for i, e := range registry {
+			out[i] = entry(e, width)
+		}
+		return strings.Join(out, "\n")
+	}
+	half := (len(registry) + 1) / 2
+	colWidth := (width - 2) / 2
+	out := make([]string, half)
+	for i := range half {
+		left := entry(registry[i], colWidth)
+		out[i] = left
+		if j := i + half; j < len(registry) {
+			out[i] += strings.Repeat(" ", max(colWidth-ansi.StringWidth(left), 0)+2) + entry(registry[j], colWidth)
+		}
+	}
+	return strings.Join(out, "\n")
 }

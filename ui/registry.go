@@ -72,6 +72,10 @@ var registry = []command{
 		}},
 	{name: "schemas", aliases: []string{"sr"}, help: "the Schema Registry's subjects, versions and schemas",
 		open: func(m *Model, _ Command) ([]views.View, error) { return []views.View{views.NewSchemas(m.c)}, nil }},
+	{name: "acls", aliases: []string{"acl"}, help: "the cluster's access-control bindings",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewACLs(m.c)}, nil
+		}},
 	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil

@@ -41,7 +41,9 @@ func (m *Model) render() string {
 	var body string
 	if m.showHelp {
 		groups := append(m.top().FullHelp(), m.keys.full(len(m.stack) > 1))
-		body = st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + st.Title.Render("Commands") + "\n" + commandHelp(st)
+		keys := st.Title.Render("Keys") + "\n\n" + m.help.FullHelpView(groups) + "\n\n" + st.Title.Render("Commands")
+		w, h := m.bodySize()
+		body = keys + "\n" + commandHelp(st, w, h-strings.Count(keys, "\n")-1)
 	} else {
 		body = m.top().View()
 	}

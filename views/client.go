@@ -23,6 +23,10 @@ type (
 		Groups(ctx context.Context) ([]kafkaclient.GroupInfo, error)
 		Group(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
 	}
+	// ACLReader lists the cluster's access-control bindings.
+	ACLReader interface {
+		ACLs(ctx context.Context) ([]kafkaclient.ACL, error)
+	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {
 		Refresh()
@@ -75,6 +79,7 @@ type Client struct {
 	Producer   Producer
 	GroupAdmin GroupAdmin
 	ShareAdmin ShareAdmin
+	ACLs       ACLReader
 	// Registry is the session's Schema Registry and Schemas decodes
 	// records with it; both nil in a session without one.
 	Registry SchemaRegistry
@@ -91,9 +96,10 @@ type FullClient interface {
 	Producer
 	GroupAdmin
 	ShareAdmin
+	ACLReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c}
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c}
 }

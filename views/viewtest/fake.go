@@ -32,6 +32,7 @@ type Fake struct {
 	PlanShareResetFn     func(ctx context.Context, group, topic string, partitions []int32, t kafkaclient.ResetTarget) (kafkaclient.ResetPlan, error)
 	ApplyShareResetFn    func(ctx context.Context, p kafkaclient.ResetPlan) error
 	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
+	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -167,4 +168,12 @@ func (f *Fake) DeleteShareGroupOffsets(ctx context.Context, group, topic string)
 		return ErrNotSet
 	}
 	return f.DeleteShareOffsetsFn(ctx, group, topic)
+}
+
+// ACLs calls ACLsFn.
+func (f *Fake) ACLs(ctx context.Context) ([]kafkaclient.ACL, error) {
+	if f.ACLsFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.ACLsFn(ctx)
 }

@@ -1,0 +1,43 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"kscope/kafkaclient"
+	"kscope/views/viewtest"
+)
+
+// TestACLsView lists the bindings with escaped names, and says why when
+// they cannot be read.
+func TestACLsView(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		fake := &viewtest.Fake{ACLsFn: func(context.Context) ([]kafkaclient.ACL, error) {
+			return []kafkaclient.ACL{
+				{Principal: "User:alice", Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: "TOPIC", PatternType: "LITERAL", Resource: "orders"},
+				{Principal: "User:m\x1b[31mallory", Host: "10.0.0.9", Operation: "WRITE", Permission: "DENY", ResourceType: "TOPIC", PatternType: "PREFIXED", Resource: "orders-"},
+			}, nil
+		}}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		h.push(NewACLs(c))
+		got := plain(h.top())
+		for _, want := range []string{"User:alice", `User:m\x1b[31mallory`, "PREFIXED", "DENY", "10.0.0.9"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("lacks %q:\n%s", want, got)
+			}
+		}
+		if strings.Contains(h.top().View(), "\x1b[31mallory") {
+			t.Error("a raw escape from a principal reached the screen")
+		}
+		fake.ACLsFn = func(context.Context) ([]kafkaclient.ACL, error) {
+			return nil, errors.New("SECURITY_DISABLED: no authorizer is configured on the broker")
+		}
+		h.push(NewACLs(c))
+		if got := plain(h.top()); !strings.Contains(got, "could not list the ACLs: SECURITY_DISABLED") {
+			t.Errorf("a cluster without an authorizer:\n%s", got)
+		}
+	})
+}
