@@ -323,7 +323,13 @@ func (c *Client) fetchOffsets(b *sarama.Broker, names []string, out []map[string
 // with one ListOffsets request per leader, waiting until deadline at most.
 // It fails only when ctx ends or the client is closed.
 func (c *Client) fillLogEnds(ctx context.Context, groups []GroupInfo, deadline time.Time) error {
-	need := map[TopicPartition]bool{}
+	// The maps are sized at once: growing them partition by partition was
+	// most of this step's CPU at 10,000 groups.
+	positions := 0
+	for _, g := range groups {
+		positions += len(g.Offsets)
+	}
+	need := make(map[TopicPartition]bool, positions)
 	for _, g := range groups {
 		for _, o := range g.Offsets {
 			need[o.TopicPartition] = true
@@ -362,7 +368,7 @@ func (c *Client) fillLogEnds(ctx context.Context, groups []GroupInfo, deadline t
 			return err
 		}
 	}
-	ends := map[TopicPartition]int64{}
+	ends := make(map[TopicPartition]int64, len(need))
 	late := time.NewTimer(time.Until(deadline))
 	defer late.Stop()
 wait:
@@ -396,7 +402,7 @@ wait:
 // leaders finds the leader of each partition in the latest snapshot,
 // asking for the metadata of topics it does not have yet.
 func (c *Client) leaders(need map[TopicPartition]bool) map[TopicPartition]int32 {
-	out := map[TopicPartition]int32{}
+	out := make(map[TopicPartition]int32, len(need))
 	snap := c.snap.Load()
 	var missing []string
 	for tp := range need {
