@@ -33,13 +33,13 @@ func (p *pool) update(meta []*sarama.Broker) {
 		if old, ok := p.brokers[m.ID()]; ok && old.Addr() == m.Addr() {
 			continue
 		} else if ok {
-			_ = old.Close()
+			retire(old)
 		}
 		p.brokers[m.ID()] = sarama.NewBroker(m.Addr())
 	}
 	for id, b := range p.brokers {
 		if !seen[id] {
-			_ = b.Close()
+			retire(b)
 			delete(p.brokers, id)
 			delete(p.errs, id)
 		}
@@ -101,15 +101,32 @@ func (p *pool) report(id int32, err error) {
 func (p *pool) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	_ = p.seed.Close()
+	retire(p.seed)
 	for _, b := range p.brokers {
-		_ = b.Close()
+		retire(b)
 	}
 }
 
+// retire closes a broker the pool no longer hands out.
+func retire(b *sarama.Broker) {
+	_ = b.Close()
+	reopening.Delete(b)
+}
+
+// reopening holds a lock for each broker ensureOpen was called on.
+var reopening sync.Map // *sarama.Broker → *sync.Mutex
+
 // ensureOpen reconnects a broker whose connection is closed or failed;
-// sarama does not redial on its own.
+// sarama does not redial on its own. Callers of one broker take turns:
+// one that found it closed would otherwise close the connection another
+// had just opened, and that one would fail with "not connected".
 func ensureOpen(b *sarama.Broker, conf *sarama.Config) error {
+	if ok, _ := b.Connected(); ok {
+		return nil
+	}
+	mu, _ := reopening.LoadOrStore(b, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	if ok, _ := b.Connected(); ok {
 		return nil
 	}
