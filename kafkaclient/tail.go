@@ -183,7 +183,7 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 	}
 	// The bounds are shared out, with a floor so a tail of many
 	// partitions still moves a useful amount per frame.
-	maxRecs := max(pendingRecords/len(starts), 4*readChunk)
+	maxRecs := max(pendingRecords/len(starts), minPendingRecords)
 	maxBytes := max(pendingBytes/len(starts), 2*fetchBytes)
 	leaders := make([]*sarama.Broker, len(starts))
 	for i, s := range starts {

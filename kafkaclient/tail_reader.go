@@ -54,9 +54,9 @@ type watermark struct {
 // newest ones.
 const maxMarks = 8
 
-// readChunk is the fewest records a partition may hold pending, however
-// many partitions share the bounds.
-const readChunk = 256
+// minPendingRecords is the fewest records a partition may hold pending,
+// however many partitions share the bounds.
+const minPendingRecords = 1024
 
 // A partition whose leader cannot be read waits between attempts, from
 // restartBackoffMin doubling up to restartBackoffMax: a partition that
