@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,5 +66,48 @@ func TestACLsAgreeWithKafkaACLs(t *testing.T) {
 	got := agree(t, "ACLs", time.Minute, kscope, reference)
 	if n := len(strings.Split(got, "\n")); n != 5 {
 		t.Errorf("%d bindings of this run listed, want the 5 added:\n%s", n, got)
+	}
+}
+
+// TestUsersAgreeWithKafkaConfigs compares the SCRAM credentials kscope
+// lists with kafka-configs --describe --entity-type users, and checks
+// that no secret reaches kscope's answer.
+func TestUsersAgreeWithKafkaConfigs(t *testing.T) {
+	restoreNodes(t)
+	s := connect(t, config())
+	kscope := func(t testing.TB) string {
+		creds, err := s.ScramCredentials(t.Context())
+		if err != nil {
+			t.Fatalf("ScramCredentials: %v", err)
+		}
+		var out []string
+		for _, c := range creds {
+			out = append(out, fmt.Sprintf("%s %s=iterations=%d", c.User, c.Mechanism, c.Iterations))
+		}
+		return lines(out)
+	}
+	// SCRAM credential configs for user-principal 'admin' are SCRAM-SHA-512=iterations=4096
+	line := regexp.MustCompile(`SCRAM credential configs for user-principal '(.*)' are (.*)$`)
+	reference := func(t testing.TB) string {
+		var out []string
+		for _, l := range strings.Split(toolText(t, "kafka-configs", "--bootstrap-server", bootstrapArg(), "--describe", "--entity-type", "users"), "\n") {
+			if m := line.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+				for _, cred := range strings.Split(m[2], ",") {
+					out = append(out, m[1]+" "+strings.TrimSpace(cred))
+				}
+			}
+		}
+		return lines(out)
+	}
+	got := agree(t, "SCRAM credentials", time.Minute, kscope, reference)
+	for _, user := range []string{rig.env["KSCOPE_RIG_ADMIN_USER"], rig.env["KSCOPE_RIG_LIMITED_USER"]} {
+		if !strings.Contains(got, user+" SCRAM-SHA-512=iterations=") {
+			t.Errorf("user %s is not listed:\n%s", user, got)
+		}
+	}
+	for _, secret := range []string{rig.env["KSCOPE_RIG_ADMIN_PASSWORD"], rig.env["KSCOPE_RIG_LIMITED_PASSWORD"]} {
+		if secret != "" && strings.Contains(got, secret) {
+			t.Error("a password reached kscope's answer")
+		}
 	}
 }

@@ -49,11 +49,8 @@ func (c *Client) ACLs(ctx context.Context) ([]ACL, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
 			continue
 		}
-		if !errors.Is(resp.Err, sarama.ErrNoError) {
-			if resp.ErrMsg != nil && *resp.ErrMsg != "" {
-				return nil, fmt.Errorf("describe ACLs: %w: %s", resp.Err, *resp.ErrMsg)
-			}
-			return nil, fmt.Errorf("describe ACLs: %w", resp.Err)
+		if err := answerError("describe ACLs", resp.Err, resp.ErrMsg); err != nil {
+			return nil, err
 		}
 		return aclsOf(resp.ResourceAcls), nil
 	}

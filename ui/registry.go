@@ -76,6 +76,10 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewACLs(m.c)}, nil
 		}},
+	{name: "users", help: "users with SCRAM credentials (never their secrets)",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewUsers(m.c)}, nil
+		}},
 	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil

@@ -41,3 +41,27 @@ func TestACLsView(t *testing.T) {
 		}
 	})
 }
+
+// TestUsersView lists SCRAM credentials with escaped user names.
+func TestUsersView(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		fake := &viewtest.Fake{ScramFn: func(context.Context) ([]kafkaclient.ScramCredential, error) {
+			return []kafkaclient.ScramCredential{
+				{User: "admin", Mechanism: "SCRAM-SHA-512", Iterations: 4096},
+				{User: "ev\x1b]0;x\x07il", Mechanism: "SCRAM-SHA-256", Iterations: 8192},
+			}, nil
+		}}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		h.push(NewUsers(c))
+		got := plain(h.top())
+		for _, want := range []string{"admin", "SCRAM-SHA-512", "4096", `ev\x1b]0;x\x07il`, "8192"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("lacks %q:\n%s", want, got)
+			}
+		}
+		if strings.Contains(h.top().View(), "\x1b]0;x") {
+			t.Error("a raw escape from a user name reached the screen")
+		}
+	})
+}

@@ -27,6 +27,10 @@ type (
 	ACLReader interface {
 		ACLs(ctx context.Context) ([]kafkaclient.ACL, error)
 	}
+	// ScramReader lists the users' SCRAM credentials, without secrets.
+	ScramReader interface {
+		ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredential, error)
+	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {
 		Refresh()
@@ -80,6 +84,7 @@ type Client struct {
 	GroupAdmin GroupAdmin
 	ShareAdmin ShareAdmin
 	ACLs       ACLReader
+	Scram      ScramReader
 	// Registry is the session's Schema Registry and Schemas decodes
 	// records with it; both nil in a session without one.
 	Registry SchemaRegistry
@@ -97,9 +102,10 @@ type FullClient interface {
 	GroupAdmin
 	ShareAdmin
 	ACLReader
+	ScramReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c}
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c}
 }

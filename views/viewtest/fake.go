@@ -33,6 +33,7 @@ type Fake struct {
 	ApplyShareResetFn    func(ctx context.Context, p kafkaclient.ResetPlan) error
 	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
 	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
+	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -176,4 +177,12 @@ func (f *Fake) ACLs(ctx context.Context) ([]kafkaclient.ACL, error) {
 		return nil, ErrNotSet
 	}
 	return f.ACLsFn(ctx)
+}
+
+// ScramCredentials calls ScramFn.
+func (f *Fake) ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredential, error) {
+	if f.ScramFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.ScramFn(ctx)
 }

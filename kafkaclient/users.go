@@ -1,0 +1,71 @@
+package kafkaclient
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/IBM/sarama"
+)
+
+// ScramCredential is one SCRAM credential of a user: the mechanism and
+// its iterations. Kafka never sends a salt or a password back, and
+// neither does this.
+type ScramCredential struct {
+	User, Mechanism string
+	Iterations      int32
+}
+
+// ScramCredentials lists every user's SCRAM credentials, sorted by user
+// then mechanism, with one DescribeUserScramCredentials request (Kafka
+// 2.7 and later).
+func (c *Client) ScramCredentials(ctx context.Context) ([]ScramCredential, error) {
+	if !c.sconf.Version.IsAtLeast(sarama.V2_7_0_0) {
+		return nil, fmt.Errorf("describe SCRAM credentials: Kafka %s does not have the request (2.7 and later do)", c.sconf.Version)
+	}
+	var errs []error
+	for _, b := range c.pool.any() {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err := ensureOpen(b, c.sconf); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			continue
+		}
+		resp, err := b.DescribeUserScramCredentials(&sarama.DescribeUserScramCredentialsRequest{})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+			continue
+		}
+		if err := answerError("describe SCRAM credentials", resp.ErrorCode, resp.ErrorMessage); err != nil {
+			return nil, err
+		}
+		var out []ScramCredential
+		for _, r := range resp.Results {
+			if err := answerError("describe SCRAM credentials of "+r.User, r.ErrorCode, r.ErrorMessage); err != nil {
+				return nil, err
+			}
+			for _, ci := range r.CredentialInfos {
+				out = append(out, ScramCredential{User: r.User, Mechanism: ci.Mechanism.String(), Iterations: ci.Iterations})
+			}
+		}
+		slices.SortFunc(out, func(a, b ScramCredential) int {
+			return cmp.Or(cmp.Compare(a.User, b.User), cmp.Compare(a.Mechanism, b.Mechanism))
+		})
+		return out, nil
+	}
+	return nil, fmt.Errorf("describe SCRAM credentials: %w", errors.Join(errs...))
+}
+
+// answerError is what a response's error code and message say, or nil.
+func answerError(op string, code sarama.KError, msg *string) error {
+	switch {
+	case errors.Is(code, sarama.ErrNoError):
+		return nil
+	case msg != nil && *msg != "":
+		return fmt.Errorf("%s: %w: %s", op, code, *msg)
+	}
+	return fmt.Errorf("%s: %w", op, code)
+}
