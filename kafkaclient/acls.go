@@ -2,7 +2,6 @@ package kafkaclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,26 +34,17 @@ func (c *Client) ACLs(ctx context.Context) ([]ACL, error) {
 		// Before patterns, a filter matched literal names only.
 		req.ResourcePatternTypeFilter = sarama.AclPatternLiteral
 	}
-	var errs []error
-	for _, b := range c.pool.any() {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		resp, err := b.DescribeAcls(req)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		if err := answerError("describe ACLs", resp.Err, resp.ErrMsg); err != nil {
-			return nil, err
-		}
-		return aclsOf(resp.ResourceAcls), nil
+	var resp *sarama.DescribeAclsResponse
+	if err := c.askAny(ctx, func(b *sarama.Broker) (err error) {
+		resp, err = b.DescribeAcls(req)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("describe ACLs: %w", err)
 	}
-	return nil, fmt.Errorf("describe ACLs: %w", errors.Join(errs...))
+	if err := answerError("describe ACLs", resp.Err, resp.ErrMsg); err != nil {
+		return nil, err
+	}
+	return aclsOf(resp.ResourceAcls), nil
 }
 
 func aclsOf(resources []*sarama.ResourceAcls) []ACL {

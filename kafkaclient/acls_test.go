@@ -16,13 +16,7 @@ func TestACLsListsEveryBinding(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "orders"))
 	cl := connect(t, c)
-	b := sarama.NewBroker(c.ListenAddrs()[0])
-	conf := sarama.NewConfig()
-	conf.Version = sarama.V2_8_0_0
-	if err := b.Open(conf); err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBroker(t, c)
 	create := func(rt sarama.AclResourceType, name string, pattern sarama.AclResourcePatternType, principal string, op sarama.AclOperation, perm sarama.AclPermissionType) *sarama.AclCreation {
 		return &sarama.AclCreation{
 			Resource: sarama.Resource{ResourceType: rt, ResourceName: name, ResourcePatternType: pattern},

@@ -86,6 +86,20 @@ func newSyncProducer(t testing.TB, c *kfake.Cluster, set ...func(*sarama.Config)
 	return p
 }
 
+// openBroker is a connection to c's first broker, for the admin requests
+// a test makes itself; it closes with the test.
+func openBroker(t testing.TB, c *kfake.Cluster) *sarama.Broker {
+	t.Helper()
+	b := sarama.NewBroker(c.ListenAddrs()[0])
+	conf := sarama.NewConfig()
+	conf.Version = sarama.V2_8_0_0
+	if err := b.Open(conf); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
 // produce writes n records to each partition of topic.
 func produce(t testing.TB, c *kfake.Cluster, topic string, partitions int32, n int) {
 	t.Helper()

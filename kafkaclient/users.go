@@ -25,38 +25,49 @@ func (c *Client) ScramCredentials(ctx context.Context) ([]ScramCredential, error
 	if !c.sconf.Version.IsAtLeast(sarama.V2_7_0_0) {
 		return nil, fmt.Errorf("describe SCRAM credentials: Kafka %s does not have the request (2.7 and later do)", c.sconf.Version)
 	}
-	var errs []error
-	for _, b := range c.pool.any() {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		resp, err := b.DescribeUserScramCredentials(&sarama.DescribeUserScramCredentialsRequest{})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		if err := answerError("describe SCRAM credentials", resp.ErrorCode, resp.ErrorMessage); err != nil {
+	var resp *sarama.DescribeUserScramCredentialsResponse
+	if err := c.askAny(ctx, func(b *sarama.Broker) (err error) {
+		resp, err = b.DescribeUserScramCredentials(&sarama.DescribeUserScramCredentialsRequest{})
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("describe SCRAM credentials: %w", err)
+	}
+	if err := answerError("describe SCRAM credentials", resp.ErrorCode, resp.ErrorMessage); err != nil {
+		return nil, err
+	}
+	var out []ScramCredential
+	for _, r := range resp.Results {
+		if err := answerError("describe SCRAM credentials of "+r.User, r.ErrorCode, r.ErrorMessage); err != nil {
 			return nil, err
 		}
-		var out []ScramCredential
-		for _, r := range resp.Results {
-			if err := answerError("describe SCRAM credentials of "+r.User, r.ErrorCode, r.ErrorMessage); err != nil {
-				return nil, err
-			}
-			for _, ci := range r.CredentialInfos {
-				out = append(out, ScramCredential{User: r.User, Mechanism: ci.Mechanism.String(), Iterations: ci.Iterations})
+		for _, ci := range r.CredentialInfos {
+			out = append(out, ScramCredential{User: r.User, Mechanism: ci.Mechanism.String(), Iterations: ci.Iterations})
+		}
+	}
+	slices.SortFunc(out, func(a, b ScramCredential) int {
+		return cmp.Or(cmp.Compare(a.User, b.User), cmp.Compare(a.Mechanism, b.Mechanism))
+	})
+	return out, nil
+}
+
+// askAny sends a request with ask to the first broker that answers it;
+// one that cannot be reached, or fails the exchange, passes it on to the
+// next. The error names each broker tried.
+func (c *Client) askAny(ctx context.Context, ask func(*sarama.Broker) error) error {
+	var errs []error
+	for _, b := range c.pool.any() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := ensureOpen(b, c.sconf)
+		if err == nil {
+			if err = ask(b); err == nil {
+				return nil
 			}
 		}
-		slices.SortFunc(out, func(a, b ScramCredential) int {
-			return cmp.Or(cmp.Compare(a.User, b.User), cmp.Compare(a.Mechanism, b.Mechanism))
-		})
-		return out, nil
+		errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
 	}
-	return nil, fmt.Errorf("describe SCRAM credentials: %w", errors.Join(errs...))
+	return errors.Join(errs...)
 }
 
 // answerError is what a response's error code and message say, or nil.

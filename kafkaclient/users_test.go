@@ -27,13 +27,7 @@ func TestScramCredentialsListsMechanismsNotSecrets(t *testing.T) {
 		return nil, nil, false
 	})
 	cl := connect(t, c)
-	b := sarama.NewBroker(c.ListenAddrs()[0])
-	conf := sarama.NewConfig()
-	conf.Version = sarama.V2_8_0_0
-	if err := b.Open(conf); err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := openBroker(t, c)
 	upsert := func(user string, m sarama.ScramMechanismType, iterations int32) sarama.AlterUserScramCredentialsUpsert {
 		return sarama.AlterUserScramCredentialsUpsert{Name: user, Mechanism: m, Iterations: iterations, Password: []byte("hunter2-" + user)}
 	}

@@ -1,0 +1,91 @@
+package views
+
+import (
+	"context"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"kscope/views/sanitize"
+	"kscope/views/widget"
+)
+
+// ReadList is a list the cluster gives in one read: read at Init, again
+// on r and after a change, and saying why when the read fails. The
+// :acls and :users views are ReadLists.
+type ReadList[T any] struct {
+	*widget.List[T]
+	c     *Common
+	scope Scope
+	// read is nil in a session that cannot read the list.
+	read func(context.Context) ([]T, error)
+	row  func(T) widget.Row
+	// what names the items in messages; none is said when there are none.
+	what, none string
+	seq        int
+}
+
+// readDone answers a ReadList's read.
+type readDone[T any] struct {
+	seq   int
+	items []T
+	err   error
+}
+
+// Init implements View.
+func (v *ReadList[T]) Init(s Scope) tea.Cmd {
+	v.scope = s
+	return v.load()
+}
+
+func (v *ReadList[T]) load() tea.Cmd {
+	if v.read == nil {
+		v.Empty = "this session cannot read " + v.what
+		return nil
+	}
+	v.seq++
+	seq, read := v.seq, v.read
+	return v.scope.Do(func(ctx context.Context) tea.Msg {
+		items, err := read(ctx)
+		return readDone[T]{seq: seq, items: items, err: err}
+	})
+}
+
+// Update implements View.
+func (v *ReadList[T]) Update(msg tea.Msg) (View, tea.Cmd) {
+	switch msg := msg.(type) {
+	case readDone[T]:
+		if msg.seq != v.seq {
+			return v, nil
+		}
+		if msg.err != nil {
+			text, _ := sanitize.Plain(msg.err.Error())
+			v.Empty = "could not list the " + v.what + ": " + text
+			return v, notify(text, true)
+		}
+		v.Empty = v.none
+		v.SetItems(msg.items, v.row)
+	case Changed:
+		return v, v.load()
+	case tea.KeyPressMsg:
+		if key.Matches(msg, v.c.Keys.Reload) {
+			return v, v.load()
+		}
+		v.List.Update(msg)
+	case tea.MouseWheelMsg:
+		v.List.Update(msg)
+	}
+	return v, nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *ReadList[T]) ShortHelp() []key.Binding {
+	k := v.c.Keys
+	return []key.Binding{k.Reload, k.Sort}
+}
+
+// FullHelp implements help.KeyMap.
+func (v *ReadList[T]) FullHelp() [][]key.Binding {
+	k := v.c.Keys
+	return [][]key.Binding{{k.Reload}, k.Sorting(), k.Movement()}
+}
