@@ -15,14 +15,14 @@ import (
 
 // A filter is never evaluated in Update: a jq expression may take
 // milliseconds a record, and a buffer holds a hundred thousand. The
-// records are read in chunks, each copied in Update (copying is cheap and
-// bounded) and evaluated in a Cmd under a context of the filter's own,
-// which a new filter, esc (the empty filter), a seek and the view's
-// closing cancel. Its answer is merged in Update, and the next chunk
-// starts from there, so records that arrive meanwhile are read in their
-// turn and records evicted meanwhile are skipped, each record read once.
+// records are read in chunks, in the buffer itself, in a Cmd under a
+// context of the filter's own, which a new filter, esc (the empty
+// filter), a seek and the view's closing cancel. Its answer is merged in
+// Update, and the next chunk starts from there, so records that arrive
+// meanwhile are read in their turn, each record once; none leaves the
+// buffer unread (see admit).
 const (
-	// filterChunk bounds the records one chunk copies and evaluates.
+	// filterChunk bounds the records one chunk evaluates.
 	filterChunk = 16384
 	// filterSlice is about how long a chunk evaluates before it answers,
 	// so that a slow filter still shows its progress several times a second.
