@@ -68,6 +68,9 @@ func (m *Model) onConnected(msg connected) tea.Cmd {
 // giveUp ends the program while it is still connecting.
 func (m *Model) giveUp() tea.Cmd {
 	cn := m.connecting
+	// The connecting's own answer, an error now that it is cancelled, may
+	// still arrive before the program ends: it is not why kscope stopped.
+	m.connecting = nil
 	cn.cancel()
 	m.connectErr = fmt.Errorf("gave up connecting to %s after %s", cn.target, m.c.Now().Sub(cn.since).Truncate(time.Second))
 	m.quitting = true

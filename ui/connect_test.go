@@ -40,6 +40,8 @@ func TestConnectingScreenShowsWhatIsTriedAndGivesUp(t *testing.T) {
 			t.Errorf("q while connecting: quitting %v\n%s", m.quitting, screen(m))
 		}
 		press(m, "ctrl+c")
+		// The cancelled connecting still answers, with its own error.
+		send(m, connected{err: errors.New("no broker answered within 30s")})
 		if err := m.ConnectErr(); !m.quitting || err == nil || err.Error() != "gave up connecting to prod (ops@PLAIN) after 3s" {
 			t.Errorf("ctrl+c: quitting %v, err %v", m.quitting, err)
 		}
