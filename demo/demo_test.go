@@ -160,6 +160,17 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("ACLs", func(t *testing.T) {
+		acls, err := admin.ListAcls(sarama.AclFilter{ResourceType: sarama.AclResourceAny, ResourcePatternTypeFilter: sarama.AclPatternAny,
+			Operation: sarama.AclOperationAny, PermissionType: sarama.AclPermissionAny})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(acls) != len(demoACLs) {
+			t.Errorf("%d resources with ACLs, want %d", len(acls), len(demoACLs))
+		}
+	})
+
 	// Groups first: inventory-sync loses a member for the first time 30 s
 	// after Start.
 	t.Run("groups", func(t *testing.T) {

@@ -41,6 +41,9 @@ func (w *workload) prepare(ctx context.Context) error {
 	if err := w.createTopics(); err != nil {
 		return err
 	}
+	if err := w.createACLs(); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
