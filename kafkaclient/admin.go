@@ -387,21 +387,15 @@ func (c *Client) withController(ctx context.Context, topic string, send func(*sa
 // metadataOf reads the metadata of one topic: with it come the brokers
 // and the controller, without the cost of every topic's metadata.
 func (c *Client) metadataOf(topic string) (*sarama.MetadataResponse, error) {
-	var errs []error
-	for _, b := range c.pool.any() {
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		c.pool.update(resp.Brokers)
-		return resp, nil
+	var resp *sarama.MetadataResponse
+	if err := c.askAny(context.Background(), func(b *sarama.Broker) (err error) {
+		resp, err = b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	return nil, fmt.Errorf("metadata: %w", errors.Join(errs...))
+	c.pool.update(resp.Brokers)
+	return resp, nil
 }
 
 // topicIn finds topic in a metadata response.

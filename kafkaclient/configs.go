@@ -22,26 +22,17 @@ func (c *Client) TopicConfig(ctx context.Context, topic string) ([]ConfigEntry, 
 		IncludeSynonyms: true,
 		Resources:       []*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic}},
 	}
-	var errs []error
-	for _, b := range c.pool.any() {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		resp, err := b.DescribeConfigs(req)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-			continue
-		}
-		if len(resp.Resources) != 1 {
-			return nil, fmt.Errorf("describe configs of %q: broker answered for %d resources", topic, len(resp.Resources))
-		}
-		return configEntries(topic, resp.Resources[0])
+	var resp *sarama.DescribeConfigsResponse
+	if err := c.askAny(ctx, func(b *sarama.Broker) (err error) {
+		resp, err = b.DescribeConfigs(req)
+		return err
+	}); err != nil {
+		return nil, fmt.Errorf("describe configs of %q: %w", topic, err)
 	}
-	return nil, fmt.Errorf("describe configs of %q: %w", topic, errors.Join(errs...))
+	if len(resp.Resources) != 1 {
+		return nil, fmt.Errorf("describe configs of %q: broker answered for %d resources", topic, len(resp.Resources))
+	}
+	return configEntries(topic, resp.Resources[0])
 }
 
 func configEntries(topic string, r *sarama.ResourceResponse) ([]ConfigEntry, error) {

@@ -145,29 +145,23 @@ func (c *Client) coordinator(group string, fresh bool) (int32, error) {
 			return id, nil
 		}
 	}
-	var errs []error
-	for _, b := range c.pool.any() {
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		resp, err := b.FindCoordinator(&sarama.FindCoordinatorRequest{Version: 2, CoordinatorKey: group, CoordinatorType: sarama.CoordinatorGroup})
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if !errors.Is(resp.Err, sarama.ErrNoError) {
-			return -1, fmt.Errorf("find coordinator of %s: %w", group, resp.Err)
-		}
-		c.coordMu.Lock()
-		if c.coords == nil {
-			c.coords = map[string]int32{}
-		}
-		c.coords[group] = resp.Coordinator.ID()
-		c.coordMu.Unlock()
-		return resp.Coordinator.ID(), nil
+	var resp *sarama.FindCoordinatorResponse
+	if err := c.askAny(context.Background(), func(b *sarama.Broker) (err error) {
+		resp, err = b.FindCoordinator(&sarama.FindCoordinatorRequest{Version: 2, CoordinatorKey: group, CoordinatorType: sarama.CoordinatorGroup})
+		return err
+	}); err != nil {
+		return -1, fmt.Errorf("find coordinator of %s: %w", group, err)
 	}
-	return -1, fmt.Errorf("find coordinator of %s: %w", group, errors.Join(errs...))
+	if !errors.Is(resp.Err, sarama.ErrNoError) {
+		return -1, fmt.Errorf("find coordinator of %s: %w", group, resp.Err)
+	}
+	c.coordMu.Lock()
+	if c.coords == nil {
+		c.coords = map[string]int32{}
+	}
+	c.coords[group] = resp.Coordinator.ID()
+	c.coordMu.Unlock()
+	return resp.Coordinator.ID(), nil
 }
 
 // describeAt describes groups and reads their positions at their

@@ -247,31 +247,21 @@ func (s *Snapshot) addMissingBrokers(index map[int32]int, prev *Snapshot) {
 
 // topicMetadata reads one topic's partitions and leaders.
 func (c *Client) topicMetadata(topic string) (*sarama.TopicMetadata, error) {
-	var errs []error
-	for _, b := range c.pool.any() {
-		if err := ensureOpen(b, c.sconf); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		resp, err := b.GetMetadata(sarama.NewMetadataRequest(c.sconf.Version, []string{topic}))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		c.pool.update(resp.Brokers)
-		for _, tm := range resp.Topics {
-			if tm.Name != topic {
-				continue
-			}
-			if errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
-				return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
-			}
-			if !errors.Is(tm.Err, sarama.ErrNoError) {
-				return nil, fmt.Errorf("topic %s: %w", topic, tm.Err)
-			}
-			return tm, nil
-		}
-		return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+	resp, err := c.metadataOf(topic)
+	if err != nil {
+		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
 	}
-	return nil, fmt.Errorf("metadata of %s: %w", topic, errors.Join(errs...))
+	for _, tm := range resp.Topics {
+		if tm.Name != topic {
+			continue
+		}
+		if errors.Is(tm.Err, sarama.ErrUnknownTopicOrPartition) {
+			return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
+		}
+		if !errors.Is(tm.Err, sarama.ErrNoError) {
+			return nil, fmt.Errorf("topic %s: %w", topic, tm.Err)
+		}
+		return tm, nil
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNoSuchTopic, topic)
 }

@@ -1,7 +1,9 @@
 package kafkaclient
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/IBM/sarama"
@@ -111,6 +113,26 @@ func (p *pool) close() {
 func retire(b *sarama.Broker) {
 	_ = b.Close()
 	reopening.Delete(b)
+}
+
+// askAny sends a request with ask to the first broker that answers it;
+// one that cannot be reached, or fails the exchange, passes it on to the
+// next. The error names each broker tried.
+func (c *Client) askAny(ctx context.Context, ask func(*sarama.Broker) error) error {
+	var errs []error
+	for _, b := range c.pool.any() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := ensureOpen(b, c.sconf)
+		if err == nil {
+			if err = ask(b); err == nil {
+				return nil
+			}
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
+	}
+	return errors.Join(errs...)
 }
 
 // reopening holds a lock for each broker ensureOpen was called on.

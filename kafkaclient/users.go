@@ -50,26 +50,6 @@ func (c *Client) ScramCredentials(ctx context.Context) ([]ScramCredential, error
 	return out, nil
 }
 
-// askAny sends a request with ask to the first broker that answers it;
-// one that cannot be reached, or fails the exchange, passes it on to the
-// next. The error names each broker tried.
-func (c *Client) askAny(ctx context.Context, ask func(*sarama.Broker) error) error {
-	var errs []error
-	for _, b := range c.pool.any() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := ensureOpen(b, c.sconf)
-		if err == nil {
-			if err = ask(b); err == nil {
-				return nil
-			}
-		}
-		errs = append(errs, fmt.Errorf("%s: %w", b.Addr(), err))
-	}
-	return errors.Join(errs...)
-}
-
 // answerError is what a response's error code and message say, or nil.
 func answerError(op string, code sarama.KError, msg *string) error {
 	switch {
