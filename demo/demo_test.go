@@ -171,6 +171,20 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	t.Run("quotas", func(t *testing.T) {
+		entries, err := admin.DescribeClientQuotas(nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		limits := 0
+		for _, e := range entries {
+			limits += len(e.Values)
+		}
+		if limits != len(demoQuotas) {
+			t.Errorf("%d quota limits, want %d", limits, len(demoQuotas))
+		}
+	})
+
 	// Groups first: inventory-sync loses a member for the first time 30 s
 	// after Start.
 	t.Run("groups", func(t *testing.T) {

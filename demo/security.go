@@ -25,7 +25,42 @@ func demoACL(rt sarama.AclResourceType, name string, pattern sarama.AclResourceP
 	}
 }
 
-// createACLs gives the demo cluster its ACLs.
+// demoQuota is one of the demo's client quotas, for :quotas to show; a
+// part named "" is that entity type's default.
+type demoQuota struct {
+	user, clientID string
+	key            string
+	value          float64
+}
+
+var demoQuotas = []demoQuota{
+	{user: "billing", key: "producer_byte_rate", value: 1 << 20},
+	{user: "billing", key: "consumer_byte_rate", value: 4 << 20},
+	{clientID: "inventory-sync", key: "request_percentage", value: 25},
+	{user: "iot-gateway", clientID: "sensor-bridge", key: "producer_byte_rate", value: 256 << 10},
+	{user: "", key: "consumer_byte_rate", value: 10 << 20},
+}
+
+// entity is the quota's entity as AlterClientQuotas names it.
+func (q demoQuota) entity() []sarama.QuotaEntityComponent {
+	var out []sarama.QuotaEntityComponent
+	if q.user != "" || q.clientID == "" {
+		out = append(out, quotaPart(sarama.QuotaEntityUser, q.user))
+	}
+	if q.clientID != "" {
+		out = append(out, quotaPart(sarama.QuotaEntityClientID, q.clientID))
+	}
+	return out
+}
+
+func quotaPart(typ sarama.QuotaEntityType, name string) sarama.QuotaEntityComponent {
+	if name == "" {
+		return sarama.QuotaEntityComponent{EntityType: typ, MatchType: sarama.QuotaMatchDefault}
+	}
+	return sarama.QuotaEntityComponent{EntityType: typ, MatchType: sarama.QuotaMatchExact, Name: name}
+}
+
+// createACLs gives the demo cluster its ACLs and client quotas.
 func (w *workload) createACLs() error {
 	admin, err := sarama.NewClusterAdmin(w.addrs, w.config("kscope-demo-admin"))
 	if err != nil {
@@ -34,6 +69,11 @@ func (w *workload) createACLs() error {
 	defer admin.Close()
 	if err := admin.CreateACLs(demoACLs); err != nil {
 		return fmt.Errorf("create ACLs: %w", err)
+	}
+	for _, q := range demoQuotas {
+		if err := admin.AlterClientQuotas(q.entity(), sarama.ClientQuotasOp{Key: q.key, Value: q.value}, false); err != nil {
+			return fmt.Errorf("set quota %s: %w", q.key, err)
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,5 +110,84 @@ func TestUsersAgreeWithKafkaConfigs(t *testing.T) {
 		if secret != "" && strings.Contains(got, secret) {
 			t.Error("a password reached kscope's answer")
 		}
+	}
+}
+
+// TestQuotasAgreeWithKafkaConfigs sets quotas on a user, a client id, the
+// two together and an IP with kafka-configs --alter, and compares what
+// kscope lists for them with kafka-configs --describe of each entity.
+// Defaults are left alone: they would throttle the other tests' clients.
+func TestQuotasAgreeWithKafkaConfigs(t *testing.T) {
+	restoreNodes(t)
+	user, client, ip := name("quota-user"), name("quota-client"), "10.99.0.7"
+	entities := [][]string{
+		{"--entity-type", "users", "--entity-name", user},
+		{"--entity-type", "clients", "--entity-name", client},
+		{"--entity-type", "users", "--entity-name", user, "--entity-type", "clients", "--entity-name", client},
+		{"--entity-type", "ips", "--entity-name", ip},
+	}
+	limits := []string{"producer_byte_rate=1048576,consumer_byte_rate=2097152", "request_percentage=12.5", "producer_byte_rate=4096", "connection_creation_rate=5"}
+	for i, e := range entities {
+		tool(t, "kafka-configs", append([]string{"--bootstrap-server", bootstrapArg(), "--alter", "--add-config", limits[i]}, e...)...)
+	}
+	t.Cleanup(func() {
+		for i, e := range entities {
+			var keys []string
+			for _, kv := range strings.Split(limits[i], ",") {
+				keys = append(keys, strings.SplitN(kv, "=", 2)[0])
+			}
+			_, _ = runTool(t.Context(), "kafka-configs", append([]string{"--bootstrap-server", bootstrapArg(), "--alter", "--delete-config", strings.Join(keys, ",")}, e...)...)
+		}
+	})
+	s := connect(t, config())
+	kscope := func(t testing.TB) string {
+		quotas, err := s.Quotas(t.Context())
+		if err != nil {
+			t.Fatalf("Quotas: %v", err)
+		}
+		var out []string
+		for _, q := range quotas {
+			if q.User == user || q.ClientID == client || q.IP == ip {
+				out = append(out, fmt.Sprintf("user=%s client=%s ip=%s %s=%s", q.User, q.ClientID, q.IP, q.Key, strconv.FormatFloat(q.Value, 'f', -1, 64)))
+			}
+		}
+		return lines(out)
+	}
+	// Quota configs for user-principal 'u', client-id 'c' are producer_byte_rate=4096.0
+	line := regexp.MustCompile(`^Quota configs for (.*) are (.*)$`)
+	part := regexp.MustCompile(`(user-principal|client-id|ip) '([^']*)'`)
+	// Describing a user may list its entity with a client id too, which
+	// describing both lists again: each limit counts once.
+	reference := func(t testing.TB) string {
+		seen := map[string]bool{}
+		var out []string
+		for _, e := range entities {
+			for _, l := range strings.Split(toolText(t, "kafka-configs", append([]string{"--bootstrap-server", bootstrapArg(), "--describe"}, e...)...), "\n") {
+				m := line.FindStringSubmatch(strings.TrimSpace(l))
+				if m == nil {
+					continue
+				}
+				names := map[string]string{}
+				for _, p := range part.FindAllStringSubmatch(m[1], -1) {
+					names[p[1]] = p[2]
+				}
+				for _, kv := range strings.Split(m[2], ", ") {
+					k, v, _ := strings.Cut(kv, "=")
+					f, err := strconv.ParseFloat(v, 64)
+					if err != nil {
+						t.Fatalf("kafka-configs said %q", l)
+					}
+					if l := fmt.Sprintf("user=%s client=%s ip=%s %s=%s", names["user-principal"], names["client-id"], names["ip"], k, strconv.FormatFloat(f, 'f', -1, 64)); !seen[l] {
+						seen[l] = true
+						out = append(out, l)
+					}
+				}
+			}
+		}
+		return lines(out)
+	}
+	got := agree(t, "quotas", time.Minute, kscope, reference)
+	if n := len(strings.Split(got, "\n")); n != 5 {
+		t.Errorf("%d limits of this run listed, want the 5 set:\n%s", n, got)
 	}
 }

@@ -80,6 +80,10 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewUsers(m.c)}, nil
 		}},
+	{name: "quotas", help: "client quotas of users, client ids and IPs",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewQuotas(m.c)}, nil
+		}},
 	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil

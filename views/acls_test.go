@@ -65,3 +65,29 @@ func TestUsersView(t *testing.T) {
 		}
 	})
 }
+
+// TestQuotasView lists quotas with defaults named, byte rates in units
+// too, and entity names escaped.
+func TestQuotasView(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		fake := &viewtest.Fake{QuotasFn: func(context.Context) ([]kafkaclient.Quota, error) {
+			return []kafkaclient.Quota{
+				{DefaultUser: true, Key: "consumer_byte_rate", Value: 512},
+				{User: "alice", ClientID: "billing", Key: "producer_byte_rate", Value: 1048576},
+				{ClientID: "ev\x1b]0;x\x07il", Key: "request_percentage", Value: 12.5},
+			}, nil
+		}}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		h.push(NewQuotas(c))
+		got := plain(h.top())
+		for _, want := range []string{"<default>", "consumer_byte_rate", "512", "alice", "billing", "1048576 (1.0 MiB/s)", `ev\x1b]0;x\x07il`, "12.5"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("lacks %q:\n%s", want, got)
+			}
+		}
+		if strings.Contains(h.top().View(), "\x1b]0;x") {
+			t.Error("a raw escape from a client id reached the screen")
+		}
+	})
+}

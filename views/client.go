@@ -31,6 +31,10 @@ type (
 	ScramReader interface {
 		ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	}
+	// QuotaReader lists the cluster's client quotas.
+	QuotaReader interface {
+		Quotas(ctx context.Context) ([]kafkaclient.Quota, error)
+	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {
 		Refresh()
@@ -85,6 +89,7 @@ type Client struct {
 	ShareAdmin ShareAdmin
 	ACLs       ACLReader
 	Scram      ScramReader
+	Quotas     QuotaReader
 	// Registry is the session's Schema Registry and Schemas decodes
 	// records with it; both nil in a session without one.
 	Registry SchemaRegistry
@@ -103,9 +108,10 @@ type FullClient interface {
 	ShareAdmin
 	ACLReader
 	ScramReader
+	QuotaReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c}
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c}
 }

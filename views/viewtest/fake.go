@@ -34,6 +34,7 @@ type Fake struct {
 	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
 	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
+	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -185,4 +186,12 @@ func (f *Fake) ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredent
 		return nil, ErrNotSet
 	}
 	return f.ScramFn(ctx)
+}
+
+// Quotas calls QuotasFn.
+func (f *Fake) Quotas(ctx context.Context) ([]kafkaclient.Quota, error) {
+	if f.QuotasFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.QuotasFn(ctx)
 }
