@@ -57,6 +57,7 @@ type options struct {
 	theme        string
 	timeout      time.Duration
 	refresh      time.Duration
+	diskRefresh  time.Duration
 	kafkaVersion string
 	clientID     string
 	version      bool
@@ -94,6 +95,7 @@ func flags(stderr io.Writer) (*flag.FlagSet, *options) {
 	fs.StringVar(&o.theme, "theme", "", "colour theme `NAME` ("+strings.Join(themes.Names(), ", ")+"); default follows the terminal background")
 	fs.DurationVar(&o.timeout, "timeout", kafkaclient.DefaultConnectTimeout, "give up connecting after this `duration`")
 	fs.DurationVar(&o.refresh, "refresh", kafkaclient.DefaultRefreshInterval, "metadata refresh `interval`")
+	fs.DurationVar(&o.diskRefresh, "disk-refresh", kafkaclient.DefaultDiskInterval, "how often the brokers' log dirs are read for disk use (0: never)")
 	fs.StringVar(&o.kafkaVersion, "kafka-version", "", "Kafka protocol `version` to speak (default: detected from the cluster)")
 	fs.StringVar(&o.clientID, "client-id", "", "client `id` sent to the brokers (default kscope)")
 	fs.IntVar(&o.tailRecords, "tail-records", views.DefaultTailRecords, "records a tail keeps in memory, at most")
@@ -193,6 +195,8 @@ func (o *options) check() error {
 		return errors.New("--timeout must be positive")
 	case o.refresh < 500*time.Millisecond:
 		return errors.New("--refresh must be at least 500ms")
+	case o.diskRefresh != 0 && o.diskRefresh < 5*time.Second:
+		return errors.New("--disk-refresh must be 0 (never) or at least 5s")
 	case o.tailRecords < 1:
 		return errors.New("--tail-records must be at least 1")
 	case o.tailMiB < 1:
@@ -499,8 +503,10 @@ func clientConfig(c config.Context, o *options, getenv func(string) string) (kaf
 		Version:         cmp.Or(o.kafkaVersion, c.KafkaVersion),
 		ConnectTimeout:  o.timeout,
 		RefreshInterval: o.refresh,
-		TLS:             c.TLS,
-		ReadOnly:        o.readOnly || c.ReadOnly,
+		// --disk-refresh 0 turns the reads off: a negative interval.
+		DiskInterval: cmp.Or(o.diskRefresh, -1),
+		TLS:          c.TLS,
+		ReadOnly:     o.readOnly || c.ReadOnly,
 	}
 	if c.SASL != nil {
 		s, err := c.SASL.Resolve(getenv, o.timeout)

@@ -42,6 +42,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
 		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
 		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},
+		{args: []string{"-b", "a:1", "--disk-refresh", "1s"}, code: exitUsage, stderr: "--disk-refresh must be 0 (never) or at least 5s"},
 		{args: []string{"-b", "a:1", "--debug", "/nonexistent/kscope/debug.log"}, code: exitUsage, stderr: "--debug: open /nonexistent/kscope/debug.log"},
 		{args: []string{"-b", "a:1", "extra"}, code: exitUsage, stderr: `unexpected argument "extra"`},
 		{args: []string{"--nosuchflag"}, code: exitUsage, stderr: "flag provided but not defined: -nosuchflag"},

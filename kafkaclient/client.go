@@ -27,6 +27,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RefreshInterval is how often metadata and watermarks are re-read.
 	RefreshInterval time.Duration
+	// DiskInterval is how often the brokers' log dirs are re-read; a
+	// negative one turns the reads off.
+	DiskInterval time.Duration
 	// SASL and TLS secure the connections; nil means none.
 	SASL *SASL
 	TLS  *TLS
@@ -65,6 +68,9 @@ const (
 	DefaultConnectTimeout  = 10 * time.Second
 	DefaultRequestTimeout  = 15 * time.Second
 	DefaultRefreshInterval = 5 * time.Second
+	// Disk use moves slowly, and a DescribeLogDirs answer lists every
+	// replica of every broker: large on a large cluster.
+	DefaultDiskInterval = 30 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -79,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RefreshInterval <= 0 {
 		c.RefreshInterval = DefaultRefreshInterval
+	}
+	if c.DiskInterval == 0 {
+		c.DiskInterval = DefaultDiskInterval
 	}
 	return c
 }
@@ -269,7 +278,9 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		c.pool.close()
 		return nil, fmt.Errorf("reading the cluster's metadata: %w", explain(cfg, err))
 	}
-	c.wg.Go(func() { c.poll(rctx, first, quorum) })
+	counted := make(chan struct{})
+	c.wg.Go(func() { c.poll(rctx, first, quorum, counted) })
+	c.wg.Go(func() { c.pollDisk(rctx, counted) })
 	return c, nil
 }
 

@@ -24,4 +24,15 @@ type RefreshFailed struct {
 }
 
 func (ClusterUpdated) event() {}
-func (RefreshFailed) event()  {}
+
+// DiskUpdated carries the brokers' log dirs, read every DiskInterval on
+// their own, since disk use moves slowly. Err is set when no broker
+// answered; Disk then holds the last read, if any.
+type DiskUpdated struct {
+	Disk *LogDirs
+	Err  error
+	At   time.Time
+}
+
+func (DiskUpdated) event()   {}
+func (RefreshFailed) event() {}

@@ -13,8 +13,9 @@ import (
 
 // poll refreshes at every tick and whenever Refresh asks, until ctx ends.
 // The first refresh uses first, the metadata Connect read, and the
-// quorum's answer Connect asked for beside it.
-func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse, quorum <-chan controller) {
+// quorum's answer Connect asked for beside it; counted is closed once it
+// has published the message counts.
+func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse, quorum <-chan controller, counted chan<- struct{}) {
 	prev := c.refreshWith(ctx, nil, first, func() controller {
 		select {
 		case q := <-quorum:
@@ -23,6 +24,7 @@ func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse, quoru
 			return controller{}
 		}
 	})
+	close(counted)
 	timer := time.NewTimer(c.cfg.RefreshInterval)
 	defer timer.Stop()
 	for {

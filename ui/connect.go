@@ -107,7 +107,7 @@ func plural(n int) string {
 // begin makes s the session the views work on.
 func (m *Model) begin(s Session) tea.Cmd {
 	m.session, m.gen = s, m.gen+1
-	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Context = s.Client, s.ReadOnly, nil, s.Label
+	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Disk, m.c.Context = s.Client, s.ReadOnly, nil, nil, s.Label
 	// Group health and timelines are the cluster's: a new session starts them afresh.
 	m.c.GroupHistory = kafkaclient.NewGroupHistory(0)
 	m.c.Keys.SetReadOnly(s.ReadOnly)

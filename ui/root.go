@@ -339,6 +339,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.Snapshot = msg.Snapshot
 		m.refreshErr = nil
 		return m, m.broadcast(msg)
+	case kafkaclient.DiskUpdated:
+		m.c.Disk = msg.Disk
+		return m, m.broadcast(msg)
 	case kafkaclient.RefreshFailed:
 		wasStale := m.refreshErr != nil
 		m.refreshErr = msg.Err

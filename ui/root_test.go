@@ -197,7 +197,32 @@ func screen(m *Model) string { return ansi.Strip(m.render()) }
 func withSnapshot(t *testing.T, start Command) *Model {
 	m := newModel(t, start)
 	send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
+	send(m, kafkaclient.DiskUpdated{Disk: disk(), At: fixedNow})
 	return m
+}
+
+// disk is the log dirs of snapshot's cluster: brokers 1 and 2 answered,
+// broker 3 is down, and a follower of orders/1 lags.
+func disk() *kafkaclient.LogDirs {
+	const mib = 1 << 20
+	replica := func(broker int32, size, lag int64) kafkaclient.ReplicaSize {
+		return kafkaclient.ReplicaSize{Broker: broker, Dir: "/var/lib/kafka", Size: size, OffsetLag: lag}
+	}
+	replicas := map[kafkaclient.TopicPartition][]kafkaclient.ReplicaSize{
+		{Topic: "orders", Partition: 0}: {replica(1, 120*mib, 0), replica(2, 120*mib, 0)},
+		{Topic: "orders", Partition: 1}: {replica(1, 3*mib, 37), replica(2, 3*mib, 0)},
+		{Topic: "orders", Partition: 2}: {replica(1, 900, 0), replica(2, 900, 0)},
+		{Topic: "logs", Partition: 0}:   {replica(1, 2*mib, 0), replica(2, 2*mib, 0)},
+	}
+	dir := func(size int64) []kafkaclient.LogDir {
+		return []kafkaclient.LogDir{{Path: "/var/lib/kafka", TotalBytes: -1, UsableBytes: -1, Size: size}}
+	}
+	d := kafkaclient.NewLogDirs([]kafkaclient.BrokerLogDirs{
+		{Broker: 1, Dirs: dir(125*mib + 900)},
+		{Broker: 2, Dirs: dir(125*mib + 900)},
+		{Broker: 3, Err: errors.New("connection refused")},
+	}, replicas)
+	return &d
 }
 
 func lineWith(t *testing.T, s, sub string) string {
@@ -218,7 +243,7 @@ func TestTopicsListHidesInternalUntilToggled(t *testing.T) {
 		if strings.Contains(s, "__consumer_offsets") {
 			t.Error("internal topic shown by default")
 		}
-		if l := lineWith(t, s, "orders"); !regexp.MustCompile(`orders\s+3\s+3\s+1,234,611\s+1`).MatchString(l) {
+		if l := lineWith(t, s, "orders"); !regexp.MustCompile(`orders\s+3\s+3\s+1,234,611\s+≥246 MiB\s+1`).MatchString(l) {
 			t.Errorf("orders row = %q", l)
 		}
 		if l := lineWith(t, s, "logs"); !strings.Contains(l, "1 (1 offline)") {

@@ -28,6 +28,7 @@ func NewBrokers(c *Common) *Brokers {
 		{Title: "CTRL", Essential: true, Priority: 3},
 		{Title: "LEADERS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
 		{Title: "REPLICAS", Short: "REPL", Right: true, Cut: widget.CutNever, Priority: 5},
+		{Title: "DISK", Right: true, Priority: 4},
 		// Why a broker is down matters more than its whole address.
 		{Title: "STATUS", Essential: true, Priority: 7},
 	})}
@@ -42,7 +43,7 @@ func (b *Brokers) Init(Scope) tea.Cmd { return nil }
 // Update implements View.
 func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg.(type) {
-	case kafkaclient.ClusterUpdated, ThemeChanged:
+	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, ThemeChanged:
 		b.rebuild()
 	case tea.KeyPressMsg, tea.MouseWheelMsg:
 		b.List.Update(msg)
@@ -93,9 +94,43 @@ func (b *Brokers) rebuild() {
 		return widget.Row{
 			Key:    strconv.Itoa(int(br.ID)),
 			Search: fmt.Sprintf("%d %s %s", br.ID, br.Addr, br.Rack),
-			Cells:  widget.FixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), status),
+			Cells:  widget.FixedCells(strconv.Itoa(int(br.ID)), addr, rack, ctrl, leaders, count(int64(br.Replicas)), b.disk(br.ID), status),
 		}
 	})
+}
+
+// disk is the bytes in the broker's log dirs, with the dirs that are
+// offline or that it could not list.
+func (b *Brokers) disk(id int32) string {
+	st := b.c.Styles
+	if b.c.Disk == nil {
+		return st.Muted.Render("…")
+	}
+	for _, bd := range b.c.Disk.Brokers {
+		if bd.Broker != id {
+			continue
+		}
+		if bd.Err != nil {
+			return st.Error.Render("unknown")
+		}
+		var size int64
+		offline := 0
+		for _, d := range bd.Dirs {
+			size += d.Size
+			if d.Err != nil {
+				offline++
+			}
+		}
+		out := bytesize(size)
+		if n := len(bd.Dirs); n > 1 {
+			out += fmt.Sprintf(" in %d dirs", n)
+		}
+		if offline > 0 {
+			return st.Error.Render(fmt.Sprintf("%s, %d offline", out, offline))
+		}
+		return out
+	}
+	return st.Muted.Render("-")
 }
 
 // ShortHelp implements help.KeyMap.

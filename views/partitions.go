@@ -35,6 +35,8 @@ func NewPartitions(c *Common, topic string) *Partitions {
 		{Title: "LOW", Right: true, Cut: widget.CutNever, Priority: 2},
 		{Title: "HIGH", Right: true, Cut: widget.CutNever, Priority: 3},
 		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
+		{Title: "SIZE", Right: true, Cut: widget.CutNever, Priority: 4},
+		{Title: "FOLLOWER-LAG", Short: "F-LAG", Right: true, Cut: widget.CutNever, Priority: 1},
 	})}
 	p.Empty = "waiting for metadata…"
 	p.rebuild()
@@ -69,7 +71,7 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 			name, _ := sanitize.Plain(p.topic)
 			return p, notify("no such topic: "+name, true)
 		}
-	case ThemeChanged:
+	case kafkaclient.DiskUpdated, ThemeChanged:
 		p.rebuild()
 	case tea.KeyPressMsg:
 		if cmd := p.c.Keys.refused(msg, p.FullHelp()); cmd != nil {
@@ -141,8 +143,57 @@ func (p *Partitions) row(part kafkaclient.PartitionInfo) widget.Row {
 	return widget.Row{
 		Key:    strconv.Itoa(int(part.ID)),
 		Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
-		Cells:  widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs),
+		Cells: widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs,
+			p.sizeCell(part), p.followerLag(part)),
 	}
+}
+
+// sizeCell is the bytes of the partition's leader replica, or of its
+// largest replica while it has no leader or its broker did not answer.
+func (p *Partitions) sizeCell(part kafkaclient.PartitionInfo) string {
+	st := p.c.Styles
+	if p.c.Disk == nil {
+		return st.Muted.Render("…")
+	}
+	size := int64(-1)
+	for _, r := range p.c.Disk.Replicas(p.topic, part.ID) {
+		switch {
+		case r.IsFuture:
+		case r.Broker == part.Leader:
+			return bytesize(r.Size)
+		default:
+			size = max(size, r.Size)
+		}
+	}
+	if size < 0 {
+		return st.Muted.Render("-")
+	}
+	return bytesize(size)
+}
+
+// followerLag is how many offsets the furthest-behind follower replica
+// is behind the high watermark, as its broker reports it.
+func (p *Partitions) followerLag(part kafkaclient.PartitionInfo) string {
+	st := p.c.Styles
+	switch {
+	case p.c.Disk == nil:
+		return st.Muted.Render("…")
+	case part.IsOffline():
+		return st.Muted.Render("-")
+	}
+	lag, known := int64(0), false
+	for _, r := range p.c.Disk.Replicas(p.topic, part.ID) {
+		if r.Broker != part.Leader && !r.IsFuture {
+			lag, known = max(lag, r.OffsetLag), true
+		}
+	}
+	switch {
+	case !known:
+		return st.Muted.Render("-")
+	case lag > 0:
+		return st.Warn.Render(count(lag))
+	}
+	return "0"
 }
 
 // replicasCell lists the replicas, marking those missing from the ISR.

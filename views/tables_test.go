@@ -37,9 +37,41 @@ func clusterSnapshot() *kafkaclient.Snapshot {
 	}}
 }
 
+// clusterDisk is the log dirs of snap as brokers 1 and 2 report them
+// (broker 3 is down): 120 bytes a record on every replica, and the
+// followers of partition 3 of each topic 250 offsets behind.
+func clusterDisk(snap *kafkaclient.Snapshot) *kafkaclient.LogDirs {
+	replicas := map[kafkaclient.TopicPartition][]kafkaclient.ReplicaSize{}
+	perBroker := map[int32]int64{}
+	for _, t := range snap.Topics {
+		for _, p := range t.Partitions {
+			for _, b := range p.Replicas {
+				if b == 3 {
+					continue
+				}
+				r := kafkaclient.ReplicaSize{Broker: b, Dir: "/data/kafka", Size: 120 * p.Messages()}
+				if p.ID == 3 && b != p.Leader {
+					r.OffsetLag = 250
+				}
+				tp := kafkaclient.TopicPartition{Topic: t.Name, Partition: p.ID}
+				replicas[tp] = append(replicas[tp], r)
+				perBroker[b] += r.Size
+			}
+		}
+	}
+	var brokers []kafkaclient.BrokerLogDirs
+	for _, b := range []int32{1, 2} {
+		brokers = append(brokers, kafkaclient.BrokerLogDirs{Broker: b, Dirs: []kafkaclient.LogDir{{Path: "/data/kafka", TotalBytes: -1, UsableBytes: -1, Size: perBroker[b]}}})
+	}
+	brokers = append(brokers, kafkaclient.BrokerLogDirs{Broker: 3, Err: errors.New("connection refused")})
+	d := kafkaclient.NewLogDirs(brokers, replicas)
+	return &d
+}
+
 func TestTopicsGolden(t *testing.T) {
 	c := testCommon(t)
 	c.Snapshot = clusterSnapshot()
+	c.Disk = clusterDisk(c.Snapshot)
 	requireGolden(t, func(w, h int) string {
 		v := NewTopics(c)
 		v.SetSize(w, h)
@@ -50,6 +82,7 @@ func TestTopicsGolden(t *testing.T) {
 func TestPartitionsGolden(t *testing.T) {
 	c := testCommon(t)
 	c.Snapshot = clusterSnapshot()
+	c.Disk = clusterDisk(c.Snapshot)
 	requireGolden(t, func(w, h int) string {
 		v := NewPartitions(c, "payments.settlements.eu-west-1.v2")
 		v.SetSize(w, h)
@@ -60,6 +93,7 @@ func TestPartitionsGolden(t *testing.T) {
 func TestBrokersGolden(t *testing.T) {
 	c := testCommon(t)
 	c.Snapshot = clusterSnapshot()
+	c.Disk = clusterDisk(c.Snapshot)
 	requireGolden(t, func(w, h int) string {
 		v := NewBrokers(c)
 		v.SetSize(w, h)

@@ -30,6 +30,8 @@ type topicItem struct {
 	t        *kafkaclient.TopicInfo
 	messages int64
 	urp      int
+	// size is the bytes of all its replicas on disk, -1 when unknown.
+	size int64
 }
 
 // The columns, for the orders the list offers.
@@ -38,6 +40,7 @@ const (
 	topicColPartitions
 	topicColRF
 	topicColMessages
+	topicColSize
 	topicColURP
 )
 
@@ -49,12 +52,14 @@ func NewTopics(c *Common) *Topics {
 		{Title: "PARTITIONS", Short: "PARTS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
 		{Title: "RF", Right: true, Cut: widget.CutNever, Essential: true, Priority: 3},
 		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+		{Title: "SIZE", Right: true, Cut: widget.CutNever, Priority: 2},
 		{Title: "UNDER-REPL", Short: "URP", Right: true, Essential: true, Priority: 4},
 	},
 		widget.Sort[ti]{Column: topicColName, Compare: func(a, b ti) int { return strings.Compare(a.t.Name, b.t.Name) }},
 		widget.Sort[ti]{Column: topicColPartitions, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(len(a.t.Partitions), len(b.t.Partitions)) }},
 		widget.Sort[ti]{Column: topicColRF, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.t.ReplicationFactor(), b.t.ReplicationFactor()) }},
 		widget.Sort[ti]{Column: topicColMessages, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.messages, b.messages) }},
+		widget.Sort[ti]{Column: topicColSize, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.size, b.size) }},
 		widget.Sort[ti]{Column: topicColURP, Desc: true, Compare: func(a, b ti) int { return cmp.Compare(a.urp, b.urp) }},
 	)}
 	t.Empty = "waiting for metadata…"
@@ -81,7 +86,7 @@ func (t *Topics) Title() string {
 func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := t.c.Keys
 	switch msg := msg.(type) {
-	case kafkaclient.ClusterUpdated, ThemeChanged:
+	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, ThemeChanged:
 		t.rebuild()
 	case tea.KeyPressMsg:
 		if cmd := k.refused(msg, t.FullHelp()); cmd != nil {
@@ -147,20 +152,28 @@ func (t *Topics) rebuild() {
 		if tp.Internal && !t.showInternal {
 			continue
 		}
-		items = append(items, topicItem{tp, tp.Messages(), tp.UnderReplicated()})
+		size := int64(-1)
+		if t.c.Disk != nil {
+			if n, ok := t.c.Disk.TopicSize(tp.Name); ok {
+				size = n
+			}
+		}
+		items = append(items, topicItem{tp, tp.Messages(), tp.UnderReplicated(), size})
 	}
 	watermarks := !snap.WatermarksAt.IsZero()
+	disk := diskCell(st, t.c.Disk)
 	t.Empty = "no topics"
 	t.SetItems(items, func(k topicItem) widget.Row {
 		return widget.Row{
 			Key:    k.t.Name,
 			Search: k.t.Name,
-			Cells:  func() []string { return topicCells(st, k.t, k.messages, k.urp, watermarks) },
+			Cells:  func() []string { return topicCells(st, k, watermarks, disk) },
 		}
 	})
 }
 
-func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp int, watermarks bool) []string {
+func topicCells(st *themes.Styles, k topicItem, watermarks bool, disk func(int64) string) []string {
+	t, urp := k.t, k.urp
 	name, _ := sanitize.Styled(t.Name, st.Escape)
 	if t.Internal {
 		name += st.Muted.Render(" (internal)")
@@ -173,7 +186,7 @@ func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp
 	// sum shows once any watermarks were read.
 	msgs := st.Muted.Render("…")
 	if watermarks {
-		msgs = count(messages)
+		msgs = count(k.messages)
 	}
 	urpCell := st.OK.Render("0")
 	if off := t.OfflinePartitions(); off > 0 {
@@ -181,7 +194,7 @@ func topicCells(st *themes.Styles, t *kafkaclient.TopicInfo, messages int64, urp
 	} else if urp > 0 {
 		urpCell = st.Warn.Render(strconv.Itoa(urp))
 	}
-	return []string{name, strconv.Itoa(len(t.Partitions)), strconv.Itoa(t.ReplicationFactor()), msgs, urpCell}
+	return []string{name, strconv.Itoa(len(t.Partitions)), strconv.Itoa(t.ReplicationFactor()), msgs, disk(k.size), urpCell}
 }
 
 // ShortHelp implements help.KeyMap.

@@ -67,6 +67,9 @@ type Common struct {
 	// Snapshot is the latest cluster observation, so a view opened later
 	// starts with data; the root keeps it current.
 	Snapshot *kafkaclient.Snapshot
+	// Disk is the brokers' log dirs as last read, nil before the first
+	// read; the root keeps it current.
+	Disk *kafkaclient.LogDirs
 	// TailRecords and TailBytes bound each tail's buffer (0: the defaults);
 	// TailReset is where a tail restarts when its offset is gone from the log.
 	TailRecords, TailBytes int
