@@ -200,7 +200,7 @@ func TestSecurity(t *testing.T) {
 	t.Run("read-only refuses every change", func(t *testing.T) {
 		// Every exported method of the client is either a reader or a
 		// change refused below: a new one must be put in one list.
-		readers := []string{"ACLs", "Bootstrap", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Quotas", "ReadOnly", "Refresh", "ScramCredentials", "Tail", "TopicConfig"}
+		readers := []string{"ACLs", "Bootstrap", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "ScramCredentials", "Tail", "TopicConfig", "Transactions"}
 		changes := []string{"AddPartitions", "ApplyReset", "ApplyShareReset", "CreateTopic", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
 			"DeleteTopic", "Produce", "SetTopicConfig"}
 		typ := reflect.TypeFor[*kafkaclient.Client]()

@@ -84,6 +84,10 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewQuotas(m.c)}, nil
 		}},
+	{name: "transactions", aliases: []string{"txn"}, help: "transactional ids, open and hanging transactions",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewTransactions(m.c)}, nil
+		}},
 	{name: "history", aliases: []string{"hist"}, help: "changes kscope made to clusters",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewHistory(m.c)}, nil

@@ -35,6 +35,10 @@ type (
 	QuotaReader interface {
 		Quotas(ctx context.Context) ([]kafkaclient.Quota, error)
 	}
+	// TransactionReader lists the cluster's transactional ids.
+	TransactionReader interface {
+		Transactions(ctx context.Context) ([]kafkaclient.Transaction, error)
+	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {
 		Refresh()
@@ -79,17 +83,18 @@ type SchemaRegistry interface {
 // Client is the set of roles a session offers, each in its own field so
 // a view's constructor takes just the ones it needs.
 type Client struct {
-	Configs    ConfigReader
-	Tails      Tailer
-	Groups     GroupReader
-	Refresher  Refresher
-	TopicAdmin TopicAdmin
-	Producer   Producer
-	GroupAdmin GroupAdmin
-	ShareAdmin ShareAdmin
-	ACLs       ACLReader
-	Scram      ScramReader
-	Quotas     QuotaReader
+	Configs      ConfigReader
+	Tails        Tailer
+	Groups       GroupReader
+	Refresher    Refresher
+	TopicAdmin   TopicAdmin
+	Producer     Producer
+	GroupAdmin   GroupAdmin
+	ShareAdmin   ShareAdmin
+	ACLs         ACLReader
+	Scram        ScramReader
+	Quotas       QuotaReader
+	Transactions TransactionReader
 	// Registry is the session's Schema Registry and Schemas decodes
 	// records with it; both nil in a session without one.
 	Registry SchemaRegistry
@@ -109,9 +114,10 @@ type FullClient interface {
 	ACLReader
 	ScramReader
 	QuotaReader
+	TransactionReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c}
+	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c}
 }

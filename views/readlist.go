@@ -12,7 +12,7 @@ import (
 
 // ReadList is a list the cluster gives in one read: read at Init, again
 // on r and after a change, and saying why when the read fails. The
-// :acls and :users views are ReadLists.
+// :acls, :users, :quotas and :transactions views are ReadLists.
 type ReadList[T any] struct {
 	*widget.List[T]
 	c     *Common
@@ -58,12 +58,17 @@ func (v *ReadList[T]) Update(msg tea.Msg) (View, tea.Cmd) {
 		if msg.seq != v.seq {
 			return v, nil
 		}
+		v.Empty = v.none
 		if msg.err != nil {
 			text, _ := sanitize.Plain(msg.err.Error())
 			v.Empty = "could not list the " + v.what + ": " + text
+			// A partial answer (brokers that answered, beside one that
+			// did not) stays on screen, with the error on the status line.
+			if len(msg.items) > 0 {
+				v.SetItems(msg.items, v.row)
+			}
 			return v, notify(text, true)
 		}
-		v.Empty = v.none
 		v.SetItems(msg.items, v.row)
 	case Changed:
 		return v, v.load()

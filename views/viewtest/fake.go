@@ -35,6 +35,7 @@ type Fake struct {
 	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
+	TransactionsFn       func(ctx context.Context) ([]kafkaclient.Transaction, error)
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -194,4 +195,12 @@ func (f *Fake) Quotas(ctx context.Context) ([]kafkaclient.Quota, error) {
 		return nil, ErrNotSet
 	}
 	return f.QuotasFn(ctx)
+}
+
+// Transactions calls TransactionsFn.
+func (f *Fake) Transactions(ctx context.Context) ([]kafkaclient.Transaction, error) {
+	if f.TransactionsFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.TransactionsFn(ctx)
 }

@@ -1,0 +1,90 @@
+package views
+
+import (
+	"cmp"
+	"strconv"
+	"strings"
+	"time"
+
+	"kscope/kafkaclient"
+	"kscope/views/sanitize"
+	"kscope/views/widget"
+)
+
+// NewTransactions makes the :transactions view: every transactional id
+// with its state, producer, timeout, how long its open transaction has
+// been open and the partitions it wrote to. An open transaction older
+// than its timeout is HANGING: its coordinator should have aborted it,
+// and read_committed consumers of its partitions wait at its first record
+// until it ends.
+func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
+	type tx = kafkaclient.Transaction
+	age := func(t tx) time.Duration {
+		if !t.Open() {
+			return -1
+		}
+		return c.Now().Sub(t.Started)
+	}
+	list := newList(c, "transactions", []widget.Column{
+		{Title: "TRANSACTIONAL-ID", Essential: true, Priority: 10, Min: 14, Cut: widget.CutMiddle},
+		{Title: "STATE", Essential: true, Priority: 9},
+		{Title: "PRODUCER", Right: true, Cut: widget.CutNever, Priority: 7},
+		{Title: "EPOCH", Right: true, Cut: widget.CutNever, Priority: 3},
+		{Title: "COORD", Right: true, Cut: widget.CutNever, Priority: 2},
+		{Title: "TIMEOUT", Right: true, Cut: widget.CutNever, Priority: 5},
+		{Title: "OPEN FOR", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "PARTITIONS", Priority: 6, Cut: widget.CutEnd},
+	},
+		widget.Sort[tx]{Column: 0, Compare: func(a, b tx) int { return strings.Compare(a.ID, b.ID) }},
+		widget.Sort[tx]{Column: 1, Compare: func(a, b tx) int { return strings.Compare(a.State, b.State) }},
+		widget.Sort[tx]{Column: 2, Compare: func(a, b tx) int { return cmp.Compare(a.ProducerID, b.ProducerID) }},
+		widget.Sort[tx]{Column: 3, Desc: true, Compare: func(a, b tx) int { return cmp.Compare(a.ProducerEpoch, b.ProducerEpoch) }},
+		widget.Sort[tx]{Column: 4, Compare: func(a, b tx) int { return cmp.Compare(a.Coordinator, b.Coordinator) }},
+		widget.Sort[tx]{Column: 5, Desc: true, Compare: func(a, b tx) int { return cmp.Compare(a.Timeout, b.Timeout) }},
+		widget.Sort[tx]{Column: 6, Desc: true, Compare: func(a, b tx) int { return cmp.Compare(age(a), age(b)) }},
+		widget.Sort[tx]{Column: 7, Desc: true, Compare: func(a, b tx) int { return cmp.Compare(len(a.Partitions), len(b.Partitions)) }},
+	)
+	list.Empty = "loading…"
+	st := c.Styles
+	v := &ReadList[kafkaclient.Transaction]{List: list, c: c, what: "transactions", none: "the cluster has no transactional ids",
+		row: func(t kafkaclient.Transaction) widget.Row {
+			id, _ := sanitize.Styled(t.ID, st.Escape)
+			state := t.State
+			open := st.Muted.Render("-")
+			switch {
+			case t.Err != nil:
+				clean, _ := sanitize.Plain(t.Err.Error())
+				state = st.Error.Render(state + " (" + clean + ")")
+			case t.Hanging(c.Now()):
+				state = st.Error.Render("HANGING " + state)
+			}
+			if a := age(t); a >= 0 {
+				open = duration(a.Milliseconds())
+				if t.Hanging(c.Now()) {
+					open = st.Error.Render(open)
+				}
+			}
+			parts := make([]string, len(t.Partitions))
+			for i, p := range t.Partitions {
+				parts[i] = p.Topic + "/" + strconv.Itoa(int(p.Partition))
+			}
+			partitions, _ := sanitize.Styled(strings.Join(parts, " "), st.Escape)
+			if len(parts) == 0 {
+				partitions = st.Muted.Render("-")
+			}
+			coord := strconv.Itoa(int(t.Coordinator))
+			if t.Coordinator < 0 {
+				coord = st.Muted.Render("-")
+			}
+			return widget.Row{
+				Key:    t.ID,
+				Search: t.ID + " " + t.State + " " + strings.Join(parts, " "),
+				Cells: widget.FixedCells(id, state, strconv.FormatInt(t.ProducerID, 10), strconv.Itoa(int(t.ProducerEpoch)), coord,
+					duration(t.Timeout.Milliseconds()), open, partitions),
+			}
+		}}
+	if c.Client.Transactions != nil {
+		v.read = c.Client.Transactions.Transactions
+	}
+	return v
+}
