@@ -237,6 +237,29 @@ func TestDemo(t *testing.T) {
 		}
 	})
 
+	// The settlers' ids, one of them holding its transaction open.
+	t.Run("transactions", func(t *testing.T) {
+		kc, err := kafkaclient.Connect(t.Context(), kafkaclient.Config{Brokers: c.Addrs(), DiskInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer kc.Close()
+		eventually(t, 20*time.Second, func() error {
+			txns, err := kc.Transactions(t.Context())
+			if err != nil {
+				return err
+			}
+			open := map[string]bool{}
+			for _, tx := range txns {
+				open[tx.ID] = tx.Open()
+			}
+			if len(open) != len(settlers) || !open["ledger-close"] {
+				return fmt.Errorf("transactions %v, want %d ids with ledger-close open", open, len(settlers))
+			}
+			return nil
+		})
+	})
+
 	// Through kscope's own client: sarama lists neither group type.
 	t.Run("consumer-protocol and share groups", func(t *testing.T) {
 		kc, err := kafkaclient.Connect(t.Context(), kafkaclient.Config{Brokers: c.Addrs()})

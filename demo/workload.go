@@ -62,6 +62,7 @@ func (w *workload) run(ctx context.Context) {
 	w.goRun(func() { w.produce(ctx) })
 	w.startGroups(ctx)
 	w.startNextGenGroups(ctx)
+	w.startSettlers(ctx)
 }
 
 // goRun runs fn in a goroutine that Close waits for.

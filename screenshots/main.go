@@ -85,6 +85,8 @@ var shots = []shot{
 	{name: "tail-avro", args: []string{"--demo", "-c", "tail orders-avro --from -30"}, waitFor: `"amount":`},
 	{name: "detail-protobuf", args: []string{"--demo", "-c", "tail shipments-protobuf --from -30"}, waitFor: `"carrier":`, keys: []string{"Space", "Enter"},
 		then: "message demo.logistics.Shipment"},
+	// ledger-close holds its transaction open 40 s of every 50.
+	{name: "transactions", args: []string{"--demo", "-c", "transactions"}, waitFor: "ledger-close", height: 15},
 }
 
 func main() {

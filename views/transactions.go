@@ -28,12 +28,12 @@ func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
 	list := newList(c, "transactions", []widget.Column{
 		{Title: "TRANSACTIONAL-ID", Essential: true, Priority: 10, Min: 14, Cut: widget.CutMiddle},
 		{Title: "STATE", Essential: true, Priority: 9},
-		{Title: "PRODUCER", Right: true, Cut: widget.CutNever, Priority: 7},
+		{Title: "PRODUCER", Right: true, Cut: widget.CutNever, Priority: 6},
 		{Title: "EPOCH", Right: true, Cut: widget.CutNever, Priority: 3},
 		{Title: "COORD", Right: true, Cut: widget.CutNever, Priority: 2},
-		{Title: "TIMEOUT", Right: true, Cut: widget.CutNever, Priority: 5},
+		{Title: "TIMEOUT", Right: true, Cut: widget.CutNever, Priority: 7},
 		{Title: "OPEN FOR", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
-		{Title: "PARTITIONS", Priority: 6, Cut: widget.CutEnd},
+		{Title: "PARTITIONS", Priority: 4, Cut: widget.CutEnd},
 	},
 		widget.Sort[tx]{Column: 0, Compare: func(a, b tx) int { return strings.Compare(a.ID, b.ID) }},
 		widget.Sort[tx]{Column: 1, Compare: func(a, b tx) int { return strings.Compare(a.State, b.State) }},
@@ -64,12 +64,9 @@ func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
 					open = st.Error.Render(open)
 				}
 			}
-			parts := make([]string, len(t.Partitions))
-			for i, p := range t.Partitions {
-				parts[i] = p.Topic + "/" + strconv.Itoa(int(p.Partition))
-			}
-			partitions, _ := sanitize.Styled(strings.Join(parts, " "), st.Escape)
-			if len(parts) == 0 {
+			parts := partitionList(t.Partitions)
+			partitions, _ := sanitize.Styled(parts, st.Escape)
+			if parts == "" {
 				partitions = st.Muted.Render("-")
 			}
 			coord := strconv.Itoa(int(t.Coordinator))
@@ -78,7 +75,7 @@ func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
 			}
 			return widget.Row{
 				Key:    t.ID,
-				Search: t.ID + " " + t.State + " " + strings.Join(parts, " "),
+				Search: t.ID + " " + t.State + " " + parts,
 				Cells: widget.FixedCells(id, state, strconv.FormatInt(t.ProducerID, 10), strconv.Itoa(int(t.ProducerEpoch)), coord,
 					duration(t.Timeout.Milliseconds()), open, partitions),
 			}
@@ -87,4 +84,22 @@ func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
 		v.read = c.Client.Transactions.Transactions
 	}
 	return v
+}
+
+// partitionList writes partitions sorted by topic as "orders 0,5 audit 1".
+func partitionList(tps []kafkaclient.TopicPartition) string {
+	var b strings.Builder
+	for i, tp := range tps {
+		switch {
+		case i == 0:
+		case tps[i-1].Topic == tp.Topic:
+			b.WriteByte(',')
+			b.WriteString(strconv.Itoa(int(tp.Partition)))
+			continue
+		default:
+			b.WriteByte(' ')
+		}
+		b.WriteString(tp.Topic + " " + strconv.Itoa(int(tp.Partition)))
+	}
+	return b.String()
 }

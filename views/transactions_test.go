@@ -45,8 +45,8 @@ func TestTransactionsView(t *testing.T) {
 			return ""
 		}
 		for id, wants := range map[string][]string{
-			"billing-tx":       {"HANGING Ongoing", "4001", "1m", "1m 30s", "orders/0 orders/5"},
-			"fresh-tx":         {"Ongoing", "5s", "audit/1"},
+			"billing-tx":       {"HANGING Ongoing", "4001", "1m", "1m 30s", "orders 0,5"},
+			"fresh-tx":         {"Ongoing", "5s", "audit 1"},
 			"done-tx":          {"CompleteCommit", "15m", " - "},
 			`ev\x1b]0;x\x07il`: {"TRANSACTIONAL_ID_NOT_FOUND"},
 		} {
