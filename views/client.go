@@ -35,9 +35,11 @@ type (
 	QuotaReader interface {
 		Quotas(ctx context.Context) ([]kafkaclient.Quota, error)
 	}
-	// TransactionReader lists the cluster's transactional ids.
+	// TransactionReader lists the cluster's transactional ids and a
+	// partition's active producers.
 	TransactionReader interface {
 		Transactions(ctx context.Context) ([]kafkaclient.Transaction, error)
+		Producers(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
 	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {

@@ -78,6 +78,11 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 			return p, cmd
 		}
 		switch {
+		case key.Matches(msg, p.c.Keys.Open):
+			if r, ok := p.Selected(); ok {
+				id, _ := strconv.Atoi(r.Key)
+				return p, push(NewProducers(p.c, p.topic, int32(id)))
+			}
 		case key.Matches(msg, p.c.Keys.Configs):
 			v := NewConfigs(p.c, p.topic)
 			v.nested = true
@@ -217,10 +222,17 @@ func replicasCell(p kafkaclient.PartitionInfo, mark func(...string) string) stri
 
 // ShortHelp implements help.KeyMap.
 func (p *Partitions) ShortHelp() []key.Binding {
-	return []key.Binding{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}
+	return []key.Binding{p.openKey(), p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}
+}
+
+// openKey is Open as this view uses it: a partition's producers.
+func (p *Partitions) openKey() key.Binding {
+	k := p.c.Keys.Open
+	k.SetHelp(k.Help().Key, "producers")
+	return k
 }
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
+	return [][]key.Binding{{p.openKey(), p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
 }

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -102,4 +103,52 @@ func partitionList(tps []kafkaclient.TopicPartition) string {
 		b.WriteString(tp.Topic + " " + strconv.Itoa(int(tp.Partition)))
 	}
 	return b.String()
+}
+
+// NewProducers makes the view of a partition's active producers, as
+// DescribeProducers gives them (kafka-transactions describe-producers):
+// an open transaction's first offset is where read_committed consumers
+// of the partition wait.
+func NewProducers(c *Common, topic string, partition int32) *ReadList[kafkaclient.ActiveProducer] {
+	type ap = kafkaclient.ActiveProducer
+	name, _ := sanitize.Plain(topic)
+	list := newList(c, "producers of "+name+"/"+strconv.Itoa(int(partition)), []widget.Column{
+		{Title: "PRODUCER", Right: true, Cut: widget.CutNever, Essential: true, Priority: 10},
+		{Title: "EPOCH", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+		{Title: "LAST SEQ", Right: true, Cut: widget.CutNever, Priority: 5},
+		{Title: "LAST WRITE", Cut: widget.CutNever, Essential: true, Priority: 8},
+		{Title: "COORD EPOCH", Right: true, Cut: widget.CutNever, Priority: 3},
+		{Title: "TXN START", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+	},
+		widget.Sort[ap]{Column: 0, Compare: func(a, b ap) int { return cmp.Compare(a.ProducerID, b.ProducerID) }},
+		widget.Sort[ap]{Column: 1, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.Epoch, b.Epoch) }},
+		widget.Sort[ap]{Column: 2, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.LastSequence, b.LastSequence) }},
+		widget.Sort[ap]{Column: 3, Desc: true, Compare: func(a, b ap) int { return a.LastTimestamp.Compare(b.LastTimestamp) }},
+		widget.Sort[ap]{Column: 4, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.CoordinatorEpoch, b.CoordinatorEpoch) }},
+		widget.Sort[ap]{Column: 5, Compare: func(a, b ap) int { return cmp.Compare(a.TxnStartOffset, b.TxnStartOffset) }},
+	)
+	list.Empty = "loading…"
+	st := c.Styles
+	v := &ReadList[kafkaclient.ActiveProducer]{List: list, c: c, what: "producers", none: "no producer has written to the partition lately",
+		row: func(p kafkaclient.ActiveProducer) widget.Row {
+			last, start := st.Muted.Render("-"), st.Muted.Render("-")
+			if !p.LastTimestamp.IsZero() {
+				last = p.LastTimestamp.In(c.Location).Format(timestampLayout)
+			}
+			if p.TxnStartOffset >= 0 {
+				start = count(p.TxnStartOffset)
+			}
+			id := strconv.FormatInt(p.ProducerID, 10)
+			return widget.Row{
+				Key:    id,
+				Search: id,
+				Cells: widget.FixedCells(id, strconv.Itoa(int(p.Epoch)), strconv.Itoa(int(p.LastSequence)), last,
+					strconv.Itoa(int(p.CoordinatorEpoch)), start),
+			}
+		}}
+	if c.Client.Transactions != nil {
+		read := c.Client.Transactions.Producers
+		v.read = func(ctx context.Context) ([]kafkaclient.ActiveProducer, error) { return read(ctx, topic, partition) }
+	}
+	return v
 }

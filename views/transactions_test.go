@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,36 @@ func TestTransactionsView(t *testing.T) {
 		}
 		if n := h.notices(); len(n) == 0 || !strings.Contains(n[len(n)-1], "broker 3: EOF") {
 			t.Errorf("notices %q", n)
+		}
+	})
+}
+
+// TestPartitionOpensItsProducers: enter on a partition lists its active
+// producers, an open transaction's first offset among them.
+func TestPartitionOpensItsProducers(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		var asked string
+		fake := &viewtest.Fake{ProducersFn: func(_ context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error) {
+			asked = fmt.Sprintf("%s/%d", topic, partition)
+			return []kafkaclient.ActiveProducer{
+				{ProducerID: 4001, Epoch: 3, LastSequence: 41, LastTimestamp: t0.Add(-time.Minute), TxnStartOffset: 1200},
+				{ProducerID: 4002, Epoch: 0, LastSequence: 9, TxnStartOffset: -1},
+			}, nil
+		}}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		c.Snapshot = clusterSnapshot()
+		h.push(NewPartitions(c, "orders"))
+		h.send(press("down"))
+		h.send(press("enter"))
+		got := plain(h.top())
+		if title := h.top().(*ReadList[kafkaclient.ActiveProducer]).Title(); asked != "orders/1" || !strings.Contains(title, "producers of orders/1") {
+			t.Fatalf("asked %q:\n%s", asked, got)
+		}
+		for _, want := range []string{"4001", "41", "2026-11-21T08:59:00.000Z", "1,200", "4002"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("lacks %q:\n%s", want, got)
+			}
 		}
 	})
 }

@@ -36,6 +36,7 @@ type Fake struct {
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
 	TransactionsFn       func(ctx context.Context) ([]kafkaclient.Transaction, error)
+	ProducersFn          func(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -203,4 +204,12 @@ func (f *Fake) Transactions(ctx context.Context) ([]kafkaclient.Transaction, err
 		return nil, ErrNotSet
 	}
 	return f.TransactionsFn(ctx)
+}
+
+// Producers calls ProducersFn.
+func (f *Fake) Producers(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error) {
+	if f.ProducersFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.ProducersFn(ctx, topic, partition)
 }
