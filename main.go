@@ -504,9 +504,10 @@ func clientConfig(c config.Context, o *options, getenv func(string) string) (kaf
 		ConnectTimeout:  o.timeout,
 		RefreshInterval: o.refresh,
 		// --disk-refresh 0 turns the reads off: a negative interval.
-		DiskInterval: cmp.Or(o.diskRefresh, -1),
-		TLS:          c.TLS,
-		ReadOnly:     o.readOnly || c.ReadOnly,
+		DiskInterval:   cmp.Or(o.diskRefresh, -1),
+		HealthInterval: kafkaclient.DefaultHealthInterval,
+		TLS:            c.TLS,
+		ReadOnly:       o.readOnly || c.ReadOnly,
 	}
 	if c.SASL != nil {
 		s, err := c.SASL.Resolve(getenv, o.timeout)

@@ -38,7 +38,7 @@ func TestCommandLineErrors(t *testing.T) {
 		{args: []string{"-b", "a:1", "--kafka-version", "9.9.9"}, code: exitUsage, stderr: `kafka version "9.9.9" is newer than kscope knows`},
 		{args: []string{"-b", "a:1", "-X", "security.protocol=SSL", "-X", "ssl.ca.location=/nonexistent/ca.pem"}, code: exitUsage, stderr: `TLS CA file: stat /nonexistent/ca.pem`},
 		{args: []string{"-b", "a:1", "-X", "sasl.username=u"}, code: exitUsage, stderr: `needs sasl.password`},
-		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, groups, group NAME, contexts, schemas, acls, users, quotas, transactions, history, tail TOPIC [--from`},
+		{args: []string{"-b", "a:1", "-c", "frob"}, code: exitUsage, stderr: `unknown command "frob"; known: topics, topic NAME, brokers, health, groups, group NAME, contexts, schemas, acls, users, quotas, transactions, history, tail TOPIC [--from`},
 		{args: []string{"-b", "a:1", "-c", "topic"}, code: exitUsage, stderr: "topic needs NAME"},
 		{args: []string{"-b", "a:1", "--theme", "neon"}, code: exitUsage, stderr: `unknown theme "neon" (known: dark, light, high-contrast, mono)`},
 		{args: []string{"-b", "a:1", "--timeout", "0s"}, code: exitUsage, stderr: "--timeout must be positive"},

@@ -200,9 +200,9 @@ func TestSecurity(t *testing.T) {
 	t.Run("read-only refuses every change", func(t *testing.T) {
 		// Every exported method of the client is either a reader or a
 		// change refused below: a new one must be put in one list.
-		readers := []string{"ACLs", "Bootstrap", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "ScramCredentials", "Tail", "TopicConfig", "Transactions"}
+		readers := []string{"ACLs", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "Tail", "TopicConfig", "Transactions"}
 		changes := []string{"AddPartitions", "ApplyReset", "ApplyShareReset", "CreateTopic", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
-			"DeleteTopic", "Produce", "SetTopicConfig"}
+			"DeleteTopic", "ElectPreferredLeaders", "Produce", "SetBrokerConfig", "SetTopicConfig"}
 		typ := reflect.TypeFor[*kafkaclient.Client]()
 		for i := range typ.NumMethod() {
 			if m := typ.Method(i).Name; !slices.Contains(readers, m) && !slices.Contains(changes, m) {
@@ -239,6 +239,13 @@ func TestSecurity(t *testing.T) {
 			"DeleteGroupOffsets":      func() error { return s.DeleteGroupOffsets(ctx, group, topic) },
 			"DeleteShareGroupOffsets": func() error { return s.DeleteShareGroupOffsets(ctx, group, topic) },
 			"DeleteGroup":             func() error { return s.DeleteGroup(ctx, group) },
+			"SetBrokerConfig": func() error {
+				return errors.Join(s.SetBrokerConfig(ctx, 1, "log.cleaner.threads", &retention), s.SetBrokerConfig(ctx, 1, "log.cleaner.threads", nil))
+			},
+			"ElectPreferredLeaders": func() error {
+				_, err := s.ElectPreferredLeaders(ctx, []kafkaclient.TopicPartition{{Topic: topic, Partition: 0}})
+				return err
+			},
 		}
 		for _, m := range changes {
 			attempt, ok := attempts[m]

@@ -13,9 +13,11 @@ type AuditEntry struct {
 	Action  string    `json:"action"`
 	Target  string    `json:"target"`
 	Result  string    `json:"result"` // "ok" or the error
-	// Topic and Group name what the change touched, when it touched one.
-	Topic string `json:"topic,omitempty"`
-	Group string `json:"group,omitempty"`
+	// Topic, Group and Broker name what the change touched, when it
+	// touched one. Broker is a pointer since 0 is a broker id.
+	Topic  string `json:"topic,omitempty"`
+	Group  string `json:"group,omitempty"`
+	Broker *int32 `json:"broker,omitempty"`
 	// Changes are the values the change replaced, each from before to
 	// after, so that the history can show them and offer to put them back.
 	Changes []Change `json:"changes,omitempty"`

@@ -30,6 +30,9 @@ type Config struct {
 	// DiskInterval is how often the brokers' log dirs are re-read; a
 	// negative one turns the reads off.
 	DiskInterval time.Duration
+	// HealthInterval is how often the health checks' settings and the
+	// transactions are read (HealthRead events); 0 never reads them.
+	HealthInterval time.Duration
 	// SASL and TLS secure the connections; nil means none.
 	SASL *SASL
 	TLS  *TLS
@@ -71,6 +74,9 @@ const (
 	// Disk use moves slowly, and a DescribeLogDirs answer lists every
 	// replica of every broker: large on a large cluster.
 	DefaultDiskInterval = 30 * time.Second
+	// DefaultHealthInterval paces the health reads: the settings change
+	// rarely, and a transaction hangs for minutes before it matters.
+	DefaultHealthInterval = 30 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -281,6 +287,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	counted := make(chan struct{})
 	c.wg.Go(func() { c.poll(rctx, first, quorum, counted) })
 	c.wg.Go(func() { c.pollDisk(rctx, counted) })
+	c.wg.Go(func() { c.pollHealth(rctx, counted) })
 	return c, nil
 }
 

@@ -87,6 +87,14 @@ func (h *GroupHistory) Timeline(name string) *Timeline {
 // Forget drops what the history knows of group name: the group is gone.
 func (h *GroupHistory) Forget(name string) { delete(h.groups, name) }
 
+// Each calls fn with every group remembered, in no order, without
+// marking any used.
+func (h *GroupHistory) Each(fn func(name string, r *GroupRecord)) {
+	for name, r := range h.groups {
+		fn(name, r)
+	}
+}
+
 // Len is the number of groups remembered.
 func (h *GroupHistory) Len() int { return len(h.groups) }
 

@@ -13,7 +13,7 @@ import (
 // method changes the cluster and must be listed in writeCalls with a call
 // that exercises it, so a new method cannot skip the read-only check.
 var readCalls = []string{
-	"ACLs", "Bootstrap", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "ScramCredentials", "Tail", "TopicConfig", "Transactions",
+	"ACLs", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "Tail", "TopicConfig", "Transactions",
 }
 
 // writeCalls exercise each method that changes the cluster.
@@ -39,6 +39,11 @@ var writeCalls = map[string]func(*Client) error{
 		return c.ApplyShareReset(readOnlyCtx, ResetPlan{Group: "queue", Share: true, Rows: []ResetPlanRow{{TopicPartition: TopicPartition{"orders", 0}, New: 0}}})
 	},
 	"DeleteShareGroupOffsets": func(c *Client) error { return c.DeleteShareGroupOffsets(readOnlyCtx, "queue", "orders") },
+	"SetBrokerConfig":         func(c *Client) error { return c.SetBrokerConfig(readOnlyCtx, 1, "log.retention.ms", nil) },
+	"ElectPreferredLeaders": func(c *Client) error {
+		_, err := c.ElectPreferredLeaders(readOnlyCtx, []TopicPartition{{"orders", 0}})
+		return err
+	},
 }
 
 func TestEveryClientCallIsClassifiedForReadOnly(t *testing.T) {

@@ -24,7 +24,7 @@ func TestParseCommand(t *testing.T) {
 		{in: "topic", wantErr: "topic needs NAME"},
 		{in: "topic a b", wantErr: "takes one NAME"},
 		{in: "brokers 1", wantErr: "takes no argument"},
-		{in: "nosuch", wantErr: `unknown command "nosuch"; known: topics, topic NAME, brokers, groups, group NAME, contexts, schemas, acls, users, quotas, transactions, history, tail TOPIC [--from`},
+		{in: "nosuch", wantErr: `unknown command "nosuch"; known: topics, topic NAME, brokers, health, groups, group NAME, contexts, schemas, acls, users, quotas, transactions, history, tail TOPIC [--from`},
 		{in: "tail orders", want: Command{Name: "tail", Arg: "orders"}},
 		{in: "groups", want: Command{Name: "groups"}},
 		{in: "cg", want: Command{Name: "groups"}},

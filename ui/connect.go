@@ -110,6 +110,7 @@ func (m *Model) begin(s Session) tea.Cmd {
 	m.c.Client, m.c.ReadOnly, m.c.Snapshot, m.c.Disk, m.c.Context = s.Client, s.ReadOnly, nil, nil, s.Label
 	// Group health and timelines are the cluster's: a new session starts them afresh.
 	m.c.GroupHistory = kafkaclient.NewGroupHistory(0)
+	m.c.Health = nil
 	m.c.Keys.SetReadOnly(s.ReadOnly)
 	m.refreshErr = nil
 	return m.waitEvent()

@@ -57,6 +57,10 @@ var registry = []command{
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewBrokers(m.c)}, nil
 		}},
+	{name: "health", aliases: []string{"h"}, help: "what is wrong with the cluster, worst first",
+		open: func(m *Model, _ Command) ([]views.View, error) {
+			return []views.View{views.NewHealth(m.c)}, nil
+		}},
 	{name: "groups", aliases: []string{"gr", "cg"}, help: "consumer groups with lag and health",
 		open: func(m *Model, _ Command) ([]views.View, error) {
 			return []views.View{views.NewGroups(m.c)}, nil

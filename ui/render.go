@@ -108,6 +108,7 @@ func (m *Model) header() string {
 			brokers, weight = st.Error.Render(brokers+" (down: "+strings.Join(downs, ",")+")"), 8
 		}
 		parts = append(parts, headerPart{brokers, weight})
+		parts = append(parts, m.healthPart())
 	}
 	switch {
 	case m.refreshErr != nil && snap != nil:
@@ -126,6 +127,22 @@ func (m *Model) header() string {
 	}
 	line := strings.Join(fitHeader(parts, ansi.StringWidth(sep), m.width), sep)
 	return widget.Underlay(ansi.Truncate(line, m.width, "…"), st.Header, m.width)
+}
+
+// healthPart is the health checks' one word (OK, WARN 3, CRIT 1), which
+// :health explains; a problem outweighs the other parts.
+func (m *Model) healthPart() headerPart {
+	st := m.c.Styles
+	h := m.c.Health
+	switch {
+	case h == nil:
+		return headerPart{st.Muted.Render("health …"), 3}
+	case h.Worst == views.SeverityCrit:
+		return headerPart{st.Error.Render(h.Summary), 9}
+	case h.Worst == views.SeverityWarn:
+		return headerPart{st.Warn.Render(h.Summary), 6}
+	}
+	return headerPart{st.OK.Render(h.Summary), 3}
 }
 
 // fitHeader drops the lightest parts until the rest fit width, keeping

@@ -338,9 +338,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case kafkaclient.ClusterUpdated:
 		m.c.Snapshot = msg.Snapshot
 		m.refreshErr = nil
+		m.c.EvaluateHealth()
 		return m, m.broadcast(msg)
 	case kafkaclient.DiskUpdated:
 		m.c.Disk = msg.Disk
+		m.c.EvaluateHealth()
+		return m, m.broadcast(msg)
+	case kafkaclient.HealthRead:
+		m.c.HealthRead(msg)
+		m.c.EvaluateHealth()
 		return m, m.broadcast(msg)
 	case kafkaclient.RefreshFailed:
 		wasStale := m.refreshErr != nil

@@ -283,7 +283,7 @@ func TestDangerousBindingsAreTheOnesThatChangeTheCluster(t *testing.T) {
 	for _, b := range k.Dangerous() {
 		names = append(names, b.Help().Desc)
 	}
-	want := "new topic,delete topic,add partitions,produce,edit,back to default,reset offsets,delete offsets,delete group,undo,delete version"
+	want := "new topic,delete topic,add partitions,produce,edit,back to default,reset offsets,delete offsets,delete group,undo,delete version,elect preferred leaders"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("dangerous bindings %s, want %s", got, want)
 	}
@@ -375,4 +375,22 @@ func TestAnUnusableContextSaysWhy(t *testing.T) {
 	if n, ok := cmd().(Notice); !ok || !n.Error || !strings.Contains(n.Text, "kerberos cannot be used") {
 		t.Errorf("enter on it: %+v", cmd())
 	}
+}
+
+// TestSecretTopicConfigIsNotEdited: a sensitive topic setting is refused
+// with where to set it instead, so no secret is typed on screen or kept
+// in the audit file.
+func TestSecretTopicConfigIsNotEdited(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		r := &recorder{}
+		c, audit := actionCommon(t, r)
+		h.run(editConfigDialog(c, c.Client.TopicAdmin, "orders", kafkaclient.ConfigEntry{Name: "sasl.jaas.config", Source: "topic", Sensitive: true}))
+		n := h.notices()
+		if len(h.stack) != 0 || len(n) != 1 || !strings.Contains(n[0], "is a secret") || !strings.Contains(n[0], "kafka-configs") {
+			t.Errorf("stack %d, notices %v", len(h.stack), n)
+		}
+		if len(r.calls) != 0 || len(*audit) != 0 {
+			t.Errorf("calls %v, audit %v", r.calls, *audit)
+		}
+	})
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Brokers lists the brokers with the partitions each leads and holds, so
-// leadership skew shows at a glance.
+// leadership skew shows at a glance; enter opens one.
 type Brokers struct {
 	*widget.List[kafkaclient.BrokerInfo]
 	c *Common
@@ -42,10 +42,18 @@ func (b *Brokers) Init(Scope) tea.Cmd { return nil }
 
 // Update implements View.
 func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, ThemeChanged:
 		b.rebuild()
-	case tea.KeyPressMsg, tea.MouseWheelMsg:
+	case tea.KeyPressMsg:
+		if key.Matches(msg, b.c.Keys.Open) {
+			if r, ok := b.Selected(); ok {
+				id, _ := strconv.ParseInt(r.Key, 10, 32)
+				return b, push(NewBroker(b.c, int32(id)))
+			}
+		}
+		b.List.Update(msg)
+	case tea.MouseWheelMsg:
 		b.List.Update(msg)
 	}
 	return b, nil
@@ -134,9 +142,16 @@ func (b *Brokers) disk(id int32) string {
 }
 
 // ShortHelp implements help.KeyMap.
-func (b *Brokers) ShortHelp() []key.Binding { return nil }
+func (b *Brokers) ShortHelp() []key.Binding { return []key.Binding{b.openKey()} }
+
+// openKey is Open as this view uses it: a broker's detail.
+func (b *Brokers) openKey() key.Binding {
+	k := b.c.Keys.Open
+	k.SetHelp(k.Help().Key, "broker detail")
+	return k
+}
 
 // FullHelp implements help.KeyMap.
 func (b *Brokers) FullHelp() [][]key.Binding {
-	return [][]key.Binding{b.c.Keys.Sorting(), b.c.Keys.Movement()}
+	return [][]key.Binding{{b.openKey()}, b.c.Keys.Sorting(), b.c.Keys.Movement()}
 }

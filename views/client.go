@@ -14,6 +14,15 @@ type (
 	ConfigReader interface {
 		TopicConfig(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
 	}
+	// BrokerConfigReader reads a broker's configuration.
+	BrokerConfigReader interface {
+		BrokerConfig(ctx context.Context, id int32) ([]kafkaclient.ConfigEntry, error)
+	}
+	// BrokerAdmin changes a broker's own dynamic settings; the client
+	// refuses it in read-only mode.
+	BrokerAdmin interface {
+		SetBrokerConfig(ctx context.Context, id int32, name string, value *string) error
+	}
 	// Tailer opens live tails; a tail ends when ctx ends.
 	Tailer interface {
 		Tail(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
@@ -51,6 +60,11 @@ type (
 		DeleteTopic(ctx context.Context, name string) error
 		AddPartitions(ctx context.Context, topic string, total int32) error
 		SetTopicConfig(ctx context.Context, topic, name string, value *string) error
+	}
+	// LeaderElector moves leadership back to preferred replicas; the
+	// client refuses it in read-only mode.
+	LeaderElector interface {
+		ElectPreferredLeaders(ctx context.Context, parts []kafkaclient.TopicPartition) ([]kafkaclient.ElectionResult, error)
 	}
 	// Producer writes records.
 	Producer interface {
@@ -97,6 +111,10 @@ type Client struct {
 	Scram        ScramReader
 	Quotas       QuotaReader
 	Transactions TransactionReader
+	Leaders      LeaderElector
+	// BrokerConfigs and BrokerAdmin read and change brokers' own settings.
+	BrokerConfigs BrokerConfigReader
+	BrokerAdmin   BrokerAdmin
 	// Registry is the session's Schema Registry and Schemas decodes
 	// records with it; both nil in a session without one.
 	Registry SchemaRegistry
@@ -106,6 +124,8 @@ type Client struct {
 // FullClient has every role, as kafkaclient.Client does.
 type FullClient interface {
 	ConfigReader
+	BrokerConfigReader
+	BrokerAdmin
 	Tailer
 	GroupReader
 	Refresher
@@ -117,9 +137,10 @@ type FullClient interface {
 	ScramReader
 	QuotaReader
 	TransactionReader
+	LeaderElector
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c}
+	return Client{Configs: c, BrokerConfigs: c, BrokerAdmin: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c, Leaders: c}
 }

@@ -217,16 +217,24 @@ func (g *Groups) observe(groups []kafkaclient.GroupInfo, at time.Time) {
 	g.groups, g.at, g.loaded = groups, at, true
 	for _, gi := range groups {
 		delete(gone, gi.Name)
-		r := g.history.Group(gi.Name)
+	}
+	recordGroups(g.history, groups, at)
+	for name := range gone {
+		g.history.Forget(name)
+	}
+}
+
+// recordGroups adds an observation of groups to the session's history:
+// a sample for each group's health windows and lag trend.
+func recordGroups(h *kafkaclient.GroupHistory, groups []kafkaclient.GroupInfo, at time.Time) {
+	for _, gi := range groups {
+		r := h.Group(gi.Name)
 		r.Health.Observe(at, gi.Offsets)
 		lag := int64(-1)
 		if gi.Err == nil && hasLag(gi) {
 			lag = gi.TotalLag()
 		}
 		r.AddLag(lag)
-	}
-	for name := range gone {
-		g.history.Forget(name)
 	}
 }
 

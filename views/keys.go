@@ -50,6 +50,7 @@ type KeyMap struct {
 	DeleteGroup   key.Binding `kscope:"dangerous"`
 	Undo          key.Binding `kscope:"dangerous"`
 	DeleteSchema  key.Binding `kscope:"dangerous"`
+	ElectLeaders  key.Binding `kscope:"dangerous"`
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -103,6 +104,7 @@ func DefaultKeyMap() *KeyMap {
 		DeleteGroup:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete group")),
 		Undo:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		DeleteSchema:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete version")),
+		ElectLeaders:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "elect preferred leaders")),
 	}
 }
 

@@ -193,13 +193,15 @@ func addPartitionsDialog(c *Common, admin TopicAdmin, t *kafkaclient.TopicInfo) 
 
 // editConfigDialog asks for a new value of one topic config entry.
 func editConfigDialog(c *Common, admin TopicAdmin, topic string, e kafkaclient.ConfigEntry) tea.Cmd {
-	if e.ReadOnly {
+	switch {
+	case e.ReadOnly:
 		return notify(e.Name+" is read-only", true)
+	case e.Sensitive:
+		// Typed here it would be on screen and in the audit file.
+		return notify(fmt.Sprintf("%s is a secret: kscope does not show or set secrets; use kafka-configs --entity-type topics --entity-name %s",
+			plainName(e.Name), plainName(topic)), true)
 	}
 	value := e.Value
-	if e.Sensitive {
-		value = ""
-	}
 	d := &dialog{c: c, title: "edit config", form: widget.NewForm(c.Styles, "Set "+plainName(e.Name)+" on "+plainName(topic), []widget.Field{
 		{Name: "value", Label: "Value", Value: value, Required: true,
 			Help: fmt.Sprintf("now %s (from %s); default %s", rawAndHuman(e.Name, e.Value), e.Source, rawAndHuman(e.Name, e.Default))},

@@ -120,6 +120,11 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 				return t, addPartitionsDialog(t.c, t.c.Client.TopicAdmin, info)
 			}
 			return t, produceDialog(t.c, t.c.Client.Producer, info.Name)
+		case key.Matches(msg, k.ElectLeaders):
+			if r, ok := t.Selected(); ok {
+				name := r.Key
+				return t, electDialog(t.c, "topic "+plainName(name), func(topic string, _ kafkaclient.PartitionInfo) bool { return topic == name })
+			}
 		case key.Matches(msg, k.Internal):
 			t.showInternal = !t.showInternal
 			t.rebuild()
@@ -207,5 +212,5 @@ func (t *Topics) ShortHelp() []key.Binding {
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
 	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Internal}, k.Sorting(),
-		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce}, k.Movement()}
+		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce, k.ElectLeaders}, k.Movement()}
 }

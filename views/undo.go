@@ -12,8 +12,8 @@ import (
 )
 
 // undoDialog offers to put back what entry changed, as a new change with
-// its own preview and confirmation: a config value, or a group's
-// committed offsets. Other changes cannot be taken back this way.
+// its own preview and confirmation: a topic's or a broker's config value,
+// or a group's committed offsets. Other changes cannot be taken back this way.
 func undoDialog(c *Common, e kafkaclient.AuditEntry) tea.Cmd {
 	switch {
 	case e.Result != "ok":
@@ -21,16 +21,27 @@ func undoDialog(c *Common, e kafkaclient.AuditEntry) tea.Cmd {
 	case e.Context != c.Context:
 		return notify(fmt.Sprintf("that change was made on %s: switch to it (:contexts) to undo it", plainName(e.Context)), true)
 	case (e.Action == "set config" || e.Action == "reset config") && e.Topic != "" && len(e.Changes) == 1:
-		return undoConfig(c, e.Topic, e.Changes[0])
+		admin, topic, name := c.Client.TopicAdmin, e.Topic, e.Changes[0].What
+		undo := kafkaclient.AuditEntry{Action: "undo config", Target: topic + " " + name, Topic: topic}
+		return undoConfig(c, plainName(topic), undo, e.Changes[0], func(ctx context.Context, v *string) error {
+			return admin.SetTopicConfig(ctx, topic, name, v)
+		})
+	case (e.Action == "set broker config" || e.Action == "reset broker config") && e.Broker != nil && len(e.Changes) == 1:
+		admin, id, name := c.Client.BrokerAdmin, *e.Broker, e.Changes[0].What
+		undo := kafkaclient.AuditEntry{Action: "undo broker config", Target: fmt.Sprintf("broker %d %s", id, name), Broker: &id}
+		return undoConfig(c, fmt.Sprintf("broker %d", id), undo, e.Changes[0], func(ctx context.Context, v *string) error {
+			return admin.SetBrokerConfig(ctx, id, name, v)
+		})
 	case e.Action == "reset offsets" && e.Group != "":
 		return undoReset(c, e)
 	}
 	return notify(plainName(e.Action)+" cannot be undone from here", true)
 }
 
-// undoConfig sets a config entry back to what it was before ch.
-func undoConfig(c *Common, topic string, ch kafkaclient.Change) tea.Cmd {
-	admin, name := c.Client.TopicAdmin, ch.What
+// undoConfig sets a config entry of target (a topic, a broker, as shown)
+// back to what it was before ch with set, recording it as entry.
+func undoConfig(c *Common, target string, entry kafkaclient.AuditEntry, ch kafkaclient.Change, set func(ctx context.Context, value *string) error) tea.Cmd {
+	name := ch.What
 	back := "back to its default"
 	if ch.Before != nil {
 		back = "back to " + rawAndHuman(name, *ch.Before)
@@ -39,11 +50,10 @@ func undoConfig(c *Common, topic string, ch kafkaclient.Change) tea.Cmd {
 	if ch.After != nil {
 		now = rawAndHuman(name, *ch.After)
 	}
-	explanation := fmt.Sprintf("Set %s of %s from %s %s?", plainName(name), plainName(topic), now, back)
-	entry := kafkaclient.AuditEntry{Action: "undo config", Target: topic + " " + name, Topic: topic,
-		Changes: []kafkaclient.Change{kafkaclient.ConfigChange(name, ch.After, ch.Before)}}
-	return confirmChange(c, "undo", "Undo: "+plainName(name)+" of "+plainName(topic), explanation, name, entry, func(ctx context.Context) (string, error) {
-		return fmt.Sprintf("%s of %s is %s", plainName(name), plainName(topic), back), admin.SetTopicConfig(ctx, topic, name, ch.Before)
+	explanation := fmt.Sprintf("Set %s of %s from %s %s?", plainName(name), target, now, back)
+	entry.Changes = []kafkaclient.Change{kafkaclient.ConfigChange(name, ch.After, ch.Before)}
+	return confirmChange(c, "undo", "Undo: "+plainName(name)+" of "+target, explanation, name, entry, func(ctx context.Context) (string, error) {
+		return fmt.Sprintf("%s of %s is %s", plainName(name), target, back), set(ctx, ch.Before)
 	})
 }
 

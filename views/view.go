@@ -84,6 +84,9 @@ type Common struct {
 	// the session, so reopening a view does not start them from nothing;
 	// the root sets one per session (nil: each view keeps its own).
 	GroupHistory *kafkaclient.GroupHistory
+	// Health is what the health checks know and found; nil until the
+	// first evaluation.
+	Health *HealthState
 }
 
 // Zone is where times are shown.

@@ -16,6 +16,8 @@ var ErrNotSet = errors.New("no cluster behind this call in this test")
 // Fake is a cluster built from func fields.
 type Fake struct {
 	TopicConfigFn        func(ctx context.Context, topic string) ([]kafkaclient.ConfigEntry, error)
+	BrokerConfigFn       func(ctx context.Context, id int32) ([]kafkaclient.ConfigEntry, error)
+	SetBrokerConfigFn    func(ctx context.Context, id int32, name string, value *string) error
 	TailFn               func(ctx context.Context, spec kafkaclient.TailSpec) (*kafkaclient.Tail, error)
 	GroupsFn             func(ctx context.Context) ([]kafkaclient.GroupInfo, error)
 	GroupFn              func(ctx context.Context, name string) (kafkaclient.GroupInfo, error)
@@ -36,6 +38,7 @@ type Fake struct {
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
 	TransactionsFn       func(ctx context.Context) ([]kafkaclient.Transaction, error)
+	ElectFn              func(ctx context.Context, parts []kafkaclient.TopicPartition) ([]kafkaclient.ElectionResult, error)
 	ProducersFn          func(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
 }
 
@@ -212,4 +215,28 @@ func (f *Fake) Producers(ctx context.Context, topic string, partition int32) ([]
 		return nil, ErrNotSet
 	}
 	return f.ProducersFn(ctx, topic, partition)
+}
+
+// ElectPreferredLeaders calls ElectFn.
+func (f *Fake) ElectPreferredLeaders(ctx context.Context, parts []kafkaclient.TopicPartition) ([]kafkaclient.ElectionResult, error) {
+	if f.ElectFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.ElectFn(ctx, parts)
+}
+
+// BrokerConfig calls BrokerConfigFn.
+func (f *Fake) BrokerConfig(ctx context.Context, id int32) ([]kafkaclient.ConfigEntry, error) {
+	if f.BrokerConfigFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.BrokerConfigFn(ctx, id)
+}
+
+// SetBrokerConfig calls SetBrokerConfigFn.
+func (f *Fake) SetBrokerConfig(ctx context.Context, id int32, name string, value *string) error {
+	if f.SetBrokerConfigFn == nil {
+		return ErrNotSet
+	}
+	return f.SetBrokerConfigFn(ctx, id, name, value)
 }
