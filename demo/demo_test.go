@@ -446,14 +446,45 @@ func TestListen(t *testing.T) {
 		}
 	}
 
-	// A port that was free a moment ago: the one the busy listener had.
-	busy.Close()
-	p, _ := strconv.Atoi(port)
+	// A port that was free a moment ago, with the next one, which the
+	// schema registry takes.
+	p := freePorts(t, 2)
+	port = strconv.Itoa(p)
 	c := startDemo(t, Options{Listen: "localhost:" + port, Brokers: 1})
 	if got, want := c.Addrs(), []string{"127.0.0.1:" + strconv.Itoa(p)}; len(got) != 1 || got[0] != want[0] {
 		t.Errorf("Addrs() = %v, want %v", got, want)
 	}
 	c.Close()
+}
+
+// freePorts returns the first of n consecutive ports that were free a
+// moment ago: another process may take an ephemeral port's neighbour, so
+// each is tried.
+func freePorts(t *testing.T, n int) int {
+	t.Helper()
+	for range 100 {
+		first, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := first.Addr().(*net.TCPAddr).Port
+		held := []net.Listener{first}
+		for i := 1; i < n; i++ {
+			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				break
+			}
+			held = append(held, ln)
+		}
+		for _, ln := range held {
+			ln.Close()
+		}
+		if len(held) == n {
+			return base
+		}
+	}
+	t.Fatalf("no %d consecutive free ports", n)
+	return 0
 }
 
 // TestContextDone checks that the workload stops with Start's context

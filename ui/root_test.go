@@ -21,9 +21,26 @@ import (
 var fixedNow = time.Date(2026, 11, 21, 9, 30, 0, 0, time.UTC)
 
 // configs is the cluster of the root tests: it answers TopicConfig from a
-// map, and nothing else.
+// map, and the last stable offsets of snapshot's topics (an open
+// transaction holds orders/1 two offsets back), and nothing else.
 func configs(entries map[string][]kafkaclient.ConfigEntry) *viewtest.Fake {
 	return &viewtest.Fake{
+		StableFn: func(_ context.Context, topic string) (map[int32]int64, error) {
+			t := snapshot().Topic(topic)
+			if t == nil {
+				return nil, kafkaclient.ErrNoSuchTopic
+			}
+			out := map[int32]int64{}
+			for _, p := range t.Partitions {
+				if p.WatermarksKnown {
+					out[p.ID] = p.High
+				}
+			}
+			if topic == "orders" {
+				out[1] -= 2
+			}
+			return out, nil
+		},
 		TopicConfigFn: func(_ context.Context, topic string) ([]kafkaclient.ConfigEntry, error) {
 			e, ok := entries[topic]
 			if !ok {

@@ -46,11 +46,19 @@ func (b *Brokers) Update(msg tea.Msg) (View, tea.Cmd) {
 	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, ThemeChanged:
 		b.rebuild()
 	case tea.KeyPressMsg:
-		if key.Matches(msg, b.c.Keys.Open) {
-			if r, ok := b.Selected(); ok {
-				id, _ := strconv.ParseInt(r.Key, 10, 32)
-				return b, push(NewBroker(b.c, int32(id)))
-			}
+		if cmd := b.c.Keys.refused(msg, b.FullHelp()); cmd != nil {
+			return b, cmd
+		}
+		r, selected := b.Selected()
+		id, _ := strconv.ParseInt(r.Key, 10, 32)
+		switch {
+		case selected && key.Matches(msg, b.c.Keys.Open):
+			return b, push(NewBroker(b.c, int32(id)))
+		case selected && key.Matches(msg, b.c.Keys.ElectLeaders):
+			// The partitions whose preferred replica the broker is.
+			return b, electDialog(b.c, fmt.Sprintf("broker %d", id), func(_ string, p kafkaclient.PartitionInfo) bool {
+				return p.PreferredLeader() == int32(id)
+			})
 		}
 		b.List.Update(msg)
 	case tea.MouseWheelMsg:
@@ -153,5 +161,5 @@ func (b *Brokers) openKey() key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (b *Brokers) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{b.openKey()}, b.c.Keys.Sorting(), b.c.Keys.Movement()}
+	return [][]key.Binding{{b.openKey(), b.c.Keys.ElectLeaders}, b.c.Keys.Sorting(), b.c.Keys.Movement()}
 }

@@ -61,6 +61,10 @@ type (
 		AddPartitions(ctx context.Context, topic string, total int32) error
 		SetTopicConfig(ctx context.Context, topic, name string, value *string) error
 	}
+	// StableReader reads a topic's last stable offsets on demand.
+	StableReader interface {
+		StableOffsets(ctx context.Context, topic string) (map[int32]int64, error)
+	}
 	// LeaderElector moves leadership back to preferred replicas; the
 	// client refuses it in read-only mode.
 	LeaderElector interface {
@@ -112,6 +116,7 @@ type Client struct {
 	Quotas       QuotaReader
 	Transactions TransactionReader
 	Leaders      LeaderElector
+	Stable       StableReader
 	// BrokerConfigs and BrokerAdmin read and change brokers' own settings.
 	BrokerConfigs BrokerConfigReader
 	BrokerAdmin   BrokerAdmin
@@ -138,9 +143,10 @@ type FullClient interface {
 	QuotaReader
 	TransactionReader
 	LeaderElector
+	StableReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, BrokerConfigs: c, BrokerAdmin: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c, Leaders: c}
+	return Client{Configs: c, BrokerConfigs: c, BrokerAdmin: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c, Leaders: c, Stable: c}
 }

@@ -84,3 +84,46 @@ func TestElectionNothingToMove(t *testing.T) {
 		}
 	})
 }
+
+// TestElectionScopes: E on a broker previews the partitions whose
+// preferred replica it is, on a partition that partition, and in :health
+// the whole cluster.
+func TestElectionScopes(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		r := &recorder{}
+		c, _ := actionCommon(t, r)
+		c.Snapshot = &kafkaclient.Snapshot{
+			Brokers: []kafkaclient.BrokerInfo{{ID: 1, Up: true}, {ID: 2, Up: true}},
+			Topics: []kafkaclient.TopicInfo{
+				{Name: "audit", Partitions: []kafkaclient.PartitionInfo{{ID: 0, Leader: 1, Replicas: []int32{2, 1}, ISR: []int32{1, 2}}}},
+				{Name: "orders", Partitions: []kafkaclient.PartitionInfo{
+					{ID: 0, Leader: 2, Replicas: []int32{1, 2}, ISR: []int32{1, 2}},
+					{ID: 1, Leader: 1, Replicas: []int32{2, 1}, ISR: []int32{1, 2}},
+				}},
+			}}
+		preview := func(v View, keys ...string) string {
+			h.push(v)
+			for _, k := range keys {
+				h.send(press(k))
+			}
+			if len(h.stack) != 2 {
+				t.Fatalf("no dialog; notices %v", h.notices())
+			}
+			out := plain(h.top())
+			h.closeAll()
+			return out
+		}
+		broker2 := preview(NewBrokers(c), "down", "E")
+		if !strings.Contains(broker2, "broker 2") || !strings.Contains(broker2, "audit/0") || !strings.Contains(broker2, "orders/1") || strings.Contains(broker2, "orders/0") {
+			t.Errorf("broker 2:\n%s", broker2)
+		}
+		part := preview(NewPartitions(c, "orders"), "E")
+		if !strings.Contains(part, "partition orders/0") || strings.Contains(part, "orders/1  leader") {
+			t.Errorf("partition orders/0:\n%s", part)
+		}
+		cluster := preview(NewHealth(c), "E")
+		if !strings.Contains(cluster, "the cluster: 3 leaders would change") {
+			t.Errorf("the cluster:\n%s", cluster)
+		}
+	})
+}

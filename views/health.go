@@ -153,11 +153,16 @@ func (v *Health) Update(msg tea.Msg) (View, tea.Cmd) {
 	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, kafkaclient.HealthRead, ThemeChanged:
 		v.rebuild()
 	case tea.KeyPressMsg:
+		if cmd := v.c.Keys.refused(msg, v.FullHelp()); cmd != nil {
+			return v, cmd
+		}
 		switch {
 		case key.Matches(msg, v.c.Keys.Open):
 			if f, ok := v.selected(); ok && f.open != nil {
 				return v, push(f.open(v.c))
 			}
+		case key.Matches(msg, v.c.Keys.ElectLeaders):
+			return v, electDialog(v.c, "the cluster", func(string, kafkaclient.PartitionInfo) bool { return true })
 		case key.Matches(msg, v.c.Keys.Reload):
 			if !v.loading {
 				v.tickGen++
@@ -228,7 +233,7 @@ func (v *Health) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (v *Health) FullHelp() [][]key.Binding {
 	k := v.c.Keys
-	return [][]key.Binding{{v.openKey(), k.Reload}, k.Movement()}
+	return [][]key.Binding{{v.openKey(), k.Reload, k.ElectLeaders}, k.Movement()}
 }
 
 // openKey is Open as this view uses it: the view that shows a finding.

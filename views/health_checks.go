@@ -164,7 +164,7 @@ func partitionFindings(s *kafkaclient.Snapshot, req *kafkaclient.Requirements) [
 	}
 	if notPreferred > 0 {
 		out = append(out, Finding{Severity: SeverityWarn, check: checkPreferred, Check: "preferred leaders", Subject: "the cluster",
-			Detail: plural(int64(notPreferred), "partition is not led by its", "partitions are not led by their") + " preferred replica; E on a topic elects",
+			Detail: plural(int64(notPreferred), "partition is not led by its", "partitions are not led by their") + " preferred replica; E here elects them all, or on a topic, partition or broker",
 			open:   func(c *Common) View { return NewTopics(c) }})
 	}
 	return out

@@ -66,7 +66,7 @@ func TestHealthFindsEachProblemWorstFirst(t *testing.T) {
 		"WARN group WARN etl: lag grew across the whole window",
 		"WARN under-replicated orders: 3 partitions 0,1,2: replicas out of the ISR",
 		"WARN replication factor scratch: replication factor 1, below the default.replication.factor 3; below min.insync.replicas+1 = 2: one broker down stops acks=all writes",
-		"WARN preferred leaders the cluster: 1 partition is not led by its preferred replica; E on a topic elects",
+		"WARN preferred leaders the cluster: 1 partition is not led by its preferred replica; E here elects them all, or on a topic, partition or broker",
 		"WARN leader skew broker 1: leads 4 of 6 partitions, an even share is 2",
 		"WARN leader skew broker 3: leads 0 of 6 partitions, an even share is 2",
 	}

@@ -1,9 +1,11 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -18,9 +20,22 @@ import (
 type Partitions struct {
 	*widget.List[kafkaclient.PartitionInfo]
 	c     *Common
+	scope Scope
 	topic string
 	// missing is set once a snapshot arrived without the topic.
 	missing bool
+	// lso are the last stable offsets, asked while the view is open for
+	// the watermarks of lsoFor; nil before the first answer.
+	lso        map[int32]int64
+	lsoFor     time.Time
+	lsoLoading bool
+}
+
+// stableRead answers the view's question for the last stable offsets.
+type stableRead struct {
+	offsets map[int32]int64
+	err     error
+	at      time.Time
 }
 
 // NewPartitions makes the partitions view of topic.
@@ -34,6 +49,9 @@ func NewPartitions(c *Common, topic string) *Partitions {
 		{Title: "OFFLINE", Priority: 1},
 		{Title: "LOW", Right: true, Cut: widget.CutNever, Priority: 2},
 		{Title: "HIGH", Right: true, Cut: widget.CutNever, Priority: 3},
+		// Above OFFLINE: an offline replica is also marked out of sync in
+		// REPLICAS, while what an open transaction holds back shows nowhere else.
+		{Title: "LSO", Right: true, Cut: widget.CutNever, Priority: 2},
 		{Title: "MESSAGES", Short: "MSGS", Right: true, Cut: widget.CutNever, Essential: true, Priority: 5},
 		{Title: "SIZE", Right: true, Cut: widget.CutNever, Priority: 4},
 		{Title: "FOLLOWER-LAG", Short: "F-LAG", Right: true, Cut: widget.CutNever, Priority: 1},
@@ -59,7 +77,28 @@ func (p *Partitions) Title() string {
 func (p *Partitions) Topic() string { return p.topic }
 
 // Init implements View.
-func (p *Partitions) Init(Scope) tea.Cmd { return nil }
+func (p *Partitions) Init(s Scope) tea.Cmd {
+	p.scope = s
+	return p.askStable()
+}
+
+// askStable asks for the last stable offsets once for each refresh's
+// watermarks: the refresh itself does not read them, so that it stays at
+// two ListOffsets requests a broker while no one looks at them.
+func (p *Partitions) askStable() tea.Cmd {
+	reader, snap := p.c.Client.Stable, p.c.Snapshot
+	if reader == nil || snap == nil || snap.WatermarksAt.IsZero() || p.lsoLoading || !snap.WatermarksAt.After(p.lsoFor) {
+		return nil
+	}
+	p.lsoLoading = true
+	topic, at := p.topic, snap.WatermarksAt
+	return p.scope.Do(func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		offsets, err := reader.StableOffsets(ctx, topic)
+		return stableRead{offsets: offsets, err: err, at: at}
+	})
+}
 
 // Update implements View.
 func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
@@ -71,6 +110,15 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 			name, _ := sanitize.Plain(p.topic)
 			return p, notify("no such topic: "+name, true)
 		}
+		return p, p.askStable()
+	case stableRead:
+		p.lsoLoading, p.lsoFor = false, msg.at
+		// A leader that did not answer leaves its partitions unknown; the
+		// others' offsets are shown.
+		if msg.offsets != nil || msg.err == nil {
+			p.lso = msg.offsets
+		}
+		p.rebuild()
 	case kafkaclient.DiskUpdated, ThemeChanged:
 		p.rebuild()
 	case tea.KeyPressMsg:
@@ -82,6 +130,14 @@ func (p *Partitions) Update(msg tea.Msg) (View, tea.Cmd) {
 			if r, ok := p.Selected(); ok {
 				id, _ := strconv.Atoi(r.Key)
 				return p, push(NewProducers(p.c, p.topic, int32(id)))
+			}
+		case key.Matches(msg, p.c.Keys.ElectLeaders):
+			if r, ok := p.Selected(); ok {
+				id, _ := strconv.Atoi(r.Key)
+				topic := p.topic
+				return p, electDialog(p.c, fmt.Sprintf("partition %s/%d", plainName(topic), id), func(t string, part kafkaclient.PartitionInfo) bool {
+					return t == topic && part.ID == int32(id)
+				})
 			}
 		case key.Matches(msg, p.c.Keys.Configs):
 			v := NewConfigs(p.c, p.topic)
@@ -148,9 +204,29 @@ func (p *Partitions) row(part kafkaclient.PartitionInfo) widget.Row {
 	return widget.Row{
 		Key:    strconv.Itoa(int(part.ID)),
 		Search: fmt.Sprintf("%d %d %s %s", part.ID, part.Leader, ids(part.Replicas), ids(part.ISR)),
-		Cells: widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, msgs,
-			p.sizeCell(part), p.followerLag(part)),
+		Cells: widget.FixedCells(id, leader, replicasCell(part, st.Warn.Render), ids(part.ISR), offline, low, high, p.lsoCell(part),
+			msgs, p.sizeCell(part), p.followerLag(part)),
 	}
+}
+
+// lsoCell is the last stable offset where an open transaction holds it
+// below the high watermark, with how far below, so the partitions a
+// read_committed consumer cannot read to the end stand out; a dash where
+// it is the high watermark.
+func (p *Partitions) lsoCell(part kafkaclient.PartitionInfo) string {
+	st := p.c.Styles
+	lso, ok := p.lso[part.ID]
+	switch {
+	case !part.WatermarksKnown || p.lso == nil:
+		return st.Muted.Render("…")
+	case !ok:
+		return st.Muted.Render("?")
+	case lso < part.High:
+		// Read after the high watermark, it may have passed it: a
+		// transaction that committed since holds nothing back.
+		return st.Warn.Render(count(lso) + " −" + count(part.High-lso))
+	}
+	return st.Muted.Render("-")
 }
 
 // sizeCell is the bytes of the partition's leader replica, or of its
@@ -234,5 +310,5 @@ func (p *Partitions) openKey() key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (p *Partitions) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{p.openKey(), p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
+	return [][]key.Binding{{p.openKey(), p.c.Keys.Tail, p.c.Keys.Configs, p.c.Keys.Produce, p.c.Keys.ElectLeaders}, p.c.Keys.Sorting(), p.c.Keys.Movement()}
 }

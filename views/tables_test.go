@@ -85,6 +85,13 @@ func TestPartitionsGolden(t *testing.T) {
 	c.Disk = clusterDisk(c.Snapshot)
 	requireGolden(t, func(w, h int) string {
 		v := NewPartitions(c, "payments.settlements.eu-west-1.v2")
+		// An open transaction holds partition 2 750 offsets back.
+		lso := map[int32]int64{}
+		for _, p := range c.Snapshot.Topic("payments.settlements.eu-west-1.v2").Partitions {
+			lso[p.ID] = p.High
+		}
+		lso[2] -= 750
+		v.Update(stableRead{offsets: lso, at: t0})
 		v.SetSize(w, h)
 		return v.View()
 	})

@@ -38,6 +38,7 @@ type Fake struct {
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
 	TransactionsFn       func(ctx context.Context) ([]kafkaclient.Transaction, error)
+	StableFn             func(ctx context.Context, topic string) (map[int32]int64, error)
 	ElectFn              func(ctx context.Context, parts []kafkaclient.TopicPartition) ([]kafkaclient.ElectionResult, error)
 	ProducersFn          func(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
 }
@@ -239,4 +240,12 @@ func (f *Fake) SetBrokerConfig(ctx context.Context, id int32, name string, value
 		return ErrNotSet
 	}
 	return f.SetBrokerConfigFn(ctx, id, name, value)
+}
+
+// StableOffsets calls StableFn.
+func (f *Fake) StableOffsets(ctx context.Context, topic string) (map[int32]int64, error) {
+	if f.StableFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.StableFn(ctx, topic)
 }
