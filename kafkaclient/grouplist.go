@@ -25,12 +25,11 @@ func (l listedGroup) info(coord int32, at time.Time) GroupInfo {
 
 // listGroups asks every broker for the groups it coordinates.
 func (c *Client) listGroups(ctx context.Context) (map[int32][]listedGroup, error) {
-	ids := c.pool.ids()
-	if len(ids) == 0 {
-		if _, err := c.metadata(); err != nil {
-			return nil, err
-		}
-		ids = c.pool.ids()
+	// Asked right after Connect, before the first refresh has told the
+	// pool the brokers, the metadata is read here.
+	ids, err := c.brokerIDs()
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
 	}
 	var mu sync.Mutex
 	out := map[int32][]listedGroup{}

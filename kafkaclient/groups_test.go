@@ -396,3 +396,17 @@ func TestGroupsEndsWithItsContext(t *testing.T) {
 	cl.Close()
 	goleak.VerifyNone(t, before, ignoreMetrics)
 }
+
+// TestGroupsBeforeThePoolKnowsTheBrokers: asked before the first refresh
+// has told the pool the brokers (a view opened at start), the groups are
+// listed from metadata read then, not refused with an empty error.
+func TestGroupsBeforeThePoolKnowsTheBrokers(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 3, kfake.SeedTopics(1, "t"))
+	cl := connect(t, c)
+	waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	cl.pool.update(nil)
+	if _, err := cl.Groups(context.Background()); err != nil {
+		t.Fatalf("groups before the pool knew the brokers: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package kafkaclient
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -57,6 +58,28 @@ func TestHealthReadIsPublished(t *testing.T) {
 			}
 		case <-deadline:
 			t.Fatal("no health read within 30s")
+		}
+	}
+}
+
+// TestProblemsFromARewrittenMetadata: kfake never shrinks an ISR nor
+// loses a leader, so its Metadata answer is rewritten (serveSickMetadata)
+// to show a healthy, an under-replicated and an offline partition; the
+// snapshot judges them as kafka-topics --describe would.
+func TestProblemsFromARewrittenMetadata(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 3)
+	serveSickMetadata(t, c, 3)
+	cl := connect(t, c)
+	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	sick := s.Topic("sick")
+	for minISR, want := range map[int]string{
+		3: "{Offline:[2] UnderMinISR:[1 2] UnderReplicated:[1 2]}",
+		2: "{Offline:[2] UnderMinISR:[2] UnderReplicated:[1 2]}",
+		0: "{Offline:[2] UnderMinISR:[] UnderReplicated:[1 2]}",
+	} {
+		if got := fmt.Sprintf("%+v", sick.Problems(minISR)); got != want {
+			t.Errorf("min.insync.replicas %d: %s, want %s", minISR, got, want)
 		}
 	}
 }

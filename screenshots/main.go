@@ -85,6 +85,9 @@ var shots = []shot{
 	{name: "tail-avro", args: []string{"--demo", "-c", "tail orders-avro --from -30"}, waitFor: `"amount":`},
 	{name: "detail-protobuf", args: []string{"--demo", "-c", "tail shipments-protobuf --from -30"}, waitFor: `"carrier":`, keys: []string{"Space", "Enter"},
 		then: "message demo.logistics.Shipment"},
+	// The demo's stopped and stalled groups are found once watched for
+	// the health window, a minute.
+	{name: "health", args: []string{"--demo", "-c", "health", "--groups-refresh", "2s"}, waitFor: "group STOP", patience: 150 * time.Second, height: 15},
 	// ledger-close holds its transaction open 40 s of every 50.
 	{name: "transactions", args: []string{"--demo", "-c", "transactions"}, waitFor: "ledger-close", height: 15},
 }
