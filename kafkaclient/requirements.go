@@ -155,7 +155,8 @@ type PartitionProblems struct {
 // min ISR.
 func (t *TopicInfo) Problems(minISR int) PartitionProblems {
 	var out PartitionProblems
-	for _, p := range t.Partitions {
+	for i := range t.Partitions {
+		p := &t.Partitions[i]
 		if p.IsOffline() {
 			out.Offline = append(out.Offline, p.ID)
 		}

@@ -134,30 +134,38 @@ func partitionFindings(s *kafkaclient.Snapshot, req *kafkaclient.Requirements) [
 	notPreferred := 0
 	for i := range s.Topics {
 		t := &s.Topics[i]
-		name := t.Name
-		open := func(c *Common) View { return NewPartitions(c, name) }
 		minISR := 0
 		if req != nil {
-			minISR = req.MinISR[name]
+			minISR = req.MinISR[t.Name]
 		}
-		problems := t.Problems(minISR)
-		for _, p := range t.Partitions {
+		// By index: a refresh of 100,000 partitions runs this on the event
+		// loop, where copying each partition costs.
+		for j := range t.Partitions {
+			p := &t.Partitions[j]
 			// An offline partition is reported as offline, not here.
 			if pref := p.PreferredLeader(); pref >= 0 && !p.IsOffline() && p.Leader != pref {
 				notPreferred++
 			}
 		}
-		add := func(sev Severity, check int, what string, ids []int32, why string) {
+		problems := t.Problems(minISR)
+		f, ok := replicationFinding(t, req, minISR)
+		if len(problems.Offline)+len(problems.UnderMinISR)+len(problems.UnderReplicated) == 0 && !ok {
+			continue
+		}
+		name := t.Name
+		open := func(c *Common) View { return NewPartitions(c, name) }
+		add := func(sev Severity, check int, what string, ids []int32, why func() string) {
 			if len(ids) > 0 {
 				out = append(out, Finding{Severity: sev, check: check, Check: what, Subject: name,
-					Detail: fmt.Sprintf("%s %s: %s", plural(int64(len(ids)), "partition", "partitions"), idList(ids), why), open: open})
+					Detail: fmt.Sprintf("%s %s: %s", plural(int64(len(ids)), "partition", "partitions"), idList(ids), why()), open: open})
 			}
 		}
-		add(SeverityCrit, checkOffline, "offline partitions", problems.Offline, "no leader; nothing can be read or written")
-		add(SeverityCrit, checkUnderMinISR, "under min ISR", problems.UnderMinISR,
-			fmt.Sprintf("fewer in-sync replicas than min.insync.replicas=%d; acks=all writes fail", minISR))
-		add(SeverityWarn, checkUnderReplicated, "under-replicated", problems.UnderReplicated, "replicas out of the ISR")
-		if f, ok := replicationFinding(t, req, minISR); ok {
+		add(SeverityCrit, checkOffline, "offline partitions", problems.Offline, func() string { return "no leader; nothing can be read or written" })
+		add(SeverityCrit, checkUnderMinISR, "under min ISR", problems.UnderMinISR, func() string {
+			return fmt.Sprintf("fewer in-sync replicas than min.insync.replicas=%d; acks=all writes fail", minISR)
+		})
+		add(SeverityWarn, checkUnderReplicated, "under-replicated", problems.UnderReplicated, func() string { return "replicas out of the ISR" })
+		if ok {
 			f.open = open
 			out = append(out, f)
 		}
