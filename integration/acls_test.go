@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"slices"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"kscope/kafkaclient"
 )
 
 // TestACLsAgreeWithKafkaACLs adds bindings of several kinds with
@@ -28,14 +31,90 @@ func TestACLsAgreeWithKafkaACLs(t *testing.T) {
 	t.Cleanup(func() {
 		for _, r := range [][]string{{"--topic", topic}, {"--topic", prefix, "--resource-pattern-type", "prefixed"}, {"--group", group},
 			{"--cluster", "--allow-principal", "User:bob", "--operation", "IdempotentWrite"}} {
-			_, _ = runTool(t.Context(), "kafka-acls", append([]string{"--bootstrap-server", bootstrapArg(), "--remove", "--force"}, r...)...)
+			// Not t.Context(): it is cancelled before cleanups run.
+			_, _ = runTool(context.Background(), "kafka-acls", append([]string{"--bootstrap-server", bootstrapArg(), "--remove", "--force"}, r...)...)
 		}
 	})
 	mine := func(line string) bool {
 		return strings.Contains(line, rig.run) || strings.Contains(line, "CLUSTER kafka-cluster") && strings.Contains(line, "User:bob")
 	}
 	s := connect(t, config())
-	kscope := func(t testing.TB) string {
+	got := agree(t, "ACLs", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+	if n := len(strings.Split(got, "\n")); n != 5 {
+		t.Errorf("%d bindings of this run listed, want the 5 added:\n%s", n, got)
+	}
+}
+
+// TestACLCreateAndDeleteAgreeWithKafkaACLs adds a binding with kscope and
+// finds it in kafka-acls --list; adds its near twins with kafka-acls, each
+// differing from it in one field; then deletes the binding with kscope:
+// kafka-acls --list no longer has it, and has every twin still.
+func TestACLCreateAndDeleteAgreeWithKafkaACLs(t *testing.T) {
+	restoreNodes(t)
+	topic, principal := name("acl-kscope"), "User:"+name("acl-user")
+	t.Cleanup(func() {
+		for _, r := range [][]string{{"--topic", topic}, {"--topic", topic, "--resource-pattern-type", "prefixed"}, {"--group", topic}} {
+			_, _ = runTool(context.Background(), "kafka-acls", append([]string{"--bootstrap-server", bootstrapArg(), "--remove", "--force"}, r...)...)
+		}
+	})
+	// Every binding of this test names the topic, and none of another.
+	mine := func(line string) bool { return strings.Contains(line, topic) }
+	s := connect(t, config())
+	target := kafkaclient.ACL{Principal: principal, Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: "TOPIC", PatternType: "LITERAL", Resource: topic}
+	if err := s.CreateACL(t.Context(), target); err != nil {
+		t.Fatalf("CreateACL: %v", err)
+	}
+	targetLine := strings.Join([]string{"TOPIC", topic, "LITERAL", principal, "*", "READ", "ALLOW"}, " ")
+	eventually(t, "kafka-acls --list shows the binding kscope added", time.Minute, func() string {
+		if got := kafkaACLs(mine)(t); got != targetLine {
+			return "kafka-acls lists:\n" + got
+		}
+		return ""
+	})
+
+	add := func(args ...string) string {
+		return tool(t, "kafka-acls", append([]string{"--bootstrap-server", bootstrapArg(), "--add"}, args...)...)
+	}
+	// kscope previews a binding in the words kafka-acls --add prints.
+	writes := target
+	writes.Operation = "WRITE"
+	if out := add("--allow-principal", principal, "--operation", "Write", "--topic", topic); !strings.Contains(out, "Adding ACLs for resource `"+writes.Pattern()+"`") || !strings.Contains(out, writes.Entry()) {
+		t.Errorf("kafka-acls --add printed\n%s\nnot %s and %s", out, writes.Pattern(), writes.Entry())
+	}
+	add("--allow-principal", principal, "--operation", "Read", "--topic", topic, "--resource-pattern-type", "prefixed")
+	add("--allow-principal", principal, "--allow-host", "10.0.0.9", "--operation", "Read", "--topic", topic)
+	add("--deny-principal", principal, "--operation", "Read", "--topic", topic)
+	add("--allow-principal", principal+"2", "--operation", "Read", "--topic", topic)
+	add("--allow-principal", principal, "--operation", "All", "--topic", topic)
+	add("--allow-principal", principal, "--operation", "Read", "--group", topic)
+	before := agree(t, "ACLs with the twins", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+	if n := len(strings.Split(before, "\n")); n != 8 || !strings.Contains(before, targetLine) {
+		t.Fatalf("want the binding and its 7 twins, have %d:\n%s", n, before)
+	}
+
+	n, err := s.DeleteACL(t.Context(), target)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteACL = %d, %v; want 1 deleted", n, err)
+	}
+	var want []string
+	for _, l := range strings.Split(before, "\n") {
+		if l != targetLine {
+			want = append(want, l)
+		}
+	}
+	eventually(t, "kafka-acls --list after kscope's delete", time.Minute, func() string {
+		if got := kafkaACLs(mine)(t); got != lines(want) {
+			return "kafka-acls lists:\n" + got + "\nwant every twin and not the binding:\n" + lines(want)
+		}
+		return ""
+	})
+	agree(t, "ACLs after the delete", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+}
+
+// kscopeACLs lists the bindings kscope reads that mine picks, one line
+// each: type, name, pattern, principal, host, operation, permission.
+func kscopeACLs(s *session, mine func(string) bool) func(testing.TB) string {
+	return func(t testing.TB) string {
 		acls, err := s.ACLs(t.Context())
 		if err != nil {
 			t.Fatalf("ACLs: %v", err)
@@ -48,9 +127,13 @@ func TestACLsAgreeWithKafkaACLs(t *testing.T) {
 		}
 		return lines(out)
 	}
+}
+
+// kafkaACLs is kscopeACLs as kafka-acls --list gives them.
+func kafkaACLs(mine func(string) bool) func(testing.TB) string {
 	resource := regexp.MustCompile(`ResourcePattern\(resourceType=(\w+), name=(.*), patternType=(\w+)\)`)
 	binding := regexp.MustCompile(`\(principal=(.*), host=(.*), operation=(\w+), permissionType=(\w+)\)`)
-	reference := func(t testing.TB) string {
+	return func(t testing.TB) string {
 		var out []string
 		var res []string
 		for _, l := range strings.Split(toolText(t, "kafka-acls", "--bootstrap-server", bootstrapArg(), "--list"), "\n") {
@@ -63,10 +146,6 @@ func TestACLsAgreeWithKafkaACLs(t *testing.T) {
 			}
 		}
 		return lines(out)
-	}
-	got := agree(t, "ACLs", time.Minute, kscope, reference)
-	if n := len(strings.Split(got, "\n")); n != 5 {
-		t.Errorf("%d bindings of this run listed, want the 5 added:\n%s", n, got)
 	}
 }
 
@@ -136,7 +215,7 @@ func TestQuotasAgreeWithKafkaConfigs(t *testing.T) {
 			for _, kv := range strings.Split(limits[i], ",") {
 				keys = append(keys, strings.SplitN(kv, "=", 2)[0])
 			}
-			_, _ = runTool(t.Context(), "kafka-configs", append([]string{"--bootstrap-server", bootstrapArg(), "--alter", "--delete-config", strings.Join(keys, ",")}, e...)...)
+			_, _ = runTool(context.Background(), "kafka-configs", append([]string{"--bootstrap-server", bootstrapArg(), "--alter", "--delete-config", strings.Join(keys, ",")}, e...)...)
 		}
 	})
 	s := connect(t, config())

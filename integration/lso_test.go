@@ -24,21 +24,7 @@ func TestLSOAgreesWithKafkasTools(t *testing.T) {
 	restoreNodes(t)
 	topic, id := name("lso-topic"), name("lso-txn")
 	createTopic(t, topic, 2, 3, "")
-	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V3_0_0_0
-	cfg.ClientID = "it-lso"
-	cfg.Producer.Idempotent = true
-	cfg.Producer.RequiredAcks = sarama.WaitForAll
-	cfg.Producer.Return.Successes = true
-	cfg.Producer.Partitioner = sarama.NewManualPartitioner
-	cfg.Producer.Transaction.ID = id
-	cfg.Producer.Transaction.Timeout = 5 * time.Minute
-	cfg.Net.MaxOpenRequests = 1
-	txn, err := sarama.NewSyncProducer(rig.bootstrap, cfg)
-	if err != nil {
-		t.Fatalf("transactional producer: %v", err)
-	}
-	defer txn.Close()
+	txn := txnProducer(t, id)
 	send := func(p sarama.SyncProducer, value string) int64 {
 		t.Helper()
 		_, offset, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: 0, Value: sarama.StringEncoder(value)})
@@ -59,17 +45,7 @@ func TestLSOAgreesWithKafkasTools(t *testing.T) {
 	}
 	first := send(txn, "open")
 
-	plainCfg := sarama.NewConfig()
-	plainCfg.Version = sarama.V3_0_0_0
-	plainCfg.ClientID = "it-lso-plain"
-	plainCfg.Producer.RequiredAcks = sarama.WaitForAll
-	plainCfg.Producer.Return.Successes = true
-	plainCfg.Producer.Partitioner = sarama.NewManualPartitioner
-	plain, err := sarama.NewSyncProducer(rig.bootstrap, plainCfg)
-	if err != nil {
-		t.Fatalf("producer: %v", err)
-	}
-	defer plain.Close()
+	plain := plainProducer(t, "it-lso-plain")
 	send(plain, "after")
 	last := send(plain, "after")
 

@@ -201,7 +201,7 @@ func TestSecurity(t *testing.T) {
 		// Every exported method of the client is either a reader or a
 		// change refused below: a new one must be put in one list.
 		readers := []string{"ACLs", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "StableOffsets", "Tail", "TopicConfig", "Transactions"}
-		changes := []string{"AddPartitions", "ApplyReset", "ApplyShareReset", "CreateTopic", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
+		changes := []string{"AbortTransaction", "AddPartitions", "ApplyReset", "ApplyShareReset", "CreateACL", "CreateTopic", "DeleteACL", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
 			"DeleteTopic", "ElectPreferredLeaders", "Produce", "SetBrokerConfig", "SetTopicConfig"}
 		typ := reflect.TypeFor[*kafkaclient.Client]()
 		for i := range typ.NumMethod() {
@@ -241,6 +241,18 @@ func TestSecurity(t *testing.T) {
 			"DeleteGroup":             func() error { return s.DeleteGroup(ctx, group) },
 			"SetBrokerConfig": func() error {
 				return errors.Join(s.SetBrokerConfig(ctx, 1, "log.cleaner.threads", &retention), s.SetBrokerConfig(ctx, 1, "log.cleaner.threads", nil))
+			},
+			"CreateACL": func() error {
+				return s.CreateACL(ctx, kafkaclient.ACL{Principal: "User:" + name("ro-acl"), Host: "*", Operation: "READ", Permission: "ALLOW",
+					ResourceType: "TOPIC", PatternType: "LITERAL", Resource: topic})
+			},
+			"DeleteACL": func() error {
+				_, err := s.DeleteACL(ctx, kafkaclient.ACL{Principal: "User:" + name("ro-acl"), Host: "*", Operation: "READ", Permission: "ALLOW",
+					ResourceType: "TOPIC", PatternType: "LITERAL", Resource: topic})
+				return err
+			},
+			"AbortTransaction": func() error {
+				return s.AbortTransaction(ctx, kafkaclient.AbortSpec{TopicPartition: kafkaclient.TopicPartition{Topic: topic, Partition: 0}, ProducerID: 1})
 			},
 			"ElectPreferredLeaders": func() error {
 				_, err := s.ElectPreferredLeaders(ctx, []kafkaclient.TopicPartition{{Topic: topic, Partition: 0}})

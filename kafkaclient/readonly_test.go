@@ -40,6 +40,16 @@ var writeCalls = map[string]func(*Client) error{
 	},
 	"DeleteShareGroupOffsets": func(c *Client) error { return c.DeleteShareGroupOffsets(readOnlyCtx, "queue", "orders") },
 	"SetBrokerConfig":         func(c *Client) error { return c.SetBrokerConfig(readOnlyCtx, 1, "log.retention.ms", nil) },
+	"CreateACL": func(c *Client) error {
+		return c.CreateACL(readOnlyCtx, ACL{Principal: "User:alice", Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: "TOPIC", PatternType: "LITERAL", Resource: "orders"})
+	},
+	"DeleteACL": func(c *Client) error {
+		_, err := c.DeleteACL(readOnlyCtx, ACL{Principal: "User:alice", Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: "TOPIC", PatternType: "LITERAL", Resource: "orders"})
+		return err
+	},
+	"AbortTransaction": func(c *Client) error {
+		return c.AbortTransaction(readOnlyCtx, AbortSpec{TopicPartition: TopicPartition{"orders", 0}, ProducerID: 1})
+	},
 	"ElectPreferredLeaders": func(c *Client) error {
 		_, err := c.ElectPreferredLeaders(readOnlyCtx, []TopicPartition{{"orders", 0}})
 		return err

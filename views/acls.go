@@ -1,7 +1,11 @@
 package views
 
 import (
+	"fmt"
 	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"kscope/kafkaclient"
 	"kscope/themes"
@@ -20,10 +24,19 @@ const (
 	aclColName
 )
 
-// NewACLs makes the :acls view: the cluster's access-control bindings,
-// as kafka-acls --list gives them; / filters them by principal, resource
-// or anything else shown.
-func NewACLs(c *Common) *ReadList[kafkaclient.ACL] {
+// ACLs is the :acls view: the cluster's access-control bindings, as
+// kafka-acls --list gives them, with keys to add a binding and to delete
+// the one under the cursor.
+type ACLs struct {
+	*ReadList[kafkaclient.ACL]
+	// byKey are the bindings of the last read by row key, so that a delete
+	// names the binding exactly as the cluster gave it, not as drawn.
+	byKey map[string]kafkaclient.ACL
+}
+
+// NewACLs makes the :acls view; / filters the bindings by principal,
+// resource or anything else shown.
+func NewACLs(c *Common) *ACLs {
 	type acl = kafkaclient.ACL
 	by := func(col int, field func(acl) string) widget.Sort[acl] {
 		return widget.Sort[acl]{Column: col, Compare: func(a, b acl) int { return strings.Compare(field(a), field(b)) }}
@@ -50,7 +63,58 @@ func NewACLs(c *Common) *ReadList[kafkaclient.ACL] {
 	if c.Client.ACLs != nil {
 		v.read = c.Client.ACLs.ACLs
 	}
-	return v
+	return &ACLs{ReadList: v}
+}
+
+// Update implements View: n and ctrl+d here, the rest as a ReadList.
+func (v *ACLs) Update(msg tea.Msg) (View, tea.Cmd) {
+	k := v.c.Keys
+	switch msg := msg.(type) {
+	case readDone[kafkaclient.ACL]:
+		// The rows the ReadList will show, as it decides to show them.
+		if msg.seq == v.seq && (msg.err == nil || len(msg.items) > 0) {
+			v.byKey = make(map[string]kafkaclient.ACL, len(msg.items))
+			for _, a := range msg.items {
+				v.byKey[aclKey(a)] = a
+			}
+		}
+	case tea.KeyPressMsg:
+		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
+			return v, cmd
+		}
+		switch {
+		case key.Matches(msg, k.NewACL):
+			return v, newACLDialog(v.c)
+		case key.Matches(msg, k.DeleteACL):
+			if r, ok := v.Selected(); ok {
+				if a, ok := v.byKey[r.Key]; ok {
+					return v, deleteACLDialog(v.c, a)
+				}
+			}
+			return v, nil
+		}
+	}
+	_, cmd := v.ReadList.Update(msg)
+	return v, cmd
+}
+
+// ShortHelp implements help.KeyMap.
+func (v *ACLs) ShortHelp() []key.Binding {
+	k := v.c.Keys
+	return []key.Binding{k.Reload, k.Sort, k.NewACL, k.DeleteACL}
+}
+
+// FullHelp implements help.KeyMap.
+func (v *ACLs) FullHelp() [][]key.Binding {
+	k := v.c.Keys
+	return [][]key.Binding{{k.Reload, k.NewACL, k.DeleteACL}, k.Sorting(), k.Movement()}
+}
+
+// aclKey tells bindings apart by all seven fields, each quoted: with a
+// plain separator, names holding it could make two bindings one key, and
+// ctrl+d on one row would then name another binding.
+func aclKey(a kafkaclient.ACL) string {
+	return fmt.Sprintf("%q", []string{a.ResourceType, a.PatternType, a.Resource, a.Principal, a.Host, a.Operation, a.Permission})
 }
 
 // aclRow is a binding as the list shows it.
@@ -64,7 +128,7 @@ func aclRow(st *themes.Styles) func(kafkaclient.ACL) widget.Row {
 			perm = st.Error.Render(a.Permission)
 		}
 		return widget.Row{
-			Key:    strings.Join([]string{a.ResourceType, a.PatternType, a.Resource, a.Principal, a.Host, a.Operation, a.Permission}, "\x00"),
+			Key:    aclKey(a),
 			Search: strings.Join([]string{a.Principal, a.Host, a.Operation, a.Permission, a.ResourceType, a.PatternType, a.Resource}, " "),
 			Cells: widget.FixedCells(principal, host, a.Operation, perm, st.Muted.Render(a.ResourceType),
 				st.Muted.Render(a.PatternType), name),

@@ -283,7 +283,7 @@ func TestDangerousBindingsAreTheOnesThatChangeTheCluster(t *testing.T) {
 	for _, b := range k.Dangerous() {
 		names = append(names, b.Help().Desc)
 	}
-	want := "new topic,delete topic,add partitions,produce,edit,back to default,reset offsets,delete offsets,delete group,undo,delete version,elect preferred leaders"
+	want := "new topic,delete topic,add partitions,produce,edit,back to default,reset offsets,delete offsets,delete group,undo,delete version,elect preferred leaders,new ACL,delete ACL,abort transaction"
 	if got := strings.Join(names, ","); got != want {
 		t.Errorf("dangerous bindings %s, want %s", got, want)
 	}

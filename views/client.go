@@ -36,6 +36,12 @@ type (
 	ACLReader interface {
 		ACLs(ctx context.Context) ([]kafkaclient.ACL, error)
 	}
+	// ACLAdmin creates and deletes access-control bindings; the client
+	// refuses it in read-only mode.
+	ACLAdmin interface {
+		CreateACL(ctx context.Context, a kafkaclient.ACL) error
+		DeleteACL(ctx context.Context, a kafkaclient.ACL) (deleted int, err error)
+	}
 	// ScramReader lists the users' SCRAM credentials, without secrets.
 	ScramReader interface {
 		ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredential, error)
@@ -49,6 +55,11 @@ type (
 	TransactionReader interface {
 		Transactions(ctx context.Context) ([]kafkaclient.Transaction, error)
 		Producers(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
+	}
+	// TransactionAdmin aborts a partition's open transaction; the client
+	// refuses it in read-only mode.
+	TransactionAdmin interface {
+		AbortTransaction(ctx context.Context, spec kafkaclient.AbortSpec) error
 	}
 	// Refresher asks for a metadata refresh now rather than at the next tick.
 	Refresher interface {
@@ -112,9 +123,11 @@ type Client struct {
 	GroupAdmin   GroupAdmin
 	ShareAdmin   ShareAdmin
 	ACLs         ACLReader
+	ACLAdmin     ACLAdmin
 	Scram        ScramReader
 	Quotas       QuotaReader
 	Transactions TransactionReader
+	TxnAdmin     TransactionAdmin
 	Leaders      LeaderElector
 	Stable       StableReader
 	// BrokerConfigs and BrokerAdmin read and change brokers' own settings.
@@ -139,14 +152,16 @@ type FullClient interface {
 	GroupAdmin
 	ShareAdmin
 	ACLReader
+	ACLAdmin
 	ScramReader
 	QuotaReader
 	TransactionReader
+	TransactionAdmin
 	LeaderElector
 	StableReader
 }
 
 // ClientOf gives every role to c.
 func ClientOf(c FullClient) Client {
-	return Client{Configs: c, BrokerConfigs: c, BrokerAdmin: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, Scram: c, Quotas: c, Transactions: c, Leaders: c, Stable: c}
+	return Client{Configs: c, BrokerConfigs: c, BrokerAdmin: c, Tails: c, Groups: c, Refresher: c, TopicAdmin: c, Producer: c, GroupAdmin: c, ShareAdmin: c, ACLs: c, ACLAdmin: c, Scram: c, Quotas: c, Transactions: c, TxnAdmin: c, Leaders: c, Stable: c}
 }

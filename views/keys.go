@@ -37,6 +37,8 @@ type KeyMap struct {
 	OpenMember key.Binding
 	// ShowSchema shows the schema a record was decoded with.
 	ShowSchema key.Binding
+	// OpenProducers lists the producers of a transaction's partition.
+	OpenProducers key.Binding
 
 	// Bindings tagged dangerous change the cluster; SetReadOnly disables them.
 	NewTopic      key.Binding `kscope:"dangerous"`
@@ -51,6 +53,9 @@ type KeyMap struct {
 	Undo          key.Binding `kscope:"dangerous"`
 	DeleteSchema  key.Binding `kscope:"dangerous"`
 	ElectLeaders  key.Binding `kscope:"dangerous"`
+	NewACL        key.Binding `kscope:"dangerous"`
+	DeleteACL     key.Binding `kscope:"dangerous"`
+	AbortTxn      key.Binding `kscope:"dangerous"`
 }
 
 // DefaultKeyMap is kscope's standard layout (vi keys and arrows).
@@ -93,6 +98,8 @@ func DefaultKeyMap() *KeyMap {
 		OpenMember: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "member detail")),
 		ShowSchema: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "schema")),
 
+		OpenProducers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "producers")),
+
 		NewTopic:      key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new topic")),
 		DeleteTopic:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete topic")),
 		AddPartitions: key.NewBinding(key.WithKeys("+"), key.WithHelp("+", "add partitions")),
@@ -105,6 +112,9 @@ func DefaultKeyMap() *KeyMap {
 		Undo:          key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "undo")),
 		DeleteSchema:  key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete version")),
 		ElectLeaders:  key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "elect preferred leaders")),
+		NewACL:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new ACL")),
+		DeleteACL:     key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "delete ACL")),
+		AbortTxn:      key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "abort transaction")),
 	}
 }
 

@@ -3,6 +3,8 @@ package views
 import (
 	"cmp"
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,8 +19,9 @@ import (
 // been open and the partitions it wrote to. An open transaction older
 // than its timeout is HANGING: its coordinator should have aborted it,
 // and read_committed consumers of its partitions wait at its first record
-// until it ends.
-func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
+// until it ends. Enter on one lists its producer at each partition it
+// wrote to, where A aborts it.
+func NewTransactions(c *Common) *Transactions {
 	type tx = kafkaclient.Transaction
 	age := func(t tx) time.Duration {
 		if !t.Open() {
@@ -84,7 +87,7 @@ func NewTransactions(c *Common) *ReadList[kafkaclient.Transaction] {
 	if c.Client.Transactions != nil {
 		v.read = c.Client.Transactions.Transactions
 	}
-	return v
+	return &Transactions{ReadList: v}
 }
 
 // partitionList writes partitions sorted by topic as "orders 0,5 audit 1".
@@ -105,50 +108,129 @@ func partitionList(tps []kafkaclient.TopicPartition) string {
 	return b.String()
 }
 
+// producerAt is a producer as the leader of one partition describes it;
+// listed is false when the leader keeps no state for it there.
+type producerAt struct {
+	tp     kafkaclient.TopicPartition
+	p      kafkaclient.ActiveProducer
+	listed bool
+}
+
+// producerColumns are the columns after the first of a producers list,
+// each with its order.
+func producerColumns() ([]widget.Column, []widget.Sort[producerAt]) {
+	type ap = kafkaclient.ActiveProducer
+	by := func(col int, desc bool, f func(a, b ap) int) widget.Sort[producerAt] {
+		return widget.Sort[producerAt]{Column: col, Desc: desc, Compare: func(a, b producerAt) int { return f(a.p, b.p) }}
+	}
+	return []widget.Column{
+			{Title: "EPOCH", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
+			{Title: "LAST SEQ", Right: true, Cut: widget.CutNever, Priority: 5},
+			{Title: "LAST WRITE", Cut: widget.CutNever, Essential: true, Priority: 8},
+			{Title: "COORD EPOCH", Right: true, Cut: widget.CutNever, Priority: 3},
+			{Title: "TXN START", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
+		}, []widget.Sort[producerAt]{
+			by(1, true, func(a, b ap) int { return cmp.Compare(a.Epoch, b.Epoch) }),
+			by(2, true, func(a, b ap) int { return cmp.Compare(a.LastSequence, b.LastSequence) }),
+			by(3, true, func(a, b ap) int { return a.LastTimestamp.Compare(b.LastTimestamp) }),
+			by(4, true, func(a, b ap) int { return cmp.Compare(a.CoordinatorEpoch, b.CoordinatorEpoch) }),
+			by(5, false, func(a, b ap) int { return cmp.Compare(a.TxnStartOffset, b.TxnStartOffset) }),
+		}
+}
+
+// producerCells are a producer's cells after the first column.
+func producerCells(c *Common, at producerAt) []string {
+	dash := c.Styles.Muted.Render("-")
+	if !at.listed {
+		return []string{dash, dash, dash, dash, dash}
+	}
+	p := at.p
+	last, start := dash, dash
+	if !p.LastTimestamp.IsZero() {
+		last = p.LastTimestamp.In(c.Location).Format(timestampLayout)
+	}
+	if p.TxnStartOffset >= 0 {
+		start = count(p.TxnStartOffset)
+	}
+	return []string{strconv.Itoa(int(p.Epoch)), strconv.Itoa(int(p.LastSequence)), last, strconv.Itoa(int(p.CoordinatorEpoch)), start}
+}
+
 // NewProducers makes the view of a partition's active producers, as
 // DescribeProducers gives them (kafka-transactions describe-producers):
 // an open transaction's first offset is where read_committed consumers
 // of the partition wait.
-func NewProducers(c *Common, topic string, partition int32) *ReadList[kafkaclient.ActiveProducer] {
-	type ap = kafkaclient.ActiveProducer
-	name, _ := sanitize.Plain(topic)
-	list := newList(c, "producers of "+name+"/"+strconv.Itoa(int(partition)), []widget.Column{
+func NewProducers(c *Common, topic string, partition int32) *Producers {
+	tp := kafkaclient.TopicPartition{Topic: topic, Partition: partition}
+	cols, sorts := producerColumns()
+	list := newList(c, "producers of "+partitionName(tp), append([]widget.Column{
 		{Title: "PRODUCER", Right: true, Cut: widget.CutNever, Essential: true, Priority: 10},
-		{Title: "EPOCH", Right: true, Cut: widget.CutNever, Essential: true, Priority: 6},
-		{Title: "LAST SEQ", Right: true, Cut: widget.CutNever, Priority: 5},
-		{Title: "LAST WRITE", Cut: widget.CutNever, Essential: true, Priority: 8},
-		{Title: "COORD EPOCH", Right: true, Cut: widget.CutNever, Priority: 3},
-		{Title: "TXN START", Right: true, Cut: widget.CutNever, Essential: true, Priority: 9},
-	},
-		widget.Sort[ap]{Column: 0, Compare: func(a, b ap) int { return cmp.Compare(a.ProducerID, b.ProducerID) }},
-		widget.Sort[ap]{Column: 1, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.Epoch, b.Epoch) }},
-		widget.Sort[ap]{Column: 2, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.LastSequence, b.LastSequence) }},
-		widget.Sort[ap]{Column: 3, Desc: true, Compare: func(a, b ap) int { return a.LastTimestamp.Compare(b.LastTimestamp) }},
-		widget.Sort[ap]{Column: 4, Desc: true, Compare: func(a, b ap) int { return cmp.Compare(a.CoordinatorEpoch, b.CoordinatorEpoch) }},
-		widget.Sort[ap]{Column: 5, Compare: func(a, b ap) int { return cmp.Compare(a.TxnStartOffset, b.TxnStartOffset) }},
-	)
+	}, cols...), append([]widget.Sort[producerAt]{
+		{Column: 0, Compare: func(a, b producerAt) int { return cmp.Compare(a.p.ProducerID, b.p.ProducerID) }},
+	}, sorts...)...)
 	list.Empty = "loading…"
-	st := c.Styles
-	v := &ReadList[kafkaclient.ActiveProducer]{List: list, c: c, what: "producers", none: "no producer has written to the partition lately",
-		row: func(p kafkaclient.ActiveProducer) widget.Row {
-			last, start := st.Muted.Render("-"), st.Muted.Render("-")
-			if !p.LastTimestamp.IsZero() {
-				last = p.LastTimestamp.In(c.Location).Format(timestampLayout)
-			}
-			if p.TxnStartOffset >= 0 {
-				start = count(p.TxnStartOffset)
-			}
-			id := strconv.FormatInt(p.ProducerID, 10)
-			return widget.Row{
-				Key:    id,
-				Search: id,
-				Cells: widget.FixedCells(id, strconv.Itoa(int(p.Epoch)), strconv.Itoa(int(p.LastSequence)), last,
-					strconv.Itoa(int(p.CoordinatorEpoch)), start),
-			}
+	key := func(at producerAt) string { return strconv.FormatInt(at.p.ProducerID, 10) }
+	v := &ReadList[producerAt]{List: list, c: c, what: "producers", none: "no producer has written to the partition lately",
+		row: func(at producerAt) widget.Row {
+			id := key(at)
+			return widget.Row{Key: id, Search: id, Cells: widget.FixedCells(append([]string{id}, producerCells(c, at)...)...)}
 		}}
 	if c.Client.Transactions != nil {
 		read := c.Client.Transactions.Producers
-		v.read = func(ctx context.Context) ([]kafkaclient.ActiveProducer, error) { return read(ctx, topic, partition) }
+		v.read = func(ctx context.Context) ([]producerAt, error) {
+			ps, err := read(ctx, topic, partition)
+			out := make([]producerAt, len(ps))
+			for i, p := range ps {
+				out[i] = producerAt{tp: tp, p: p, listed: true}
+			}
+			return out, err
+		}
 	}
-	return v
+	return &Producers{ReadList: v, key: key}
+}
+
+// NewTransactionProducers makes the view of a transaction's producer at
+// each partition it wrote to, as each one's leader describes it: where
+// its open transaction holds read_committed consumers, one partition at
+// a time, as kafka-transactions abort aborts it.
+func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
+	cols, sorts := producerColumns()
+	list := newList(c, "partitions of transaction "+plainName(t.ID)+" (producer "+strconv.FormatInt(t.ProducerID, 10)+")", append([]widget.Column{
+		{Title: "PARTITION", Essential: true, Priority: 10, Min: 10, Cut: widget.CutMiddle},
+	}, cols...), append([]widget.Sort[producerAt]{
+		{Column: 0, Compare: func(a, b producerAt) int { return a.tp.Compare(b.tp) }},
+	}, sorts...)...)
+	list.Empty = "loading…"
+	key := func(at producerAt) string { return at.tp.Topic + "\x00" + strconv.Itoa(int(at.tp.Partition)) }
+	v := &ReadList[producerAt]{List: list, c: c, what: "partitions", none: "the transaction wrote to no partition",
+		row: func(at producerAt) widget.Row {
+			name, _ := sanitize.Styled(at.tp.Topic, c.Styles.Escape)
+			name += "/" + strconv.Itoa(int(at.tp.Partition))
+			return widget.Row{Key: key(at), Search: at.tp.Topic + "/" + strconv.Itoa(int(at.tp.Partition)),
+				Cells: widget.FixedCells(append([]string{name}, producerCells(c, at)...)...)}
+		}}
+	if c.Client.Transactions != nil {
+		read, parts, id := c.Client.Transactions.Producers, slices.Clone(t.Partitions), t.ProducerID
+		v.read = func(ctx context.Context) ([]producerAt, error) {
+			var out []producerAt
+			var errs []error
+			for _, tp := range parts {
+				ps, err := read(ctx, tp.Topic, tp.Partition)
+				if cerr := ctx.Err(); cerr != nil {
+					return nil, cerr
+				}
+				if err != nil {
+					// The other partitions are still shown.
+					errs = append(errs, err)
+					continue
+				}
+				at := producerAt{tp: tp, p: kafkaclient.ActiveProducer{ProducerID: id}}
+				if i := slices.IndexFunc(ps, func(p kafkaclient.ActiveProducer) bool { return p.ProducerID == id }); i >= 0 {
+					at.p, at.listed = ps[i], true
+				}
+				out = append(out, at)
+			}
+			return out, errors.Join(errs...)
+		}
+	}
+	return &Producers{ReadList: v, key: key}
 }

@@ -97,7 +97,7 @@ func TestPartitionOpensItsProducers(t *testing.T) {
 		h.send(press("down"))
 		h.send(press("enter"))
 		got := plain(h.top())
-		if title := h.top().(*ReadList[kafkaclient.ActiveProducer]).Title(); asked != "orders/1" || !strings.Contains(title, "producers of orders/1") {
+		if title := h.top().Title(); asked != "orders/1" || !strings.Contains(title, "producers of orders/1") {
 			t.Fatalf("asked %q:\n%s", asked, got)
 		}
 		for _, want := range []string{"4001", "41", "2026-11-21T08:59:00.000Z", "1,200", "4002"} {

@@ -35,12 +35,15 @@ type Fake struct {
 	ApplyShareResetFn    func(ctx context.Context, p kafkaclient.ResetPlan) error
 	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
 	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
+	CreateACLFn          func(ctx context.Context, a kafkaclient.ACL) error
+	DeleteACLFn          func(ctx context.Context, a kafkaclient.ACL) (int, error)
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
 	QuotasFn             func(ctx context.Context) ([]kafkaclient.Quota, error)
 	TransactionsFn       func(ctx context.Context) ([]kafkaclient.Transaction, error)
 	StableFn             func(ctx context.Context, topic string) (map[int32]int64, error)
 	ElectFn              func(ctx context.Context, parts []kafkaclient.TopicPartition) ([]kafkaclient.ElectionResult, error)
 	ProducersFn          func(ctx context.Context, topic string, partition int32) ([]kafkaclient.ActiveProducer, error)
+	AbortTransactionFn   func(ctx context.Context, spec kafkaclient.AbortSpec) error
 }
 
 // TopicConfig calls TopicConfigFn.
@@ -186,6 +189,22 @@ func (f *Fake) ACLs(ctx context.Context) ([]kafkaclient.ACL, error) {
 	return f.ACLsFn(ctx)
 }
 
+// CreateACL calls CreateACLFn.
+func (f *Fake) CreateACL(ctx context.Context, a kafkaclient.ACL) error {
+	if f.CreateACLFn == nil {
+		return ErrNotSet
+	}
+	return f.CreateACLFn(ctx, a)
+}
+
+// DeleteACL calls DeleteACLFn.
+func (f *Fake) DeleteACL(ctx context.Context, a kafkaclient.ACL) (int, error) {
+	if f.DeleteACLFn == nil {
+		return 0, ErrNotSet
+	}
+	return f.DeleteACLFn(ctx, a)
+}
+
 // ScramCredentials calls ScramFn.
 func (f *Fake) ScramCredentials(ctx context.Context) ([]kafkaclient.ScramCredential, error) {
 	if f.ScramFn == nil {
@@ -216,6 +235,14 @@ func (f *Fake) Producers(ctx context.Context, topic string, partition int32) ([]
 		return nil, ErrNotSet
 	}
 	return f.ProducersFn(ctx, topic, partition)
+}
+
+// AbortTransaction calls AbortTransactionFn.
+func (f *Fake) AbortTransaction(ctx context.Context, spec kafkaclient.AbortSpec) error {
+	if f.AbortTransactionFn == nil {
+		return ErrNotSet
+	}
+	return f.AbortTransactionFn(ctx, spec)
 }
 
 // ElectPreferredLeaders calls ElectFn.
