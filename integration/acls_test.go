@@ -39,9 +39,20 @@ func TestACLsAgreeWithKafkaACLs(t *testing.T) {
 		return strings.Contains(line, rig.run) || strings.Contains(line, "CLUSTER kafka-cluster") && strings.Contains(line, "User:bob")
 	}
 	s := connect(t, config())
-	got := agree(t, "ACLs", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+	got := agree(t, "ACLs", time.Minute, kscopeACLs(s.ACLs, mine), kafkaACLs(mine))
 	if n := len(strings.Split(got, "\n")); n != 5 {
 		t.Errorf("%d bindings of this run listed, want the 5 added:\n%s", n, got)
+	}
+
+	// The bindings that apply to one topic or group, as kafka-acls
+	// matches them: its own, the wildcard's, the prefixes it begins with.
+	all := func(string) bool { return true }
+	for _, r := range []struct{ kind, flag, name string }{{"TOPIC", "--topic", prefix + "x"}, {"TOPIC", "--topic", topic}, {"GROUP", "--group", group}} {
+		list := func(ctx context.Context) ([]kafkaclient.ACL, error) { return s.ACLsFor(ctx, r.kind, r.name) }
+		got := agree(t, "ACLs of "+r.name, time.Minute, kscopeACLs(list, all), kafkaACLs(all, r.flag, r.name, "--resource-pattern-type", "match"))
+		if !strings.Contains(got, rig.run) {
+			t.Errorf("%s %s: none of this run's bindings apply:\n%s", r.kind, r.name, got)
+		}
 	}
 }
 
@@ -87,7 +98,7 @@ func TestACLCreateAndDeleteAgreeWithKafkaACLs(t *testing.T) {
 	add("--allow-principal", principal+"2", "--operation", "Read", "--topic", topic)
 	add("--allow-principal", principal, "--operation", "All", "--topic", topic)
 	add("--allow-principal", principal, "--operation", "Read", "--group", topic)
-	before := agree(t, "ACLs with the twins", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+	before := agree(t, "ACLs with the twins", time.Minute, kscopeACLs(s.ACLs, mine), kafkaACLs(mine))
 	if n := len(strings.Split(before, "\n")); n != 8 || !strings.Contains(before, targetLine) {
 		t.Fatalf("want the binding and its 7 twins, have %d:\n%s", n, before)
 	}
@@ -108,14 +119,14 @@ func TestACLCreateAndDeleteAgreeWithKafkaACLs(t *testing.T) {
 		}
 		return ""
 	})
-	agree(t, "ACLs after the delete", time.Minute, kscopeACLs(s, mine), kafkaACLs(mine))
+	agree(t, "ACLs after the delete", time.Minute, kscopeACLs(s.ACLs, mine), kafkaACLs(mine))
 }
 
 // kscopeACLs lists the bindings kscope reads that mine picks, one line
 // each: type, name, pattern, principal, host, operation, permission.
-func kscopeACLs(s *session, mine func(string) bool) func(testing.TB) string {
+func kscopeACLs(list func(context.Context) ([]kafkaclient.ACL, error), mine func(string) bool) func(testing.TB) string {
 	return func(t testing.TB) string {
-		acls, err := s.ACLs(t.Context())
+		acls, err := list(t.Context())
 		if err != nil {
 			t.Fatalf("ACLs: %v", err)
 		}
@@ -129,14 +140,15 @@ func kscopeACLs(s *session, mine func(string) bool) func(testing.TB) string {
 	}
 }
 
-// kafkaACLs is kscopeACLs as kafka-acls --list gives them.
-func kafkaACLs(mine func(string) bool) func(testing.TB) string {
+// kafkaACLs is kscopeACLs as kafka-acls --list gives them, with filter
+// arguments added to the list.
+func kafkaACLs(mine func(string) bool, filter ...string) func(testing.TB) string {
 	resource := regexp.MustCompile(`ResourcePattern\(resourceType=(\w+), name=(.*), patternType=(\w+)\)`)
 	binding := regexp.MustCompile(`\(principal=(.*), host=(.*), operation=(\w+), permissionType=(\w+)\)`)
 	return func(t testing.TB) string {
 		var out []string
 		var res []string
-		for _, l := range strings.Split(toolText(t, "kafka-acls", "--bootstrap-server", bootstrapArg(), "--list"), "\n") {
+		for _, l := range strings.Split(toolText(t, "kafka-acls", append([]string{"--bootstrap-server", bootstrapArg(), "--list"}, filter...)...), "\n") {
 			if m := resource.FindStringSubmatch(l); m != nil {
 				res = m[1:]
 			} else if m := binding.FindStringSubmatch(l); m != nil && res != nil {

@@ -200,7 +200,7 @@ func TestSecurity(t *testing.T) {
 	t.Run("read-only refuses every change", func(t *testing.T) {
 		// Every exported method of the client is either a reader or a
 		// change refused below: a new one must be put in one list.
-		readers := []string{"ACLs", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "StableOffsets", "Tail", "TopicConfig", "Transactions"}
+		readers := []string{"ACLs", "ACLsFor", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "StableOffsets", "Tail", "TopicConfig", "Transactions"}
 		changes := []string{"AbortTransaction", "AddPartitions", "ApplyReset", "ApplyShareReset", "CreateACL", "CreateTopic", "DeleteACL", "DeleteGroup", "DeleteGroupOffsets", "DeleteShareGroupOffsets",
 			"DeleteTopic", "ElectPreferredLeaders", "Produce", "SetBrokerConfig", "SetTopicConfig"}
 		typ := reflect.TypeFor[*kafkaclient.Client]()

@@ -24,10 +24,57 @@ type ACL struct {
 // principal, with one DescribeAcls request. A cluster without an
 // authorizer says so in the error.
 func (c *Client) ACLs(ctx context.Context) ([]ACL, error) {
+	return c.describeACLs(ctx, "describe ACLs", sarama.AclResourceAny)
+}
+
+// ACLsFor lists the bindings that apply to one topic or group: those
+// naming it, the wildcard and the prefixes it begins with, as Kafka's
+// MATCH filter finds them (kafka-acls --list --resource-pattern-type
+// match). The bindings of the resource type are read with one
+// DescribeAcls and matched here, the same way whatever the broker.
+func (c *Client) ACLsFor(ctx context.Context, resourceType, name string) ([]ACL, error) {
+	var rt sarama.AclResourceType
+	switch resourceType {
+	case "TOPIC":
+		rt = sarama.AclResourceTopic
+	case "GROUP":
+		rt = sarama.AclResourceGroup
+	default:
+		return nil, fmt.Errorf("ACLs of %s %s: only topics and groups are looked up", resourceType, name)
+	}
+	all, err := c.describeACLs(ctx, fmt.Sprintf("describe the ACLs of %s %s", strings.ToLower(resourceType), name), rt)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		if a.AppliesTo(name) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// AppliesTo tells whether the binding's pattern takes in the resource
+// called name: the literal name itself, the literal wildcard, or a prefix
+// of name.
+func (a ACL) AppliesTo(name string) bool {
+	switch a.PatternType {
+	case "LITERAL":
+		return a.Resource == name || a.Resource == "*"
+	case "PREFIXED":
+		return strings.HasPrefix(name, a.Resource)
+	}
+	return false
+}
+
+// describeACLs sends one DescribeAcls for the resource type given, any
+// pattern, name, principal, host, operation and permission.
+func (c *Client) describeACLs(ctx context.Context, op string, rt sarama.AclResourceType) ([]ACL, error) {
 	version := requestVersion(apiKeyDescribeAcls, c.sconf.Version)
 	req := &sarama.DescribeAclsRequest{Version: int(version), AclFilter: sarama.AclFilter{
 		Version:                   int(version),
-		ResourceType:              sarama.AclResourceAny,
+		ResourceType:              rt,
 		ResourcePatternTypeFilter: sarama.AclPatternAny,
 		Operation:                 sarama.AclOperationAny,
 		PermissionType:            sarama.AclPermissionAny,
@@ -41,9 +88,9 @@ func (c *Client) ACLs(ctx context.Context) ([]ACL, error) {
 		resp, err = b.DescribeAcls(req)
 		return err
 	}); err != nil {
-		return nil, fmt.Errorf("describe ACLs: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	if err := answerError("describe ACLs", resp.Err, resp.ErrMsg); err != nil {
+	if err := answerError(op, resp.Err, resp.ErrMsg); err != nil {
 		return nil, err
 	}
 	if version < 1 {

@@ -346,3 +346,37 @@ func TestACLInKafkasWords(t *testing.T) {
 		t.Errorf("resource types %v", got)
 	}
 }
+
+// TestACLsForATopic lists the bindings that apply to one topic — its own,
+// the wildcard, a prefix it begins with — and none of the others.
+func TestACLsForATopic(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 1)
+	cl := connect(t, c)
+	binding := func(rt, pattern, name string) ACL {
+		return ACL{Principal: "User:alice", Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: rt, PatternType: pattern, Resource: name}
+	}
+	for _, a := range []ACL{
+		binding("TOPIC", "LITERAL", "orders"), binding("TOPIC", "PREFIXED", "ord"), binding("TOPIC", "LITERAL", "*"),
+		binding("TOPIC", "LITERAL", "orders-eu"), binding("TOPIC", "PREFIXED", "orders-"), binding("GROUP", "LITERAL", "orders"),
+	} {
+		if err := cl.CreateACL(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := cl.ACLsFor(context.Background(), "TOPIC", "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range got {
+		names = append(names, a.ResourceType+" "+a.PatternType+" "+a.Resource)
+	}
+	slices.Sort(names)
+	if want := []string{"TOPIC LITERAL *", "TOPIC LITERAL orders", "TOPIC PREFIXED ord"}; !slices.Equal(names, want) {
+		t.Errorf("ACLs of topic orders: %v, want %v", names, want)
+	}
+	if _, err := cl.ACLsFor(context.Background(), "CLUSTER", "kafka-cluster"); err == nil {
+		t.Error("a cluster look-up was sent")
+	}
+}

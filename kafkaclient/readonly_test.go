@@ -13,7 +13,7 @@ import (
 // method changes the cluster and must be listed in writeCalls with a call
 // that exercises it, so a new method cannot skip the read-only check.
 var readCalls = []string{
-	"ACLs", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "StableOffsets", "Tail", "TopicConfig", "Transactions",
+	"ACLs", "ACLsFor", "Bootstrap", "BrokerConfig", "Close", "Events", "Group", "Groups", "LogDirs", "PlanReset", "PlanShareReset", "Producers", "Quotas", "ReadOnly", "Refresh", "Requirements", "ScramCredentials", "StableOffsets", "Tail", "TopicConfig", "Transactions",
 }
 
 // writeCalls exercise each method that changes the cluster.

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -37,11 +38,21 @@ type ACLs struct {
 // NewACLs makes the :acls view; / filters the bindings by principal,
 // resource or anything else shown.
 func NewACLs(c *Common) *ACLs {
+	v := newACLList(c, "acls")
+	v.none = "the cluster has no ACLs"
+	if c.Client.ACLs != nil {
+		v.read = c.Client.ACLs.ACLs
+	}
+	return &ACLs{ReadList: v}
+}
+
+// newACLList is a list of bindings titled title, with nothing to read yet.
+func newACLList(c *Common, title string) *ReadList[kafkaclient.ACL] {
 	type acl = kafkaclient.ACL
 	by := func(col int, field func(acl) string) widget.Sort[acl] {
 		return widget.Sort[acl]{Column: col, Compare: func(a, b acl) int { return strings.Compare(field(a), field(b)) }}
 	}
-	list := newList(c, "acls", []widget.Column{
+	list := newList(c, title, []widget.Column{
 		{Title: "PRINCIPAL", Essential: true, Priority: 10, Min: 12, Cut: widget.CutMiddle},
 		{Title: "HOST", Priority: 3, Cut: widget.CutMiddle},
 		{Title: "OPERATION", Short: "OP", Essential: true, Priority: 8},
@@ -59,11 +70,21 @@ func NewACLs(c *Common) *ACLs {
 		by(aclColName, func(a acl) string { return a.Resource }),
 	)
 	list.Empty = "loading…"
-	v := &ReadList[kafkaclient.ACL]{List: list, c: c, row: aclRow(c.Styles), what: "ACLs", none: "the cluster has no ACLs"}
+	return &ReadList[kafkaclient.ACL]{List: list, c: c, row: aclRow(c.Styles), what: "ACLs"}
+}
+
+// NewACLsOf makes the list of the bindings that apply to one topic or
+// group (resourceType TOPIC or GROUP): its own, the wildcard's and those
+// of the prefixes it begins with. It only reads; :acls changes them.
+func NewACLsOf(c *Common, resourceType, name string) *ReadList[kafkaclient.ACL] {
+	plain, _ := sanitize.Plain(name)
+	v := newACLList(c, "acls of "+strings.ToLower(resourceType)+" "+plain)
+	v.none = "no ACL applies to it"
 	if c.Client.ACLs != nil {
-		v.read = c.Client.ACLs.ACLs
+		read := c.Client.ACLs.ACLsFor
+		v.read = func(ctx context.Context) ([]kafkaclient.ACL, error) { return read(ctx, resourceType, name) }
 	}
-	return &ACLs{ReadList: v}
+	return v
 }
 
 // Update implements View: n and ctrl+d here, the rest as a ReadList.

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"strings"
 	"testing"
@@ -88,6 +89,37 @@ func TestQuotasView(t *testing.T) {
 		}
 		if strings.Contains(h.top().View(), "\x1b]0;x") {
 			t.Error("a raw escape from a client id reached the screen")
+		}
+	})
+}
+
+// TestACLsOfATopicAndAGroup: a on a topic or a group lists the bindings
+// the cluster says apply to it, asked by resource type and name.
+func TestACLsOfATopicAndAGroup(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		var asked []string
+		fake := &viewtest.Fake{
+			ACLsForFn: func(_ context.Context, rt, name string) ([]kafkaclient.ACL, error) {
+				asked = append(asked, rt+" "+name)
+				return []kafkaclient.ACL{{Principal: "User:alice", Host: "*", Operation: "READ", Permission: "ALLOW", ResourceType: rt, PatternType: "PREFIXED", Resource: "ord"}}, nil
+			},
+			GroupsFn: func(context.Context) ([]kafkaclient.GroupInfo, error) {
+				return []kafkaclient.GroupInfo{{Name: "billing", State: "Stable", Type: kafkaclient.TypeClassic}}, nil
+			},
+		}
+		c := testCommon(t)
+		c.Client = ClientOf(fake)
+		c.Snapshot = &kafkaclient.Snapshot{Topics: []kafkaclient.TopicInfo{{Name: "orders"}}}
+		h.push(NewTopics(c))
+		h.send(press("a"))
+		if len(h.stack) != 2 || !strings.Contains(h.top().Title(), "acls of topic orders") || !strings.Contains(plain(h.top()), "User:alice") {
+			t.Fatalf("a on a topic: %d views, %q:\n%s", len(h.stack), h.top().Title(), plain(h.top()))
+		}
+		h.closeAll()
+		h.push(NewGroups(c))
+		h.send(press("a"))
+		if fmt.Sprint(asked) != "[TOPIC orders GROUP billing]" {
+			t.Errorf("asked %v", asked)
 		}
 	})
 }

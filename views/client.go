@@ -35,6 +35,7 @@ type (
 	// ACLReader lists the cluster's access-control bindings.
 	ACLReader interface {
 		ACLs(ctx context.Context) ([]kafkaclient.ACL, error)
+		ACLsFor(ctx context.Context, resourceType, name string) ([]kafkaclient.ACL, error)
 	}
 	// ACLAdmin creates and deletes access-control bindings; the client
 	// refuses it in read-only mode.

@@ -186,6 +186,10 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 			if r, ok := g.Selected(); ok {
 				return g, push(NewGroup(g.c, r.Key))
 			}
+		case key.Matches(msg, k.ShowACLs):
+			if r, ok := g.Selected(); ok {
+				return g, push(NewACLsOf(g.c, "GROUP", r.Key))
+			}
 		case key.Matches(msg, k.DeleteGroup):
 			if r, ok := g.Selected(); ok {
 				for _, gi := range g.groups {
@@ -344,7 +348,7 @@ func (g *Groups) ShortHelp() []key.Binding {
 func (g *Groups) FullHelp() [][]key.Binding {
 	k := g.c.Keys
 	return [][]key.Binding{
-		append(append([]key.Binding{k.OpenGroup, k.DeleteGroup}, k.Sorting()...), healthLegend()...),
+		append(append([]key.Binding{k.OpenGroup, k.ShowACLs, k.DeleteGroup}, k.Sorting()...), healthLegend()...),
 		append(k.Movement(), legend("⟳", "rebalancing")),
 	}
 }

@@ -37,6 +37,8 @@ type KeyMap struct {
 	OpenMember key.Binding
 	// ShowSchema shows the schema a record was decoded with.
 	ShowSchema key.Binding
+	// ShowACLs lists the bindings that apply to a topic or group.
+	ShowACLs key.Binding
 	// OpenProducers lists the producers of a transaction's partition.
 	OpenProducers key.Binding
 
@@ -97,6 +99,7 @@ func DefaultKeyMap() *KeyMap {
 
 		OpenMember: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "member detail")),
 		ShowSchema: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "schema")),
+		ShowACLs:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ACLs that apply")),
 
 		OpenProducers: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "producers")),
 

@@ -120,6 +120,10 @@ func (t *Topics) Update(msg tea.Msg) (View, tea.Cmd) {
 				return t, addPartitionsDialog(t.c, t.c.Client.TopicAdmin, info)
 			}
 			return t, produceDialog(t.c, t.c.Client.Producer, info.Name)
+		case key.Matches(msg, k.ShowACLs):
+			if r, ok := t.Selected(); ok {
+				return t, push(NewACLsOf(t.c, "TOPIC", r.Key))
+			}
 		case key.Matches(msg, k.ElectLeaders):
 			if r, ok := t.Selected(); ok {
 				name := r.Key
@@ -211,6 +215,6 @@ func (t *Topics) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (t *Topics) FullHelp() [][]key.Binding {
 	k := t.c.Keys
-	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.Internal}, k.Sorting(),
+	return [][]key.Binding{{k.Open, k.Tail, k.Configs, k.ShowACLs, k.Internal}, k.Sorting(),
 		{k.NewTopic, k.DeleteTopic, k.AddPartitions, k.Produce, k.ElectLeaders}, k.Movement()}
 }

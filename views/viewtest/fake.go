@@ -35,6 +35,7 @@ type Fake struct {
 	ApplyShareResetFn    func(ctx context.Context, p kafkaclient.ResetPlan) error
 	DeleteShareOffsetsFn func(ctx context.Context, group, topic string) error
 	ACLsFn               func(ctx context.Context) ([]kafkaclient.ACL, error)
+	ACLsForFn            func(ctx context.Context, resourceType, name string) ([]kafkaclient.ACL, error)
 	CreateACLFn          func(ctx context.Context, a kafkaclient.ACL) error
 	DeleteACLFn          func(ctx context.Context, a kafkaclient.ACL) (int, error)
 	ScramFn              func(ctx context.Context) ([]kafkaclient.ScramCredential, error)
@@ -275,4 +276,12 @@ func (f *Fake) StableOffsets(ctx context.Context, topic string) (map[int32]int64
 		return nil, ErrNotSet
 	}
 	return f.StableFn(ctx, topic)
+}
+
+// ACLsFor calls ACLsForFn.
+func (f *Fake) ACLsFor(ctx context.Context, resourceType, name string) ([]kafkaclient.ACL, error) {
+	if f.ACLsForFn == nil {
+		return nil, ErrNotSet
+	}
+	return f.ACLsForFn(ctx, resourceType, name)
 }
