@@ -71,3 +71,19 @@ func TestElectPreferredLeaders(t *testing.T) {
 		t.Error("an election of no partition was sent: Kafka reads it as every partition")
 	}
 }
+
+// TestPreferredMovesFromTheMetadata: kfake lists a partition's leader
+// first among its replicas, so that its leaders are always preferred; the
+// Metadata answer is rewritten (serveSickMetadata) to lead partition 1
+// off its preferred replica and to leave partition 2 without a leader.
+func TestPreferredMovesFromTheMetadata(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 3)
+	serveSickMetadata(t, c, 3)
+	cl := connect(t, c)
+	s := waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	got := fmt.Sprint(s.PreferredMoves(func(string, PartitionInfo) bool { return true }))
+	if want := "[{{sick 1} 2 1 true} {{sick 2} -1 3 false}]"; got != want {
+		t.Errorf("moves %s, want %s", got, want)
+	}
+}
