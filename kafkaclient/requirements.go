@@ -107,15 +107,14 @@ type HealthRead struct {
 func (HealthRead) event() {}
 
 // pollHealth reads the requirements and the transactions once the first
-// message counts are out, then every HealthInterval, until ctx ends.
+// screen has settled (afterStartup), then every HealthInterval, until ctx
+// ends.
 func (c *Client) pollHealth(ctx context.Context, counted <-chan struct{}) {
 	if c.cfg.HealthInterval <= 0 {
 		return
 	}
-	select {
-	case <-ctx.Done():
+	if !afterStartup(ctx, counted) {
 		return
-	case <-counted:
 	}
 	for {
 		var e HealthRead

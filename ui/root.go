@@ -61,6 +61,8 @@ type Options struct {
 	// GroupsEvery and GroupEvery are how often the groups list and an open
 	// group are observed (0: the defaults).
 	GroupsEvery, GroupEvery time.Duration
+	// DiskOff says the client does not read the brokers' log dirs.
+	DiskOff bool
 	// Audit records every change made to a cluster; nil keeps no record.
 	Audit views.Audit
 	// Warnings are shown on the status line when the program starts (what
@@ -150,6 +152,7 @@ func New(opts Options) *Model {
 		TailReset:   opts.TailReset,
 		TailBytes:   opts.TailBytes,
 		GroupsEvery: opts.GroupsEvery,
+		DiskOff:     opts.DiskOff,
 		GroupEvery:  opts.GroupEvery,
 		Audit:       opts.Audit,
 		Context:     opts.Session.Label,

@@ -284,7 +284,7 @@ func (b *Broker) replicaRow(r brokerReplica) widget.Row {
 	}
 	size, lag := st.Muted.Render("-"), st.Muted.Render("-")
 	if b.c.Disk == nil {
-		size, lag = st.Muted.Render("…"), st.Muted.Render("…")
+		size, lag = b.c.noDisk(), b.c.noDisk()
 	}
 	if r.size >= 0 {
 		size = bytesize(r.size)
@@ -405,7 +405,7 @@ func (b *Broker) load(dirs []kafkaclient.LogDir, err error) string {
 	}
 	switch {
 	case b.c.Disk == nil:
-		return out + dot + "disk " + st.Muted.Render("…")
+		return out + dot + "disk " + b.c.noDisk()
 	case err != nil:
 		return out + dot + st.Error.Render("disk unknown")
 	}

@@ -120,7 +120,7 @@ func (b *Brokers) rebuild() {
 func (b *Brokers) disk(id int32) string {
 	st := b.c.Styles
 	if b.c.Disk == nil {
-		return st.Muted.Render("…")
+		return b.c.noDisk()
 	}
 	for _, bd := range b.c.Disk.Brokers {
 		if bd.Broker != id {

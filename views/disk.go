@@ -1,16 +1,23 @@
 package views
 
-import (
-	"kscope/kafkaclient"
-	"kscope/themes"
-)
+// noDisk is what a disk figure shows before the first read of the log
+// dirs: "…" while one is to come, "-" in a session that does not read
+// them (--disk-refresh 0).
+func (c *Common) noDisk() string {
+	if c.DiskOff {
+		return c.Styles.Muted.Render("-")
+	}
+	return c.Styles.Muted.Render("…")
+}
 
-// diskCell returns how a size from d shows: "…" before the first read,
-// "-" for a size no broker reported (-1), and "≥" before a size that
-// misses the replicas of a broker or a log dir that did not answer.
-func diskCell(st *themes.Styles, d *kafkaclient.LogDirs) func(int64) string {
+// diskCell returns how a size from c.Disk shows: noDisk before the first
+// read, "-" for a size no broker reported (-1), and "≥" before a size
+// that misses the replicas of a broker or a log dir that did not answer.
+func diskCell(c *Common) func(int64) string {
+	st, d := c.Styles, c.Disk
 	if d == nil {
-		return func(int64) string { return st.Muted.Render("…") }
+		none := c.noDisk()
+		return func(int64) string { return none }
 	}
 	prefix := ""
 	if !d.Complete() {

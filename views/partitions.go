@@ -234,7 +234,7 @@ func (p *Partitions) lsoCell(part kafkaclient.PartitionInfo) string {
 func (p *Partitions) sizeCell(part kafkaclient.PartitionInfo) string {
 	st := p.c.Styles
 	if p.c.Disk == nil {
-		return st.Muted.Render("…")
+		return p.c.noDisk()
 	}
 	size := int64(-1)
 	for _, r := range p.c.Disk.Replicas(p.topic, part.ID) {
@@ -258,7 +258,7 @@ func (p *Partitions) followerLag(part kafkaclient.PartitionInfo) string {
 	st := p.c.Styles
 	switch {
 	case p.c.Disk == nil:
-		return st.Muted.Render("…")
+		return p.c.noDisk()
 	case part.IsOffline():
 		return st.Muted.Render("-")
 	}

@@ -170,7 +170,7 @@ func (t *Topics) rebuild() {
 		items = append(items, topicItem{tp, tp.Messages(), tp.UnderReplicated(), size})
 	}
 	watermarks := !snap.WatermarksAt.IsZero()
-	disk := diskCell(st, t.c.Disk)
+	disk := diskCell(t.c)
 	t.Empty = "no topics"
 	t.SetItems(items, func(k topicItem) widget.Row {
 		return widget.Row{

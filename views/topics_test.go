@@ -54,3 +54,22 @@ func TestTopicsSortKeys(t *testing.T) {
 		t.Errorf("title %q", got)
 	}
 }
+
+// TestTopicsSizeWithoutDiskReads: SIZE waits ("…") for the first read of
+// the log dirs, and says there is none ("-") in a session that does not
+// read them.
+func TestTopicsSizeWithoutDiskReads(t *testing.T) {
+	for _, off := range []bool{false, true} {
+		c := testCommon(t)
+		c.DiskOff = off
+		c.Snapshot = &kafkaclient.Snapshot{WatermarksAt: t0, Topics: []kafkaclient.TopicInfo{{Name: "orders", Partitions: []kafkaclient.PartitionInfo{
+			{ID: 0, Leader: 1, Replicas: []int32{1}, ISR: []int32{1}, High: 5, WatermarksKnown: true}}}}}
+		v := NewTopics(c)
+		v.SetSize(100, 5)
+		f := strings.Fields(strings.Split(plain(v), "\n")[1])
+		want := map[bool]string{false: "…", true: "-"}[off]
+		if len(f) < 5 || f[4] != want {
+			t.Errorf("disk reads off %v: row %q, want SIZE %q", off, f, want)
+		}
+	}
+}

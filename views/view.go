@@ -68,8 +68,10 @@ type Common struct {
 	// starts with data; the root keeps it current.
 	Snapshot *kafkaclient.Snapshot
 	// Disk is the brokers' log dirs as last read, nil before the first
-	// read; the root keeps it current.
-	Disk *kafkaclient.LogDirs
+	// read; the root keeps it current. DiskOff says the session does not
+	// read them at all.
+	Disk    *kafkaclient.LogDirs
+	DiskOff bool
 	// TailRecords and TailBytes bound each tail's buffer (0: the defaults);
 	// TailReset is where a tail restarts when its offset is gone from the log.
 	TailRecords, TailBytes int
