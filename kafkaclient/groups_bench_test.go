@@ -47,7 +47,7 @@ func BenchmarkGroupsRefresh(b *testing.B) {
 	for _, groups := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("groups=%d", groups), func(b *testing.B) {
 			addrs, sentSoFar := startGroupsCluster(b, groups)
-			cl, err := Connect(context.Background(), Config{Brokers: addrs, ConnectTimeout: 5 * time.Second, RefreshInterval: time.Hour})
+			cl, err := Connect(context.Background(), Config{Brokers: addrs, ConnectTimeout: 5 * time.Second, RefreshInterval: time.Hour, DiskInterval: -1})
 			if err != nil {
 				b.Fatal(err)
 			}
