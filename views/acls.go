@@ -30,9 +30,6 @@ const (
 // the one under the cursor.
 type ACLs struct {
 	*ReadList[kafkaclient.ACL]
-	// byKey are the bindings of the last read by row key, so that a delete
-	// names the binding exactly as the cluster gave it, not as drawn.
-	byKey map[string]kafkaclient.ACL
 }
 
 // NewACLs makes the :acls view; / filters the bindings by principal,
@@ -90,16 +87,7 @@ func NewACLsOf(c *Common, resourceType, name string) *ReadList[kafkaclient.ACL] 
 // Update implements View: n and ctrl+d here, the rest as a ReadList.
 func (v *ACLs) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := v.c.Keys
-	switch msg := msg.(type) {
-	case readDone[kafkaclient.ACL]:
-		// The rows the ReadList will show, as it decides to show them.
-		if msg.seq == v.seq && (msg.err == nil || len(msg.items) > 0) {
-			v.byKey = make(map[string]kafkaclient.ACL, len(msg.items))
-			for _, a := range msg.items {
-				v.byKey[aclKey(a)] = a
-			}
-		}
-	case tea.KeyPressMsg:
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
 			return v, cmd
 		}
@@ -107,10 +95,8 @@ func (v *ACLs) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, k.NewACL):
 			return v, newACLDialog(v.c)
 		case key.Matches(msg, k.DeleteACL):
-			if r, ok := v.Selected(); ok {
-				if a, ok := v.byKey[r.Key]; ok {
-					return v, deleteACLDialog(v.c, a)
-				}
+			if a, ok := v.SelectedItem(); ok {
+				return v, deleteACLDialog(v.c, a)
 			}
 			return v, nil
 		}

@@ -23,6 +23,10 @@ type ReadList[T any] struct {
 	// what names the items in messages; none is said when there are none.
 	what, none string
 	seq        int
+	// byKey are the items shown, by row key, so that an action on the row
+	// under the cursor acts on the item as the cluster gave it, not as
+	// drawn.
+	byKey map[string]T
 }
 
 // readDone answers a ReadList's read.
@@ -65,11 +69,11 @@ func (v *ReadList[T]) Update(msg tea.Msg) (View, tea.Cmd) {
 			// A partial answer (brokers that answered, beside one that
 			// did not) stays on screen, with the error on the status line.
 			if len(msg.items) > 0 {
-				v.SetItems(msg.items, v.row)
+				v.show(msg.items)
 			}
 			return v, notify(text, true)
 		}
-		v.SetItems(msg.items, v.row)
+		v.show(msg.items)
 	case Changed:
 		return v, v.load()
 	case tea.KeyPressMsg:
@@ -81,6 +85,25 @@ func (v *ReadList[T]) Update(msg tea.Msg) (View, tea.Cmd) {
 		v.List.Update(msg)
 	}
 	return v, nil
+}
+
+// show makes items the list's.
+func (v *ReadList[T]) show(items []T) {
+	v.byKey = make(map[string]T, len(items))
+	for _, it := range items {
+		v.byKey[v.row(it).Key] = it
+	}
+	v.SetItems(items, v.row)
+}
+
+// SelectedItem is the item of the row under the cursor.
+func (v *ReadList[T]) SelectedItem() (T, bool) {
+	var it T
+	r, ok := v.Selected()
+	if ok {
+		it, ok = v.byKey[r.Key]
+	}
+	return it, ok
 }
 
 // ShortHelp implements help.KeyMap.

@@ -168,10 +168,9 @@ func NewProducers(c *Common, topic string, partition int32) *Producers {
 		{Column: 0, Compare: func(a, b producerAt) int { return cmp.Compare(a.p.ProducerID, b.p.ProducerID) }},
 	}, sorts...)...)
 	list.Empty = "loading…"
-	key := func(at producerAt) string { return strconv.FormatInt(at.p.ProducerID, 10) }
 	v := &ReadList[producerAt]{List: list, c: c, what: "producers", none: "no producer has written to the partition lately",
 		row: func(at producerAt) widget.Row {
-			id := key(at)
+			id := strconv.FormatInt(at.p.ProducerID, 10)
 			return widget.Row{Key: id, Search: id, Cells: widget.FixedCells(append([]string{id}, producerCells(c, at)...)...)}
 		}}
 	if c.Client.Transactions != nil {
@@ -185,7 +184,7 @@ func NewProducers(c *Common, topic string, partition int32) *Producers {
 			return out, err
 		}
 	}
-	return &Producers{ReadList: v, key: key}
+	return &Producers{ReadList: v}
 }
 
 // NewTransactionProducers makes the view of a transaction's producer at
@@ -200,12 +199,11 @@ func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
 		{Column: 0, Compare: func(a, b producerAt) int { return a.tp.Compare(b.tp) }},
 	}, sorts...)...)
 	list.Empty = "loading…"
-	key := func(at producerAt) string { return at.tp.Topic + "\x00" + strconv.Itoa(int(at.tp.Partition)) }
 	v := &ReadList[producerAt]{List: list, c: c, what: "partitions", none: "the transaction wrote to no partition",
 		row: func(at producerAt) widget.Row {
 			name, _ := sanitize.Styled(at.tp.Topic, c.Styles.Escape)
 			name += "/" + strconv.Itoa(int(at.tp.Partition))
-			return widget.Row{Key: key(at), Search: at.tp.Topic + "/" + strconv.Itoa(int(at.tp.Partition)),
+			return widget.Row{Key: at.tp.Topic + "\x00" + strconv.Itoa(int(at.tp.Partition)), Search: at.tp.Topic + "/" + strconv.Itoa(int(at.tp.Partition)),
 				Cells: widget.FixedCells(append([]string{name}, producerCells(c, at)...)...)}
 		}}
 	if c.Client.Transactions != nil {
@@ -232,5 +230,5 @@ func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
 			return out, errors.Join(errs...)
 		}
 	}
-	return &Producers{ReadList: v, key: key}
+	return &Producers{ReadList: v}
 }

@@ -14,31 +14,15 @@ import (
 // transactional id lists its producer at each partition it wrote to.
 type Transactions struct {
 	*ReadList[kafkaclient.Transaction]
-	// byID are the transactions of the last read, so that enter opens
-	// the one under the cursor as the cluster described it.
-	byID map[string]kafkaclient.Transaction
 }
 
 // Update implements View: enter here, the rest as a ReadList.
 func (v *Transactions) Update(msg tea.Msg) (View, tea.Cmd) {
-	switch msg := msg.(type) {
-	case readDone[kafkaclient.Transaction]:
-		// The rows the ReadList will show, as it decides to show them.
-		if msg.seq == v.seq && (msg.err == nil || len(msg.items) > 0) {
-			v.byID = make(map[string]kafkaclient.Transaction, len(msg.items))
-			for _, t := range msg.items {
-				v.byID[t.ID] = t
-			}
+	if msg, ok := msg.(tea.KeyPressMsg); ok && key.Matches(msg, v.c.Keys.OpenProducers) {
+		if t, ok := v.SelectedItem(); ok {
+			return v, openTransaction(v.c, t)
 		}
-	case tea.KeyPressMsg:
-		if key.Matches(msg, v.c.Keys.OpenProducers) {
-			if r, ok := v.Selected(); ok {
-				if t, ok := v.byID[r.Key]; ok {
-					return v, openTransaction(v.c, t)
-				}
-			}
-			return v, nil
-		}
+		return v, nil
 	}
 	_, cmd := v.ReadList.Update(msg)
 	return v, cmd
@@ -74,31 +58,18 @@ func (v *Transactions) FullHelp() [][]key.Binding {
 // the row under the cursor at its partition.
 type Producers struct {
 	*ReadList[producerAt]
-	// key is the row key of a producer; byKey are those of the last read.
-	key   func(producerAt) string
-	byKey map[string]producerAt
 }
 
 // Update implements View: A here, the rest as a ReadList.
 func (v *Producers) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := v.c.Keys
-	switch msg := msg.(type) {
-	case readDone[producerAt]:
-		if msg.seq == v.seq && (msg.err == nil || len(msg.items) > 0) {
-			v.byKey = make(map[string]producerAt, len(msg.items))
-			for _, at := range msg.items {
-				v.byKey[v.key(at)] = at
-			}
-		}
-	case tea.KeyPressMsg:
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
 		if cmd := k.refused(msg, v.FullHelp()); cmd != nil {
 			return v, cmd
 		}
 		if key.Matches(msg, k.AbortTxn) {
-			if r, ok := v.Selected(); ok {
-				if at, ok := v.byKey[r.Key]; ok {
-					return v, abortDialog(v.c, at)
-				}
+			if at, ok := v.SelectedItem(); ok {
+				return v, abortDialog(v.c, at)
 			}
 			return v, nil
 		}
