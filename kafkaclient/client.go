@@ -413,6 +413,28 @@ func (c *Client) Close() {
 	})
 }
 
+// askEach runs ask for each key on goroutines Close waits for, and
+// returns their answers in the order they came, or ctx's error as soon
+// as it ends: a broker slow to answer holds up only a caller that waits.
+func askEach[K comparable, A any](ctx context.Context, c *Client, keys []K, ask func(K) A) ([]A, error) {
+	answers := make(chan A, len(keys))
+	for _, k := range keys {
+		if err := c.goTracked(func() { answers <- ask(k) }); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]A, 0, len(keys))
+	for range keys {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case a := <-answers:
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // errClosed is the answer of a call made after Close.
 var errClosed = errors.New("the client is closed")
 

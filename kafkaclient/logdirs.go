@@ -129,27 +129,20 @@ func (c *Client) LogDirs(ctx context.Context) (LogDirs, error) {
 	if err != nil {
 		return LogDirs{}, fmt.Errorf("describe log dirs: %w", err)
 	}
-	answers := make(chan logDirsAnswer, len(ids))
-	for _, id := range ids {
-		if err := c.goTracked(func() { answers <- c.logDirsAt(ctx, id, version) }); err != nil {
-			return LogDirs{}, err
-		}
+	answers, err := askEach(ctx, c, ids, func(id int32) logDirsAnswer { return c.logDirsAt(ctx, id, version) })
+	if err != nil {
+		return LogDirs{}, err
 	}
 	var brokers []BrokerLogDirs
 	replicas := map[TopicPartition][]ReplicaSize{}
 	var errs []error
-	for range ids {
-		select {
-		case <-ctx.Done():
-			return LogDirs{}, ctx.Err()
-		case a := <-answers:
-			brokers = append(brokers, a.broker)
-			if a.broker.Err != nil {
-				errs = append(errs, fmt.Errorf("broker %d: %w", a.broker.Broker, a.broker.Err))
-			}
-			for tp, rs := range a.replicas {
-				replicas[tp] = append(replicas[tp], rs...)
-			}
+	for _, a := range answers {
+		brokers = append(brokers, a.broker)
+		if a.broker.Err != nil {
+			errs = append(errs, fmt.Errorf("broker %d: %w", a.broker.Broker, a.broker.Err))
+		}
+		for tp, rs := range a.replicas {
+			replicas[tp] = append(replicas[tp], rs...)
 		}
 	}
 	// Brokers that failed because ctx ended are no answer either.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/IBM/sarama"
 )
@@ -38,28 +40,19 @@ func (c *Client) StableOffsets(ctx context.Context, topic string) (map[int32]int
 		offsets map[int32]int64
 		err     error
 	}
-	answers := make(chan answer, len(byLeader))
-	for leader, parts := range byLeader {
-		if err := c.goTracked(func() {
-			offsets, err := c.stableAt(leader, topic, parts)
-			answers <- answer{offsets, err}
-		}); err != nil {
-			return nil, err
-		}
+	answers, err := askEach(ctx, c, slices.Collect(maps.Keys(byLeader)), func(leader int32) answer {
+		offsets, err := c.stableAt(leader, topic, byLeader[leader])
+		return answer{offsets, err}
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := map[int32]int64{}
 	var errs []error
-	for range byLeader {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case a := <-answers:
-			for p, o := range a.offsets {
-				out[p] = o
-			}
-			if a.err != nil {
-				errs = append(errs, a.err)
-			}
+	for _, a := range answers {
+		maps.Copy(out, a.offsets)
+		if a.err != nil {
+			errs = append(errs, a.err)
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
