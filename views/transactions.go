@@ -147,7 +147,7 @@ func producerCells(c *Common, at producerAt) []string {
 	p := at.p
 	last, start := dash, dash
 	if !p.LastTimestamp.IsZero() {
-		last = p.LastTimestamp.In(c.Location).Format(timestampLayout)
+		last = p.LastTimestamp.In(c.Zone()).Format(timestampLayout)
 	}
 	if p.TxnStartOffset >= 0 {
 		start = count(p.TxnStartOffset)

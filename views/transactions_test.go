@@ -107,3 +107,21 @@ func TestPartitionOpensItsProducers(t *testing.T) {
 		}
 	})
 }
+
+// TestProducersWithoutAZoneSet: as in the program, where no zone is set
+// and times show in the local one, a producer's last write shows rather
+// than panicking.
+func TestProducersWithoutAZoneSet(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		fake := &viewtest.Fake{ProducersFn: func(context.Context, string, int32) ([]kafkaclient.ActiveProducer, error) {
+			return []kafkaclient.ActiveProducer{{ProducerID: 4001, LastTimestamp: t0, TxnStartOffset: -1}}, nil
+		}}
+		c := testCommon(t)
+		c.Location = nil
+		c.Client = ClientOf(fake)
+		h.push(NewProducers(c, "orders", 0))
+		if got := plain(h.top()); !strings.Contains(got, t0.Local().Format(timestampLayout)) {
+			t.Errorf("last write not shown in the local zone:\n%s", got)
+		}
+	})
+}
