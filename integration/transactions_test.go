@@ -33,6 +33,8 @@ func TestTransactionsAgreeWithKafkaTransactions(t *testing.T) {
 		}
 	}
 	s := connect(t, config())
+	// Hanging transactions are looked for once offsets are read.
+	s.fresh(t)
 	kscope := func(t testing.TB) string {
 		txns, err := s.Transactions(t.Context())
 		if err != nil {

@@ -194,6 +194,9 @@ type Client struct {
 	offsetFetchMax int16
 	// snap is the latest snapshot, for the leaders of partitions.
 	snap atomic.Pointer[Snapshot]
+	// txnMaxTimeout is the brokers' transaction.max.timeout.ms as
+	// Requirements last read it, in milliseconds; 0 until then.
+	txnMaxTimeout atomic.Int64
 	// coords caches each group's coordinator, types its type as last listed.
 	coordMu sync.Mutex
 	coords  map[string]int32

@@ -30,24 +30,41 @@ func (c *Client) StableOffsets(ctx context.Context, topic string) (map[int32]int
 	if t == nil {
 		return nil, fmt.Errorf("last stable offsets of %s: %w", topic, ErrNoSuchTopic)
 	}
-	byLeader := map[int32][]int32{}
-	for _, p := range t.Partitions {
-		if p.Leader >= 0 {
-			byLeader[p.Leader] = append(byLeader[p.Leader], p.ID)
+	stable, err := c.stableOffsets(ctx, []*TopicInfo{t})
+	out := map[int32]int64{}
+	for tp, o := range stable {
+		out[tp.Partition] = o
+	}
+	if err != nil {
+		return out, fmt.Errorf("last stable offsets of %s: %w", topic, err)
+	}
+	return out, nil
+}
+
+// stableOffsets asks the leader of every partition of topics for its
+// read_committed latest offset, one request per leader, all at once. A
+// leader that fails leaves its partitions out; the error names it.
+func (c *Client) stableOffsets(ctx context.Context, topics []*TopicInfo) (map[TopicPartition]int64, error) {
+	byLeader := map[int32][]TopicPartition{}
+	for _, t := range topics {
+		for _, p := range t.Partitions {
+			if p.Leader >= 0 {
+				byLeader[p.Leader] = append(byLeader[p.Leader], TopicPartition{t.Name, p.ID})
+			}
 		}
 	}
 	type answer struct {
-		offsets map[int32]int64
+		offsets map[TopicPartition]int64
 		err     error
 	}
 	answers, err := askEach(ctx, c, slices.Collect(maps.Keys(byLeader)), func(leader int32) answer {
-		offsets, err := c.stableAt(leader, topic, byLeader[leader])
+		offsets, err := c.stableAt(leader, byLeader[leader])
 		return answer{offsets, err}
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := map[int32]int64{}
+	out := map[TopicPartition]int64{}
 	var errs []error
 	for _, a := range answers {
 		maps.Copy(out, a.offsets)
@@ -55,31 +72,28 @@ func (c *Client) StableOffsets(ctx context.Context, topic string) (map[int32]int
 			errs = append(errs, a.err)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return out, fmt.Errorf("last stable offsets of %s: %w", topic, err)
-	}
-	return out, nil
+	return out, errors.Join(errs...)
 }
 
 // stableAt asks leader for the read_committed latest offset of parts.
-func (c *Client) stableAt(leader int32, topic string, parts []int32) (map[int32]int64, error) {
+func (c *Client) stableAt(leader int32, parts []TopicPartition) (map[TopicPartition]int64, error) {
 	b, err := c.broker(leader)
 	if err != nil {
 		return nil, fmt.Errorf("broker %d: %w", leader, err)
 	}
 	req := sarama.NewOffsetRequest(c.sconf.Version)
 	req.IsolationLevel = sarama.ReadCommitted
-	for _, p := range parts {
-		req.AddBlock(topic, p, sarama.OffsetNewest, 1)
+	for _, tp := range parts {
+		req.AddBlock(tp.Topic, tp.Partition, sarama.OffsetNewest, 1)
 	}
 	resp, err := b.GetAvailableOffsets(req)
 	if err != nil {
 		return nil, fmt.Errorf("broker %d: %w", leader, err)
 	}
-	out := map[int32]int64{}
-	for _, p := range parts {
-		if blk := resp.GetBlock(topic, p); blk != nil && errors.Is(blk.Err, sarama.ErrNoError) {
-			out[p] = blk.Offset
+	out := make(map[TopicPartition]int64, len(parts))
+	for _, tp := range parts {
+		if blk := resp.GetBlock(tp.Topic, tp.Partition); blk != nil && errors.Is(blk.Err, sarama.ErrNoError) {
+			out[tp] = blk.Offset
 		}
 	}
 	return out, nil

@@ -19,19 +19,25 @@ type Requirements struct {
 	DefaultReplicationFactor, DefaultMinISR int
 	// MinISR is each topic's min.insync.replicas, its own or the default.
 	MinISR map[string]int
+	// MaxTransactionTimeout is the broker's transaction.max.timeout.ms,
+	// the longest a transaction may be open; 0 when unknown.
+	MaxTransactionTimeout time.Duration
 }
 
 // The settings Requirements reads.
 const (
 	configMinISR    = "min.insync.replicas"
 	configDefaultRF = "default.replication.factor"
+	configTxnMax    = "transaction.max.timeout.ms"
 )
 
 // Requirements reads min.insync.replicas of every topic with one
 // DescribeConfigs request naming only that setting, as kafka-topics
 // --under-min-isr-partitions needs it, and the defaults from the
 // lowest-numbered broker up with a second sent to that broker, since a
-// broker describes only its own settings.
+// broker describes only its own settings. The same request reads
+// transaction.max.timeout.ms, after which an open transaction no
+// coordinator will end counts as hanging (Transactions).
 func (c *Client) Requirements(ctx context.Context) (Requirements, error) {
 	snap := c.snap.Load()
 	if snap == nil {
@@ -66,13 +72,17 @@ func (c *Client) Requirements(ctx context.Context) (Requirements, error) {
 			return out, fmt.Errorf("describe the defaults of broker %d: %w", b.ID, err)
 		}
 		resp, err := broker.DescribeConfigs(&sarama.DescribeConfigsRequest{Version: version, Resources: []*sarama.ConfigResource{{
-			Type: sarama.BrokerResource, Name: strconv.Itoa(int(b.ID)), ConfigNames: []string{configMinISR, configDefaultRF}}}})
+			Type: sarama.BrokerResource, Name: strconv.Itoa(int(b.ID)), ConfigNames: []string{configMinISR, configDefaultRF, configTxnMax}}}})
 		if err != nil {
 			return out, fmt.Errorf("describe the defaults of broker %d: %w", b.ID, err)
 		}
 		for _, r := range resp.Resources {
 			out.DefaultMinISR, _ = intConfig(r, configMinISR)
 			out.DefaultReplicationFactor, _ = intConfig(r, configDefaultRF)
+			if ms, ok := intConfig(r, configTxnMax); ok && ms > 0 {
+				out.MaxTransactionTimeout = time.Duration(ms) * time.Millisecond
+				c.txnMaxTimeout.Store(int64(ms))
+			}
 		}
 		break
 	}

@@ -43,6 +43,10 @@ type Transaction struct {
 	// Started is when the open transaction began; zero when none is open.
 	Started    time.Time
 	Partitions []TopicPartition
+	// HangingAt are the partitions where the producer holds a
+	// transaction open that its coordinator will never end, each with
+	// the producer as the partition's leader describes it (findHanging).
+	HangingAt []ProducerAt
 	// Err is why the id could not be described; State and ProducerID
 	// are then as the listing gave them.
 	Err error
@@ -53,11 +57,17 @@ func (t Transaction) Open() bool {
 	return (t.State == "Ongoing" || strings.HasPrefix(t.State, "Prepare")) && !t.Started.IsZero()
 }
 
-// Hanging reports an open transaction older at now than its timeout: the
-// coordinator should have aborted it, and until it ends, read_committed
-// consumers of its partitions cannot read past its first record.
-func (t Transaction) Hanging(now time.Time) bool {
+// Overdue reports an open transaction older at now than its timeout:
+// its coordinator should have aborted it already.
+func (t Transaction) Overdue(now time.Time) bool {
 	return t.Open() && now.Sub(t.Started) > t.Timeout
+}
+
+// Hanging reports a transaction overdue at now or hanging at some
+// partition: until it ends, read_committed consumers of its partitions
+// cannot read past its first record there.
+func (t Transaction) Hanging(now time.Time) bool {
+	return t.Overdue(now) || len(t.HangingAt) > 0
 }
 
 // ActiveProducer is a producer a partition's leader keeps state for.
@@ -75,7 +85,9 @@ type ActiveProducer struct {
 }
 
 // Transactions lists every transactional id of the cluster, sorted, each
-// described by its coordinator (Kafka 3.0 and later).
+// described by its coordinator (Kafka 3.0 and later), with the
+// partitions where its transactions hang (findHanging); a producer with
+// hanging transactions that no id lists comes last, without an id.
 //
 // Each broker lists only the ids it coordinates, so a broker that fails
 // to answer hides its ids and no others: Transactions then returns what
@@ -90,18 +102,36 @@ func (c *Client) Transactions(ctx context.Context) ([]Transaction, error) {
 		return nil, fmt.Errorf("list transactions: %w", err)
 	}
 	txns, listErr := c.listTransactions(ctx, cl)
-	if txns == nil {
+	if txns == nil && listErr != nil {
 		return nil, listErr
 	}
-	if err := c.describeTransactions(ctx, cl, txns); err != nil {
-		return nil, err
+	if len(txns) > 0 {
+		if err := c.describeTransactions(ctx, cl, txns); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]Transaction, 0, len(txns))
 	for _, t := range txns {
 		out = append(out, *t)
 	}
-	slices.SortFunc(out, func(a, b Transaction) int { return cmp.Compare(a.ID, b.ID) })
-	return out, listErr
+	out, hangErr := c.findHanging(ctx, out, listErr == nil)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, Transaction.Compare)
+	return out, errors.Join(listErr, hangErr)
+}
+
+// Compare orders transactions by id, those without one (producers no id
+// lists) last, by producer id.
+func (t Transaction) Compare(u Transaction) int {
+	unlisted := func(t Transaction) int {
+		if t.ID == "" {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(cmp.Compare(unlisted(t), unlisted(u)), cmp.Compare(t.ID, u.ID), cmp.Compare(t.ProducerID, u.ProducerID))
 }
 
 // listTransactions asks every broker for the ids it coordinates. The map
@@ -235,20 +265,26 @@ func (c *Client) Producers(ctx context.Context, topic string, partition int32) (
 				}
 				return nil, fmt.Errorf("%s: %w", op, err)
 			}
-			out := make([]ActiveProducer, 0, len(p.ActiveProducers))
-			for _, a := range p.ActiveProducers {
-				ap := ActiveProducer{ProducerID: a.ProducerID, Epoch: int16(a.ProducerEpoch), LastSequence: a.LastSequence,
-					CoordinatorEpoch: a.CoordinatorEpoch, TxnStartOffset: a.CurrentTxnStartOffset}
-				if a.LastTimestamp >= 0 {
-					ap.LastTimestamp = time.UnixMilli(a.LastTimestamp)
-				}
-				out = append(out, ap)
-			}
-			slices.SortFunc(out, func(a, b ActiveProducer) int { return cmp.Compare(a.ProducerID, b.ProducerID) })
-			return out, nil
+			return activeProducers(p.ActiveProducers), nil
 		}
 	}
 	return nil, fmt.Errorf("%s: the leader did not answer for it", op)
+}
+
+// activeProducers are a leader's producers of one partition, sorted by
+// producer id.
+func activeProducers(in []kmsg.DescribeProducersResponseTopicPartitionActiveProducer) []ActiveProducer {
+	out := make([]ActiveProducer, 0, len(in))
+	for _, a := range in {
+		ap := ActiveProducer{ProducerID: a.ProducerID, Epoch: int16(a.ProducerEpoch), LastSequence: a.LastSequence,
+			CoordinatorEpoch: a.CoordinatorEpoch, TxnStartOffset: a.CurrentTxnStartOffset}
+		if a.LastTimestamp >= 0 {
+			ap.LastTimestamp = time.UnixMilli(a.LastTimestamp)
+		}
+		out = append(out, ap)
+	}
+	slices.SortFunc(out, func(a, b ActiveProducer) int { return cmp.Compare(a.ProducerID, b.ProducerID) })
+	return out
 }
 
 // codeError is the error of a Kafka error code. sarama names codes up to

@@ -82,15 +82,7 @@ func evaluateHealth(in healthInput) []Finding {
 	}
 	out = append(out, diskFindings(in.disk)...)
 	out = append(out, groupFindings(in.groups)...)
-	for _, t := range in.txns {
-		if t.Hanging(in.now) {
-			id := t.ID
-			out = append(out, Finding{Severity: SeverityCrit, check: checkHanging, Check: "hanging transaction", Subject: id,
-				Detail: fmt.Sprintf("open %s, timeout %s; read_committed consumers of %s wait", duration(in.now.Sub(t.Started).Milliseconds()),
-					duration(t.Timeout.Milliseconds()), plural(int64(len(t.Partitions)), "partition", "partitions")),
-				open: func(c *Common) View { return NewTransactions(c) }})
-		}
-	}
+	out = append(out, hangingFindings(in.txns, in.now)...)
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(b.Severity, a.Severity), cmp.Compare(a.check, b.check), strings.Compare(a.Subject, b.Subject))
 	})
@@ -282,4 +274,36 @@ func healthSummary(findings []Finding) (string, Severity) {
 		}
 	}
 	return fmt.Sprintf("%s %d", worst, n), worst
+}
+
+// hangingFindings are the transactions open past their timeout and those
+// hanging at partitions their coordinator will never end, each opening
+// its producer at its partitions, where A aborts it.
+func hangingFindings(txns []kafkaclient.Transaction, now time.Time) []Finding {
+	var out []Finding
+	for _, t := range txns {
+		subject := t.ID
+		if subject == "" {
+			subject = "producer " + strconv.FormatInt(t.ProducerID, 10)
+		}
+		var detail string
+		switch {
+		case len(t.HangingAt) > 0:
+			h := t.HangingAt[0]
+			detail = fmt.Sprintf("open at %s since offset %d, last written %s ago, and no coordinator will end it", partitionName(h.TopicPartition),
+				h.Producer.TxnStartOffset, duration(now.Sub(h.Producer.LastTimestamp).Milliseconds()))
+			if n := len(t.HangingAt); n > 1 {
+				detail += fmt.Sprintf(" (and at %s more)", plural(int64(n-1), "partition", "partitions"))
+			}
+			detail += "; read_committed consumers wait"
+		case t.Overdue(now):
+			detail = fmt.Sprintf("open %s, timeout %s; read_committed consumers of %s wait", duration(now.Sub(t.Started).Milliseconds()),
+				duration(t.Timeout.Milliseconds()), plural(int64(len(t.Partitions)), "partition", "partitions"))
+		default:
+			continue
+		}
+		out = append(out, Finding{Severity: SeverityCrit, check: checkHanging, Check: "hanging transaction", Subject: subject, Detail: detail,
+			open: func(c *Common) View { return NewTransactionProducers(c, t) }})
+	}
+	return out
 }

@@ -42,6 +42,10 @@ func healthCluster() healthInput {
 		txns: []kafkaclient.Transaction{
 			{ID: "stuck", State: "Ongoing", Timeout: time.Minute, Started: t0.Add(-10 * time.Minute), Partitions: []kafkaclient.TopicPartition{{Topic: "orders", Partition: 0}}},
 			{ID: "fine", State: "Ongoing", Timeout: time.Minute, Started: t0.Add(-time.Second)},
+			{ProducerID: 9001, Coordinator: -1, HangingAt: []kafkaclient.ProducerAt{
+				{TopicPartition: kafkaclient.TopicPartition{Topic: "orders", Partition: 1}, Producer: kafkaclient.ActiveProducer{ProducerID: 9001, LastTimestamp: t0.Add(-time.Hour), TxnStartOffset: 40}},
+				{TopicPartition: kafkaclient.TopicPartition{Topic: "orders", Partition: 2}, Producer: kafkaclient.ActiveProducer{ProducerID: 9001, LastTimestamp: t0.Add(-time.Hour), TxnStartOffset: 7}},
+			}},
 		},
 		groups: map[string]kafkaclient.Status{"billing": kafkaclient.StatusStall, "analytics": kafkaclient.StatusOK, "etl": kafkaclient.StatusWarn},
 	}
@@ -60,6 +64,7 @@ func TestHealthFindsEachProblemWorstFirst(t *testing.T) {
 		"CRIT offline partitions orders: 1 partition 2: no leader; nothing can be read or written",
 		"CRIT under min ISR orders: 2 partitions 1,2: fewer in-sync replicas than min.insync.replicas=2; acks=all writes fail",
 		"CRIT log dir offline broker 1 /data/b: KAFKA_STORAGE_ERROR",
+		"CRIT hanging transaction producer 9001: open at orders/1 since offset 40, last written 1h ago, and no coordinator will end it (and at 1 partition more); read_committed consumers wait",
 		"CRIT hanging transaction stuck: open 10m, timeout 1m; read_committed consumers of 1 partition wait",
 		"CRIT group STALL billing: committed offsets not moving while there is lag",
 		"CRIT log dir near full broker 1 /data/a: 3.0 GiB free of 100 GiB (3%)",
@@ -73,7 +78,7 @@ func TestHealthFindsEachProblemWorstFirst(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("findings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if s, worst := healthSummary(evaluateHealth(healthCluster())); s != "CRIT 7" || worst != SeverityCrit {
+	if s, worst := healthSummary(evaluateHealth(healthCluster())); s != "CRIT 8" || worst != SeverityCrit {
 		t.Errorf("summary %q", s)
 	}
 	if s, _ := healthSummary(evaluateHealth(healthInput{snap: &kafkaclient.Snapshot{}})); s != "OK" {
@@ -112,7 +117,7 @@ func TestHealthViewObservesGroupsAndDrillsDown(t *testing.T) {
 		if strings.Contains(h.top().View(), "\x1b]0;x") {
 			t.Error("a raw escape from a topic name reached the screen")
 		}
-		if c.Health.Summary != "CRIT 7" {
+		if c.Health.Summary != "CRIT 8" {
 			t.Errorf("summary %q", c.Health.Summary)
 		}
 		h.send(press("enter"))

@@ -16,18 +16,30 @@ import (
 
 // NewTransactions makes the :transactions view: every transactional id
 // with its state, producer, timeout, how long its open transaction has
-// been open and the partitions it wrote to. An open transaction older
-// than its timeout is HANGING: its coordinator should have aborted it,
-// and read_committed consumers of its partitions wait at its first record
-// until it ends. Enter on one lists its producer at each partition it
-// wrote to, where A aborts it.
+// been open and the partitions it wrote to. A transaction is HANGING when
+// it is open past its timeout (its coordinator should have aborted it)
+// or when a partition holds it open that its coordinator will never end
+// (as kafka-transactions find-hanging finds them; such a producer with no
+// transactional id has a row of its own). read_committed consumers of
+// its partitions wait at its first record until it ends. Enter on one
+// lists its producer at each partition it wrote to, where A aborts it.
 func NewTransactions(c *Common) *Transactions {
 	type tx = kafkaclient.Transaction
 	age := func(t tx) time.Duration {
-		if !t.Open() {
+		if t.Open() {
+			return c.Now().Sub(t.Started)
+		}
+		if len(t.HangingAt) == 0 {
 			return -1
 		}
-		return c.Now().Sub(t.Started)
+		// Since its last write, as find-hanging counts it.
+		last := t.HangingAt[0].Producer.LastTimestamp
+		for _, h := range t.HangingAt[1:] {
+			if h.Producer.LastTimestamp.After(last) {
+				last = h.Producer.LastTimestamp
+			}
+		}
+		return c.Now().Sub(last)
 	}
 	list := newList(c, "transactions", []widget.Column{
 		{Title: "TRANSACTIONAL-ID", Essential: true, Priority: 10, Min: 14, Cut: widget.CutMiddle},
@@ -39,7 +51,7 @@ func NewTransactions(c *Common) *Transactions {
 		{Title: "OPEN FOR", Right: true, Cut: widget.CutNever, Essential: true, Priority: 8},
 		{Title: "PARTITIONS", Priority: 4, Cut: widget.CutEnd},
 	},
-		widget.Sort[tx]{Column: 0, Compare: func(a, b tx) int { return strings.Compare(a.ID, b.ID) }},
+		widget.Sort[tx]{Column: 0, Compare: tx.Compare},
 		widget.Sort[tx]{Column: 1, Compare: func(a, b tx) int { return strings.Compare(a.State, b.State) }},
 		widget.Sort[tx]{Column: 2, Compare: func(a, b tx) int { return cmp.Compare(a.ProducerID, b.ProducerID) }},
 		widget.Sort[tx]{Column: 3, Desc: true, Compare: func(a, b tx) int { return cmp.Compare(a.ProducerEpoch, b.ProducerEpoch) }},
@@ -53,14 +65,18 @@ func NewTransactions(c *Common) *Transactions {
 	v := &ReadList[kafkaclient.Transaction]{List: list, c: c, what: "transactions", none: "the cluster has no transactional ids",
 		row: func(t kafkaclient.Transaction) widget.Row {
 			id, _ := sanitize.Styled(t.ID, st.Escape)
+			key := t.ID
+			if t.ID == "" {
+				id, key = st.Muted.Render("(no transactional id)"), "\x00"+strconv.FormatInt(t.ProducerID, 10)
+			}
 			state := t.State
 			open := st.Muted.Render("-")
 			switch {
+			case t.Hanging(c.Now()):
+				state = st.Error.Render(strings.TrimSpace("HANGING " + state))
 			case t.Err != nil:
 				clean, _ := sanitize.Plain(t.Err.Error())
 				state = st.Error.Render(state + " (" + clean + ")")
-			case t.Hanging(c.Now()):
-				state = st.Error.Render("HANGING " + state)
 			}
 			if a := age(t); a >= 0 {
 				open = duration(a.Milliseconds())
@@ -70,6 +86,15 @@ func NewTransactions(c *Common) *Transactions {
 			}
 			parts := partitionList(t.Partitions)
 			partitions, _ := sanitize.Styled(parts, st.Escape)
+			if len(t.HangingAt) > 0 {
+				hanging := make([]kafkaclient.TopicPartition, len(t.HangingAt))
+				for i, h := range t.HangingAt {
+					hanging[i] = h.TopicPartition
+				}
+				list, _ := sanitize.Styled(partitionList(hanging), st.Escape)
+				parts = strings.TrimSpace(parts + " hanging at " + partitionList(hanging))
+				partitions = strings.TrimSpace(partitions + " " + st.Error.Render("hanging at ") + list)
+			}
 			if parts == "" {
 				partitions = st.Muted.Render("-")
 			}
@@ -78,7 +103,7 @@ func NewTransactions(c *Common) *Transactions {
 				coord = st.Muted.Render("-")
 			}
 			return widget.Row{
-				Key:    t.ID,
+				Key:    key,
 				Search: t.ID + " " + t.State + " " + parts,
 				Cells: widget.FixedCells(id, state, strconv.FormatInt(t.ProducerID, 10), strconv.Itoa(int(t.ProducerEpoch)), coord,
 					duration(t.Timeout.Milliseconds()), open, partitions),
@@ -193,7 +218,11 @@ func NewProducers(c *Common, topic string, partition int32) *Producers {
 // a time, as kafka-transactions abort aborts it.
 func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
 	cols, sorts := producerColumns()
-	list := newList(c, "partitions of transaction "+plainName(t.ID)+" (producer "+strconv.FormatInt(t.ProducerID, 10)+")", append([]widget.Column{
+	title := "partitions of transaction " + plainName(t.ID) + " (producer " + strconv.FormatInt(t.ProducerID, 10) + ")"
+	if t.ID == "" {
+		title = "partitions of producer " + strconv.FormatInt(t.ProducerID, 10) + " (no transactional id)"
+	}
+	list := newList(c, title, append([]widget.Column{
 		{Title: "PARTITION", Essential: true, Priority: 10, Min: 10, Cut: widget.CutMiddle},
 	}, cols...), append([]widget.Sort[producerAt]{
 		{Column: 0, Compare: func(a, b producerAt) int { return a.tp.Compare(b.tp) }},
@@ -207,7 +236,7 @@ func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
 				Cells: widget.FixedCells(append([]string{name}, producerCells(c, at)...)...)}
 		}}
 	if c.Client.Transactions != nil {
-		read, parts, id := c.Client.Transactions.Producers, slices.Clone(t.Partitions), t.ProducerID
+		read, parts, id := c.Client.Transactions.Producers, transactionPartitions(t), t.ProducerID
 		v.read = func(ctx context.Context) ([]producerAt, error) {
 			var out []producerAt
 			var errs []error
@@ -231,4 +260,15 @@ func NewTransactionProducers(c *Common, t kafkaclient.Transaction) *Producers {
 		}
 	}
 	return &Producers{ReadList: v}
+}
+
+// transactionPartitions are the partitions t's coordinator names and
+// those where it hangs, sorted, each once.
+func transactionPartitions(t kafkaclient.Transaction) []kafkaclient.TopicPartition {
+	parts := slices.Clone(t.Partitions)
+	for _, h := range t.HangingAt {
+		parts = append(parts, h.TopicPartition)
+	}
+	slices.SortFunc(parts, kafkaclient.TopicPartition.Compare)
+	return slices.Compact(parts)
 }

@@ -32,6 +32,7 @@ func (v *Transactions) Update(msg tea.Msg) (View, tea.Cmd) {
 // transaction wrote to, or says why there are none.
 func openTransaction(c *Common, t kafkaclient.Transaction) tea.Cmd {
 	switch {
+	case len(t.HangingAt) > 0:
 	case t.Err != nil:
 		return notify(plainName(t.ID)+" could not be described: "+plainName(t.Err.Error()), true)
 	case len(t.Partitions) == 0:

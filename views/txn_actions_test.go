@@ -226,3 +226,53 @@ func TestTransactionOpensItsPartitions(t *testing.T) {
 		}
 	})
 }
+
+// TestHangingTransactionWithoutAnID: a producer hanging at a partition
+// that no transactional id lists has a row of its own, HANGING, open for
+// as long as since its last write there; enter lists it at that partition,
+// where A aborts it.
+func TestHangingTransactionWithoutAnID(t *testing.T) {
+	inBubble(t, func(t *testing.T, h *host) {
+		at := kafkaclient.ProducerAt{TopicPartition: kafkaclient.TopicPartition{Topic: "orders", Partition: 1}, Producer: stuck}
+		x := &txnCluster{
+			txns: []kafkaclient.Transaction{
+				{ID: "billing-tx", State: "Empty", ProducerID: 4005, Timeout: time.Minute},
+				{ProducerID: stuck.ProducerID, ProducerEpoch: stuck.Epoch, Coordinator: -1, HangingAt: []kafkaclient.ProducerAt{at}},
+			},
+			producers: map[string][]kafkaclient.ActiveProducer{"orders/1": {noTxn, stuck}},
+		}
+		c, _ := txnCommon(t, x)
+		h.push(NewTransactions(c))
+		h.top().SetSize(140, 24)
+		s := plain(h.top())
+		var row string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(l, "(no transactional id)") {
+				row = l
+			}
+		}
+		for _, want := range []string{"HANGING", "4001", "1h", "hanging at orders 1"} {
+			if !strings.Contains(row, want) {
+				t.Errorf("the producer's row lacks %q:\n%s", want, s)
+			}
+		}
+		if strings.Count(s, "HANGING") != 1 {
+			t.Errorf("not one row hanging:\n%s", s)
+		}
+		h.send(press("down"))
+		h.send(press("enter"))
+		if len(h.stack) != 2 {
+			t.Fatalf("enter opened nothing; notices %v", h.notices())
+		}
+		if title := h.top().Title(); title != "partitions of producer 4001 (no transactional id) (1)" {
+			t.Errorf("title %q", title)
+		}
+		h.send(press("A"))
+		h.keys("abort")
+		h.send(press("enter"))
+		want := kafkaclient.AbortSpec{TopicPartition: at.TopicPartition, ProducerID: 4001, ProducerEpoch: 3, CoordinatorEpoch: 7}
+		if len(x.aborted) != 1 || x.aborted[0] != want {
+			t.Errorf("aborted %+v, want %+v", x.aborted, want)
+		}
+	})
+}
