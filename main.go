@@ -391,10 +391,10 @@ func runProgram(o *options, s *session, stderr io.Writer, getenv func(string) st
 		DiskOff:     o.diskRefresh == 0,
 		GroupEvery:  o.groupEvery,
 	})
-	// lipgloss detected stdout's colour profile when it was loaded; the
-	// program would detect it again, and under tmux each detection runs
-	// `tmux info`, a few milliseconds before the first frame.
-	if _, err := s.runTea(model, tea.WithColorProfile(lipgloss.Writer.Profile)); err != nil {
+	// The profile lipgloss detected on loading: detecting again runs `tmux
+	// info` under tmux. Frames go out at the renderer's ticks; at 120 a
+	// second a frame waits half as long as at the default 60.
+	if _, err := s.runTea(model, tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(120)); err != nil {
 		fmt.Fprintf(stderr, "kscope: %v\n", err)
 		return exitFailure
 	}
