@@ -19,7 +19,9 @@ import (
 // a line a shell prints once kcat has exited, so all its output is on
 // screen. It also reports the time until every visible message count is
 // filled in, a keypress answered while they load, and what the harness
-// costs on its own (a shell echoing a line). With KSCOPE_BENCH_BASELINE
+// costs on its own (a shell echoing a line). Both also run in a bare
+// pseudo-terminal outside tmux (ptyFirst), timed to the same text in
+// their output. With KSCOPE_BENCH_BASELINE
 // naming another kscope binary (an older build), that one runs in the
 // same rounds too, for a before-and-after in one run.
 //
@@ -38,8 +40,12 @@ func BenchmarkStartup(b *testing.B) {
 			}
 			bootstrap := startClusterProcess(b, size.topics, size.partitions, 0)
 			var now, before startupRuns
-			var kcatL, ratios, harness []time.Duration
+			var kcatL, ratios, harness, bare, bareKcat, bareRatios []time.Duration
 			runs := []func(){
+				func() { bare = append(bare, ptyFirst(b, "topic-00000", kscopeBin, "-b", bootstrap)) },
+				func() {
+					bareKcat = append(bareKcat, ptyFirst(b, "kcat-exited", "sh", "-c", kcat+" -b "+bootstrap+" -L; echo kcat-exited"))
+				},
 				func() { now.time(b, kscopeBin, bootstrap) },
 				func() {
 					start := time.Now()
@@ -62,6 +68,7 @@ func BenchmarkStartup(b *testing.B) {
 					runs[(i+round)%len(runs)]()
 				}
 				ratios = append(ratios, now.first[round]*1000/kcatL[round])
+				bareRatios = append(bareRatios, bare[round]*1000/bareKcat[round])
 
 				start := time.Now()
 				tm := startTermCmd(b, "sh", "-c", "echo harness-ready; exec sleep 60")
@@ -72,6 +79,9 @@ func BenchmarkStartup(b *testing.B) {
 			first, kc, ratio := medianDuration(now.first), medianDuration(kcatL), float64(medianDuration(ratios))/1000
 			perfRow(b, "startup first frame, "+label, fmt.Sprintf("%.0f ms", millis(first)), fmt.Sprintf("%.0f ms (kcat -L)", millis(kc)),
 				fmt.Sprintf("%.2f× (lower is better; kscope − kcat %+.0f ms)", ratio, millis(first-kc)))
+			bf, bk := medianDuration(bare), medianDuration(bareKcat)
+			perfRow(b, "startup first frame, "+label+", bare pty (no tmux)", fmt.Sprintf("%.0f ms", millis(bf)), fmt.Sprintf("%.0f ms (kcat -L)", millis(bk)),
+				fmt.Sprintf("%.2f× (kscope − kcat %+.0f ms)", float64(medianDuration(bareRatios))/1000, millis(bf-bk)))
 			perfRow(b, "startup message counts filled, "+label, fmt.Sprintf("%.0f ms", millis(medianDuration(now.counts))), "-", "-")
 			perfRow(b, "startup key answered during load, "+label, fmt.Sprintf("%.0f ms", millis(medianDuration(now.keys))), "-", "-")
 			b.ReportMetric(millis(first), "first-frame-ms")
