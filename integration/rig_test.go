@@ -269,10 +269,12 @@ func waitHealthy(within time.Duration) error {
 // keeping the latest snapshot.
 type session struct {
 	*kafkaclient.Client
-	mu      sync.Mutex
-	last    *kafkaclient.Snapshot
-	updated chan struct{}
-	done    chan struct{}
+	mu   sync.Mutex
+	last *kafkaclient.Snapshot
+	// controllers are the controller ids of every snapshot published.
+	controllers []int32
+	updated     chan struct{}
+	done        chan struct{}
 }
 
 // config is the Config the tests connect with: the rig's plaintext
@@ -304,6 +306,7 @@ func connect(t testing.TB, cfg kafkaclient.Config) *session {
 			if u, ok := e.(kafkaclient.ClusterUpdated); ok {
 				s.mu.Lock()
 				s.last = u.Snapshot
+				s.controllers = append(s.controllers, u.Snapshot.ControllerID)
 				s.mu.Unlock()
 				select {
 				case s.updated <- struct{}{}:

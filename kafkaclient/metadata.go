@@ -16,12 +16,22 @@ import (
 // quorum's answer Connect asked for beside it; counted is closed once it
 // has published the message counts.
 func (c *Client) poll(ctx context.Context, first *sarama.MetadataResponse, quorum <-chan controller, counted chan<- struct{}) {
-	prev := c.refreshWith(ctx, nil, first, func() controller {
+	// The first screen does not wait for the quorum's answer, which needs
+	// a connection of its own: until it comes the controller is unknown.
+	prev := c.refreshWith(ctx, nil, first, func(wait bool) (controller, bool) {
+		if !wait {
+			select {
+			case q := <-quorum:
+				return q, true
+			default:
+				return controller{}, false
+			}
+		}
 		select {
 		case q := <-quorum:
-			return q
+			return q, true
 		case <-ctx.Done():
-			return controller{}
+			return controller{}, true
 		}
 	})
 	close(counted)
@@ -47,9 +57,9 @@ func (c *Client) refresh(ctx context.Context, prev *Snapshot) *Snapshot {
 	if err != nil {
 		return c.refreshFailed(ctx, prev, failed, err)
 	}
-	return c.refreshWith(ctx, prev, meta, func() controller {
+	return c.refreshWith(ctx, prev, meta, func(bool) (controller, bool) {
 		id, ok := c.activeController(ctx)
-		return controller{id, ok}
+		return controller{id, ok}, true
 	})
 }
 
@@ -84,15 +94,31 @@ func withBrokersDown(prev *Snapshot, failed map[int32]error) *Snapshot {
 
 // refreshWith publishes meta, the controller marked as active answers,
 // then again with the watermarks.
-func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse, active func() controller) *Snapshot {
+func (c *Client) refreshWith(ctx context.Context, prev *Snapshot, meta *sarama.MetadataResponse, active func(wait bool) (controller, bool)) *Snapshot {
 	c.pool.update(meta.Brokers)
 	snap := newSnapshot(meta, prev, time.Now())
-	if q := active(); q.ok {
-		snap.withController(q.id)
+	// The Metadata answer's controller stands where there is no quorum
+	// to ask (q.ok false).
+	named := func(q controller) int32 {
+		if q.ok {
+			return q.id
+		}
+		return meta.ControllerID
+	}
+	q, known := active(false)
+	if known {
+		snap.withController(named(q))
+	} else {
+		snap.withController(ControllerUnknown)
 	}
 	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})
 	snap = c.withWatermarks(snap)
+	if !known {
+		// withWatermarks copied the brokers: this snapshot is still ours.
+		q, _ = active(true)
+		snap.withController(named(q))
+	}
 	c.snap.Store(snap)
 	c.publish(ctx, ClusterUpdated{Snapshot: snap})
 	return snap

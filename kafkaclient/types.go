@@ -129,7 +129,9 @@ func (t *TopicInfo) OfflinePartitions() int {
 // Snapshot is one observation of the cluster. It is never changed after it
 // is published, so views may keep and share it without copying.
 type Snapshot struct {
-	ClusterID    string
+	ClusterID string
+	// ControllerID is the active controller, ControllerUnknown until the
+	// first snapshot's quorum answer comes.
 	ControllerID int32
 	Brokers      []BrokerInfo // sorted by ID
 	Topics       []TopicInfo  // sorted by name
@@ -137,6 +139,9 @@ type Snapshot struct {
 	At           time.Time
 	WatermarksAt time.Time
 }
+
+// ControllerUnknown is Snapshot.ControllerID when no controller is known yet.
+const ControllerUnknown int32 = -1
 
 // Topic returns the named topic, or nil.
 func (s *Snapshot) Topic(name string) *TopicInfo {

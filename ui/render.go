@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"kscope/kafkaclient"
 	"kscope/views"
 	"kscope/views/sanitize"
 	"kscope/views/widget"
@@ -122,7 +123,11 @@ func (m *Model) header() string {
 	default:
 		parts = append(parts, headerPart{st.OK.Render("●") + " refreshed " + snap.At.In(m.c.Zone()).Format("15:04:05"), 7})
 	}
-	if snap != nil {
+	switch {
+	case snap == nil:
+	case snap.ControllerID == kafkaclient.ControllerUnknown:
+		parts = append(parts, headerPart{"controller ?", 1})
+	default:
 		parts = append(parts, headerPart{fmt.Sprintf("controller %d", snap.ControllerID), 1})
 	}
 	line := strings.Join(fitHeader(parts, ansi.StringWidth(sep), m.width), sep)

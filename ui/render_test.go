@@ -89,6 +89,13 @@ func TestHeaderShowsClusterState(t *testing.T) {
 		if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "connecting") {
 			t.Errorf("before data: %q", h)
 		}
+		// Until the quorum names it, the controller is not known.
+		unknown := snapshot()
+		unknown.ControllerID = kafkaclient.ControllerUnknown
+		send(m, kafkaclient.ClusterUpdated{Snapshot: unknown})
+		if h := strings.Split(screen(m), "\n")[0]; !strings.Contains(h, "controller ?") {
+			t.Errorf("controller unknown: %q", h)
+		}
 		send(m, kafkaclient.ClusterUpdated{Snapshot: snapshot()})
 		h := strings.Split(screen(m), "\n")[0]
 		for _, want := range []string{"127.0.0.1:9092", "cluster test-cluster", "brokers 2/3", "controller 2", "refreshed 09:30:00"} {
