@@ -3,6 +3,8 @@ package views
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,7 +28,7 @@ const benchAvro = `{"type":"record","name":"Order","namespace":"bench","fields":
  {"name":"channel","type":"string"}]}`
 
 // avroValues are 1,000 framed Avro values of about 100 bytes.
-func avroValues(b *testing.B) [][]byte {
+func avroValues(b testing.TB) [][]byte {
 	b.Helper()
 	schema := avro.MustParse(benchAvro)
 	values := make([][]byte, 1000)
@@ -176,4 +178,68 @@ func avroTail(b *testing.B, cl *kafkaclient.Client, schemas *decode.Schemas, rec
 		b.Fatalf("%d records reached the ring, want %d", got, records)
 	}
 	return took
+}
+
+// BenchmarkFilterDecodedAvro runs a filter over 200,000 buffered
+// Schema-Registry-framed Avro records of about 100 bytes, each decoded
+// as the list shows it (what `value:` and jq filters match), the way the
+// tail's filter reads its buffer: on one processor, then with the
+// records shared among all of them, in the same run.
+//
+//	go test -run '^$' -bench FilterDecodedAvro -benchtime 3x ./views/
+func BenchmarkFilterDecodedAvro(b *testing.B) {
+	const records = 200_000
+	fake := srfake.New()
+	defer fake.Close()
+	fake.SeedSchema("bench-avro-value", 1, 1, sr.Schema{Schema: benchAvro})
+	values := avroValues(b)
+	recs := make([]kafkaclient.Record, records)
+	gold := 0 // avroValues makes every third one GOLD
+	for i := range recs {
+		// A copy of its own: decoded values are cached by where they lie.
+		recs[i].Value = slices.Clone(values[i%len(values)])
+		if i%len(values)%3 == 2 {
+			gold++
+		}
+	}
+	f, err := parseFilter(`value:"tier":"GOLD"`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	scan := func(procs int) time.Duration {
+		// A new cache each time: every record is decoded, as records
+		// new to the buffer are.
+		schemas := benchSchemas(b, fake.URL())
+		for schemas.Decoded(&recs[0]) == &recs[0] {
+			time.Sleep(time.Millisecond) // the schema's first fetch
+		}
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		start := time.Now()
+		matched := 0
+		for from := 0; from < records; {
+			out := filterChunkDone{from: uint64(from)}
+			evalChunk(context.Background(), f, recs[from:min(records, from+filterChunk)], &out, schemas, time.Now())
+			from += out.n
+			matched += len(out.matches)
+		}
+		if matched != gold {
+			b.Fatalf("matched %d of %d, want the %d GOLD ones", matched, records, gold)
+		}
+		return time.Since(start)
+	}
+	procs := runtime.GOMAXPROCS(0)
+	var one, all, ratio []float64
+	for b.Loop() {
+		o, a := records/scan(1).Seconds(), records/scan(procs).Seconds()
+		one, all, ratio = append(one, o), append(all, a), append(ratio, a/o)
+	}
+	median := func(xs []float64) float64 {
+		slices.Sort(xs)
+		return xs[len(xs)/2]
+	}
+	b.ReportMetric(median(one), "one-processor-rec/s")
+	b.ReportMetric(median(all), "shared-rec/s")
+	b.ReportMetric(0, "ns/op")
+	fmt.Printf("PERF\tfilter over 200,000 decoded Avro records, %d processors vs one, in-process\t%.0fk rec/s\t%.0fk rec/s\t%.2f\n",
+		procs, median(all)/1000, median(one)/1000, median(ratio))
 }

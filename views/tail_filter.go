@@ -3,7 +3,9 @@ package views
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -198,24 +200,81 @@ const evalCheck = 64
 // evaluated so far, until they are done, filterSlice has passed since
 // start or ctx ends; it reports whether it evaluated them all. Records
 // framed for a Schema Registry are matched as the JSON they decode to,
-// as they are shown.
+// as they are shown. Records that cost microseconds each, those decoded
+// from a registry or run through jq, are shared among the processors;
+// a text search over plain records, bound by memory, stays on one.
 func evalChunk(ctx context.Context, f recordFilter, recs []kafkaclient.Record, out *filterChunkDone, schemas *decode.Schemas, start time.Time) bool {
-	for i := range recs {
-		if out.n > 0 && out.n%evalCheck == 0 && (time.Since(start) > filterSlice || ctx.Err() != nil) {
+	costly := false
+	if c, ok := f.(interface{ Costly() bool }); ok {
+		costly = c.Costly()
+	}
+	workers := 1
+	for len(recs) > 0 {
+		if out.n > 0 && (time.Since(start) > filterSlice || ctx.Err() != nil) {
 			return false
 		}
-		ok, err := f.Eval(ctx, schemas.Decoded(&recs[i]))
-		if errors.Is(err, filter.ErrStepLimit) {
-			out.limited++
-		} else if err != nil && ctx.Err() != nil {
-			return false // cancelled: nobody wants the answer
+		if costly {
+			workers = runtime.GOMAXPROCS(0)
 		}
-		if ok {
-			out.matches = append(out.matches, out.from+uint64(out.n))
+		n := min(len(recs), evalCheck*workers)
+		decoded, ok := evalShared(ctx, f, recs[:n], out, schemas, workers)
+		if !ok {
+			return false
 		}
-		out.n++
+		// Records decoded here are decoded in the next round too, for the
+		// most part: a topic's records are framed alike.
+		workers = 1
+		if decoded*2 > n {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		recs = recs[n:]
 	}
 	return true
+}
+
+// evalShared evaluates recs, split among workers goroutines, and appends
+// the matches in order. It returns how many records were decoded from a
+// registry, and false when ctx ended meanwhile.
+func evalShared(ctx context.Context, f recordFilter, recs []kafkaclient.Record, out *filterChunkDone, schemas *decode.Schemas, workers int) (int, bool) {
+	parts := make([]filterChunkDone, min(workers, len(recs)))
+	decoded := make([]int, len(parts))
+	per := (len(recs) + len(parts) - 1) / len(parts)
+	var wg sync.WaitGroup
+	for w := range parts {
+		part := recs[w*per : min(len(recs), (w+1)*per)]
+		eval := func() {
+			for i := range part {
+				r := schemas.Decoded(&part[i])
+				if r != &part[i] {
+					decoded[w]++
+				}
+				ok, err := f.Eval(ctx, r)
+				if errors.Is(err, filter.ErrStepLimit) {
+					parts[w].limited++
+				}
+				if ok {
+					parts[w].matches = append(parts[w].matches, out.from+uint64(out.n+w*per+i))
+				}
+			}
+		}
+		if w == len(parts)-1 {
+			eval()
+		} else {
+			wg.Go(eval)
+		}
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return 0, false // cancelled: nobody wants the answer
+	}
+	n := 0
+	for w, p := range parts {
+		out.matches = append(out.matches, p.matches...)
+		out.limited += p.limited
+		n += decoded[w]
+	}
+	out.n += len(recs)
+	return n, true
 }
 
 // merge takes in a chunk's answer and starts the next chunk.

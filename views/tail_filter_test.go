@@ -2,13 +2,21 @@ package views
 
 import (
 	"context"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/twmb/franz-go/pkg/sr"
+	"github.com/twmb/franz-go/pkg/sr/srfake"
+
 	"kscope/kafkaclient"
+	"kscope/views/decode"
 )
 
 // filtered does the filter's work as the program would, in order: it
@@ -257,4 +265,127 @@ func TestAChunkReadInPlaceKeepsItsRecords(t *testing.T) {
 			t.Fatalf("after the answer: buffer %d..%d, backlog %d, held %v", v.ring.First(), v.ring.End(), len(v.backlog), v.hold != nil)
 		}
 	})
+}
+
+// costlyFilter matches records whose value ends in "7" after spinning
+// for cost, says it is costly when it is, and counts the evaluations that
+// began while another ran.
+type costlyFilter struct {
+	recordFilter
+	cost                time.Duration
+	running, overlapped atomic.Int64
+}
+
+func (f *costlyFilter) Costly() bool { return f.cost > 0 }
+
+func (f *costlyFilter) Eval(ctx context.Context, r *kafkaclient.Record) (bool, error) {
+	if f.running.Add(1) > 1 {
+		f.overlapped.Add(1)
+	}
+	defer f.running.Add(-1)
+	for end := time.Now().Add(f.cost); time.Now().Before(end); {
+	}
+	return strings.HasSuffix(string(r.Value), "7"), nil
+}
+
+// Records a costly filter evaluates are shared among the processors,
+// those of a cheap one are not, and either way the matches come in the
+// buffer's order, each once.
+func TestFilterSharesCostlyRecords(t *testing.T) {
+	recs := make([]kafkaclient.Record, 3000)
+	var want []uint64
+	for i := range recs {
+		recs[i].Value = []byte(strconv.Itoa(i))
+		if i%10 == 7 {
+			want = append(want, uint64(1000+i))
+		}
+	}
+	for _, tc := range []struct {
+		cost   time.Duration
+		shared bool
+	}{{0, false}, {20 * time.Microsecond, runtime.GOMAXPROCS(0) > 1}} {
+		f := &costlyFilter{cost: tc.cost}
+		out := filterChunkDone{from: 1000}
+		if !evalChunk(context.Background(), f, recs, &out, nil, time.Now()) && out.n == 0 {
+			t.Fatalf("cost %v: nothing evaluated", tc.cost)
+		}
+		if !slices.Equal(out.matches, want[:len(out.matches)]) || len(out.matches) < out.n/10-1 {
+			t.Errorf("cost %v: %d evaluated, matches %v…", tc.cost, out.n, out.matches[:min(5, len(out.matches))])
+		}
+		// Shared evaluations overlap when both processors run them at
+		// once, which a loaded machine need not do all the time.
+		overlapped := f.overlapped.Load()
+		if tc.shared && overlapped == 0 || !tc.shared && overlapped > 0 {
+			t.Errorf("cost %v: %d of %d evaluations overlapped another", tc.cost, overlapped, out.n)
+		}
+	}
+}
+
+// A cancelled filter stops between rounds and says it did not finish.
+func TestFilterSharedStopsWhenCancelled(t *testing.T) {
+	recs := make([]kafkaclient.Record, 3000)
+	ctx, cancel := context.WithCancel(context.Background())
+	f := &costlyFilter{cost: 20 * time.Microsecond}
+	out := filterChunkDone{}
+	cancel()
+	if evalChunk(ctx, f, recs, &out, nil, time.Now()) || out.n > evalCheck*runtime.GOMAXPROCS(0) {
+		t.Errorf("cancelled: %d evaluated", out.n)
+	}
+}
+
+// overlapFilter is a real filter that counts the evaluations that began
+// while another ran.
+type overlapFilter struct {
+	recordFilter
+	running, overlapped atomic.Int64
+}
+
+func (f *overlapFilter) Eval(ctx context.Context, r *kafkaclient.Record) (bool, error) {
+	if f.running.Add(1) > 1 {
+		f.overlapped.Add(1)
+	}
+	defer f.running.Add(-1)
+	return f.recordFilter.Eval(ctx, r)
+}
+
+// Records decoded from a registry cost microseconds each: even a text
+// search over them is shared among the processors, and matches what the
+// records decode to, in order.
+func TestFilterSharesDecodedRecords(t *testing.T) {
+	fake := srfake.New()
+	defer fake.Close()
+	fake.SeedSchema("bench-avro-value", 1, 1, sr.Schema{Schema: benchAvro})
+	reg, err := kafkaclient.NewRegistry(kafkaclient.RegistryConfig{URLs: []string{fake.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Close()
+	schemas := decode.NewSchemas(t.Context(), reg, decode.SchemasOptions{})
+	values := avroValues(t)
+	recs := make([]kafkaclient.Record, 3000)
+	var want []uint64
+	for i := range recs {
+		recs[i].Value = slices.Clone(values[i%len(values)])
+		if i%len(values)%3 == 2 {
+			want = append(want, uint64(i))
+		}
+	}
+	for schemas.Decoded(&recs[0]) == &recs[0] {
+		time.Sleep(time.Millisecond) // the schema's first fetch
+	}
+	plain, err := parseFilter(`value:"tier":"GOLD"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &overlapFilter{recordFilter: plain}
+	out := filterChunkDone{}
+	for out.n < len(recs) {
+		evalChunk(t.Context(), f, recs[out.n:], &out, schemas, time.Now())
+	}
+	if !slices.Equal(out.matches, want) {
+		t.Errorf("%d matches, want %d; first %v", len(out.matches), len(want), out.matches[:min(5, len(out.matches))])
+	}
+	if runtime.GOMAXPROCS(0) > 1 && f.overlapped.Load() == 0 {
+		t.Error("no evaluations overlapped: decoded records were not shared")
+	}
 }

@@ -435,3 +435,19 @@ func FuzzContainsFold(f *testing.F) {
 		}
 	})
 }
+
+// Only jq filters parse every value: they are the costly ones.
+func TestCostly(t *testing.T) {
+	for expr, want := range map[string]bool{"jq:.a == 1": true, "!jq:.a": true, "GOLD": false, "value:GOLD": false, "re:^a": false, "header:k:v": false, ".a == 1": true} {
+		f, err := Parse(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if f.Costly() != want {
+			t.Errorf("%s: costly %v", expr, f.Costly())
+		}
+	}
+	if (*Filter)(nil).Costly() {
+		t.Error("no filter is costly")
+	}
+}
