@@ -241,7 +241,7 @@ func evalShared(ctx context.Context, f recordFilter, recs []kafkaclient.Record, 
 	per := (len(recs) + len(parts) - 1) / len(parts)
 	var wg sync.WaitGroup
 	for w := range parts {
-		part := recs[w*per : min(len(recs), (w+1)*per)]
+		part := recs[min(len(recs), w*per):min(len(recs), (w+1)*per)]
 		eval := func() {
 			for i := range part {
 				r := schemas.Decoded(&part[i])

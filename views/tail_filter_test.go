@@ -389,3 +389,25 @@ func TestFilterSharesDecodedRecords(t *testing.T) {
 		t.Error("no evaluations overlapped: decoded records were not shared")
 	}
 }
+
+// However few the records and many the processors, each record is
+// evaluated once, in order.
+func TestFilterSharedFewRecords(t *testing.T) {
+	f := &costlyFilter{cost: time.Microsecond}
+	for n := 1; n <= 9; n++ {
+		for workers := 1; workers <= 8; workers++ {
+			recs := make([]kafkaclient.Record, n)
+			var want []uint64
+			for i := range recs {
+				recs[i].Value = []byte(strconv.Itoa(i + 3))
+				if (i+3)%10 == 7 {
+					want = append(want, uint64(10+i))
+				}
+			}
+			out := filterChunkDone{from: 10}
+			if _, ok := evalShared(context.Background(), f, recs, &out, nil, workers); !ok || out.n != n || !slices.Equal(out.matches, want) {
+				t.Errorf("%d records, %d workers: evaluated %d, matches %v, want %v", n, workers, out.n, out.matches, want)
+			}
+		}
+	}
+}
