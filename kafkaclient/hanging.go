@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -147,6 +148,9 @@ func (c *Client) producersAt(ctx context.Context, parts []TopicPartition) (map[T
 	}
 	out := map[TopicPartition][]ActiveProducer{}
 	var errs []error
+	// Partitions refused alike are told once: a session without READ on
+	// some topics would otherwise get a line for each partition.
+	refused := map[int16][]TopicPartition{}
 	for _, s := range shards {
 		if s.Err != nil {
 			errs = append(errs, atBroker(s.Meta.NodeID, c.shardError(s.Err)))
@@ -155,16 +159,38 @@ func (c *Client) producersAt(ctx context.Context, parts []TopicPartition) (map[T
 		for _, t := range s.Resp.(*kmsg.DescribeProducersResponse).Topics {
 			for _, p := range t.Partitions {
 				tp := TopicPartition{t.Topic, p.Partition}
-				if err := codeError(p.ErrorCode); err != nil {
-					errs = append(errs, fmt.Errorf("%s/%d: %w", t.Topic, p.Partition, err))
+				if p.ErrorCode != 0 {
+					refused[p.ErrorCode] = append(refused[p.ErrorCode], tp)
 					continue
 				}
 				out[tp] = activeProducers(p.ActiveProducers)
 			}
 		}
 	}
+	for _, code := range slices.Sorted(maps.Keys(refused)) {
+		errs = append(errs, fmt.Errorf("%w at %s", codeError(code), partitionsText(refused[code])))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return out, fmt.Errorf("describe producers: %w", err)
 	}
 	return out, nil
+}
+
+// namedPartitions is how many partitions an error names before it counts
+// the rest.
+const namedPartitions = 3
+
+// partitionsText names tps, sorted, as "orders/0, orders/1, audit/3 and
+// 12 more".
+func partitionsText(tps []TopicPartition) string {
+	tps = slices.SortedFunc(slices.Values(tps), TopicPartition.Compare)
+	names := make([]string, 0, min(len(tps), namedPartitions))
+	for _, tp := range tps[:min(len(tps), namedPartitions)] {
+		names = append(names, fmt.Sprintf("%s/%d", tp.Topic, tp.Partition))
+	}
+	text := strings.Join(names, ", ")
+	if more := len(tps) - len(names); more > 0 {
+		text += fmt.Sprintf(" and %d more", more)
+	}
+	return text
 }

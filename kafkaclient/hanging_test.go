@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -174,5 +175,43 @@ func TestMarkHangingByDescription(t *testing.T) {
 	got := markHanging(txns, producers, true, time.Now().Add(-time.Minute))
 	if len(got) != 2 || len(got[0].HangingAt) != 1 || got[0].HangingAt[0].Producer.TxnStartOffset != 5 || len(got[1].HangingAt) != 0 {
 		t.Errorf("%+v", got)
+	}
+}
+
+// Partitions whose leader refuses to describe their producers are left
+// unjudged and told once per refusal, however many they are.
+func TestHangingScanRefusedPartitionsToldOnce(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 1, kfake.SeedTopics(8, "payments"))
+	p := txnProducer(t, c, "wide", 30*time.Second)
+	beginAndWrite(t, p, "payments", 0, 1, 2, 3, 4, 5, 6, 7)
+	cl := connect(t, c)
+	cl.Refresh()
+	waitSnapshot(t, cl, func(s *Snapshot) bool { return s.Topic("payments").Partitions[7].High > 0 })
+	c.ControlKey(int16(kmsg.DescribeProducers), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		r := req.(*kmsg.DescribeProducersRequest)
+		resp := r.ResponseKind().(*kmsg.DescribeProducersResponse)
+		resp.SetVersion(r.GetVersion())
+		for _, rt := range r.Topics {
+			t := kmsg.NewDescribeProducersResponseTopic()
+			t.Topic = rt.Topic
+			for _, part := range rt.Partitions {
+				p := kmsg.NewDescribeProducersResponseTopicPartition()
+				p.Partition, p.ErrorCode = part, kerr.TopicAuthorizationFailed.Code
+				t.Partitions = append(t.Partitions, p)
+			}
+			resp.Topics = append(resp.Topics, t)
+		}
+		return resp, nil, true
+	})
+	cl.txnMaxTimeout.Store(1)
+	txns, err := cl.Transactions(context.Background())
+	want := "find hanging transactions: describe producers: kafka server: The client is not authorized to access this topic at payments/0, payments/1, payments/2 and 5 more"
+	if err == nil || err.Error() != want || !errors.Is(err, sarama.ErrTopicAuthorizationFailed) {
+		t.Errorf("error %v\nwant  %s", err, want)
+	}
+	if tx := transaction(t, txns, "wide"); len(tx.HangingAt) != 0 || tx.State != "Ongoing" {
+		t.Errorf("%+v", tx)
 	}
 }
