@@ -135,6 +135,12 @@ func TestHangingTransactions(t *testing.T) {
 func TestHangingScanRequests(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 3, kfake.SeedTopics(6, "payments"), kfake.SeedTopics(6, "audit"))
+	// Every broker leads: kfake picks leaders at random.
+	for p := range int32(3) {
+		if err := c.MoveTopicPartition("payments", p, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cl := connect(t, c)
 	waitSnapshot(t, cl, func(*Snapshot) bool { return true })
 	offsets, producers := countRequests(c, kmsg.ListOffsets), countRequests(c, kmsg.DescribeProducers)
