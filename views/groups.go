@@ -2,7 +2,6 @@ package views
 
 import (
 	"cmp"
-	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -23,32 +22,21 @@ const (
 	DefaultGroupEvery  = 500 * time.Millisecond
 )
 
-// GroupsLoaded answers a Groups view's request.
+// GroupsLoaded answers a groupsPoll's observation.
 type GroupsLoaded struct {
 	Groups []kafkaclient.GroupInfo
 	Err    error
 	At     time.Time
 }
 
-// groupsTick asks for the next observation; gen tells a tick scheduled
-// before a pause from the current chain.
-type groupsTick struct{ gen int }
-
 // Groups lists the consumer groups with their lag, its trend and health.
 type Groups struct {
 	*widget.List[kafkaclient.GroupInfo]
-	c      *Common
-	scope  Scope
-	reader GroupReader
-	admin  GroupAdmin
+	groupsPoll
+	admin GroupAdmin
 	// loaded is set once an observation arrived.
 	loaded bool
-	// loading is set while an observation is on its way; paused while
-	// another view covers this one; tickGen numbers the tick chain.
-	loading bool
-	paused  bool
-	tickGen int
-	groups  []kafkaclient.GroupInfo
+	groups []kafkaclient.GroupInfo
 	// history is the session's: health and lag trends outlive the view.
 	history *kafkaclient.GroupHistory
 	err     error
@@ -70,7 +58,7 @@ const (
 // NewGroups makes the groups list; its Init starts observing.
 func NewGroups(c *Common) *Groups {
 	type gi = kafkaclient.GroupInfo
-	g := &Groups{c: c, reader: c.Client.Groups, admin: c.Client.GroupAdmin, history: groupHistory(c)}
+	g := &Groups{groupsPoll: groupsPoll{c: c, reader: c.Client.Groups}, admin: c.Client.GroupAdmin, history: groupHistory(c)}
 	// Worst first when sorted by status: the groups in trouble on top.
 	byHealth := func(a, b gi) int { return cmp.Compare(g.status(a.Name), g.status(b.Name)) }
 	g.List = newList(c, "groups", []widget.Column{
@@ -100,17 +88,6 @@ func (g *Groups) Init(s Scope) tea.Cmd {
 	return g.load()
 }
 
-func (g *Groups) load() tea.Cmd {
-	g.loading = true
-	reader, now := g.reader, g.c.Now
-	return g.scope.Do(func(ctx context.Context) tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		gs, err := reader.Groups(ctx)
-		return GroupsLoaded{Groups: gs, Err: err, At: now()}
-	})
-}
-
 // status is group name's health as of the latest observation.
 func (g *Groups) status(name string) kafkaclient.Status {
 	return g.history.Group(name).Health.Status(g.at)
@@ -125,38 +102,12 @@ func (g *Groups) Names() []string {
 	return names
 }
 
-// Pause implements Pauser: describing every group is the costliest poll
-// kscope makes, and nobody sees the list while a group is open over it.
-func (g *Groups) Pause() { g.paused = true }
-
-// Resume implements Pauser: the list is observed at once, and the tick
-// chain from before the pause is dropped so only one chain runs.
-func (g *Groups) Resume() tea.Cmd {
-	g.paused = false
-	g.tickGen++
-	if g.loading {
-		return nil
-	}
-	return g.load()
-}
-
-func (g *Groups) every() time.Duration {
-	if g.c.GroupsEvery > 0 {
-		return g.c.GroupsEvery
-	}
-	return DefaultGroupsEvery
-}
-
 // Update implements View.
 func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 	k := g.c.Keys
 	switch msg := msg.(type) {
 	case GroupsLoaded:
-		g.loading = false
-		var next tea.Cmd
-		if !g.paused {
-			next = g.scope.After(g.every(), groupsTick{g.tickGen})
-		}
+		next := g.arrived()
 		g.err = msg.Err
 		if msg.Err != nil {
 			return g, tea.Batch(next, notify("groups: "+msg.Err.Error(), true))
@@ -165,15 +116,12 @@ func (g *Groups) Update(msg tea.Msg) (View, tea.Cmd) {
 		g.rebuild()
 		return g, next
 	case groupsTick:
-		if msg.gen == g.tickGen && !g.paused && !g.loading {
-			return g, g.load()
-		}
+		return g, g.tick(msg)
 	case Changed:
 		// A group was changed (deleted, say): the list says so now, not
-		// at the next tick; a covered list catches up when uncovered.
-		if msg.Group != "" && !g.paused && !g.loading {
-			g.tickGen++
-			return g, g.load()
+		// at the next tick.
+		if msg.Group != "" {
+			return g, g.now()
 		}
 	case ThemeChanged:
 		g.rebuild()

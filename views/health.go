@@ -1,9 +1,6 @@
 package views
 
 import (
-	"context"
-	"time"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -66,28 +63,12 @@ func (c *Common) health() *HealthState {
 // stopped consumers are among its findings.
 type Health struct {
 	*widget.List[Finding]
-	c      *Common
-	scope  Scope
-	reader GroupReader
-	// loading is set while an observation of the groups is on its way;
-	// paused while another view covers this one.
-	loading, paused bool
-	tickGen         int
+	groupsPoll
 }
-
-// healthGroups answers the health view's observation of the groups.
-type healthGroups struct {
-	groups []kafkaclient.GroupInfo
-	err    error
-	at     time.Time
-}
-
-// healthTick asks for the next observation of the groups.
-type healthTick struct{ gen int }
 
 // NewHealth makes the :health view.
 func NewHealth(c *Common) *Health {
-	v := &Health{c: c, reader: c.Client.Groups, List: newList[Finding](c, "health", []widget.Column{
+	v := &Health{groupsPoll: groupsPoll{c: c, reader: c.Client.Groups}, List: newList[Finding](c, "health", []widget.Column{
 		{Title: "SEVERITY", Short: "SEV", Essential: true, Priority: 10},
 		{Title: "CHECK", Essential: true, Priority: 9, Min: 12},
 		{Title: "SUBJECT", Essential: true, Priority: 8, Min: 12, Cut: widget.CutMiddle},
@@ -106,50 +87,20 @@ func (v *Health) Init(s Scope) tea.Cmd {
 	return v.load()
 }
 
-func (v *Health) load() tea.Cmd {
-	if v.reader == nil {
-		return nil
-	}
-	v.loading = true
-	reader, now := v.reader, v.c.Now
-	return v.scope.Do(func(ctx context.Context) tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		gs, err := reader.Groups(ctx)
-		return healthGroups{groups: gs, err: err, at: now()}
-	})
-}
-
-// every is how often the groups are observed: the groups list's pace,
-// which the groups' health windows are sized for.
-func (v *Health) every() time.Duration {
-	if v.c.GroupsEvery > 0 {
-		return v.c.GroupsEvery
-	}
-	return DefaultGroupsEvery
-}
-
 // Update implements View.
 func (v *Health) Update(msg tea.Msg) (View, tea.Cmd) {
 	switch msg := msg.(type) {
-	case healthGroups:
-		v.loading = false
-		var next tea.Cmd
-		if !v.paused {
-			next = v.scope.After(v.every(), healthTick{v.tickGen})
+	case GroupsLoaded:
+		next := v.arrived()
+		if msg.Err != nil {
+			return v, tea.Batch(next, notify("groups: "+msg.Err.Error(), true))
 		}
-		if msg.err != nil {
-			text, _ := sanitize.Plain(msg.err.Error())
-			return v, tea.Batch(next, notify("groups: "+text, true))
-		}
-		recordGroups(groupHistory(v.c), msg.groups, msg.at)
+		recordGroups(groupHistory(v.c), msg.Groups, msg.At)
 		v.c.EvaluateHealth()
 		v.rebuild()
 		return v, next
-	case healthTick:
-		if msg.gen == v.tickGen && !v.paused && !v.loading {
-			return v, v.load()
-		}
+	case groupsTick:
+		return v, v.tick(msg)
 	case kafkaclient.ClusterUpdated, kafkaclient.DiskUpdated, kafkaclient.HealthRead, ThemeChanged:
 		v.rebuild()
 	case tea.KeyPressMsg:
@@ -164,10 +115,7 @@ func (v *Health) Update(msg tea.Msg) (View, tea.Cmd) {
 		case key.Matches(msg, v.c.Keys.ElectLeaders):
 			return v, electDialog(v.c, "the cluster", func(string, kafkaclient.PartitionInfo) bool { return true })
 		case key.Matches(msg, v.c.Keys.Reload):
-			if !v.loading {
-				v.tickGen++
-				return v, v.load()
-			}
+			return v, v.now()
 		default:
 			v.List.Update(msg)
 		}
@@ -175,20 +123,6 @@ func (v *Health) Update(msg tea.Msg) (View, tea.Cmd) {
 		v.List.Update(msg)
 	}
 	return v, nil
-}
-
-// Pause implements Pauser: observing every group costs, and nobody sees
-// the findings while another view covers them.
-func (v *Health) Pause() { v.paused = true }
-
-// Resume implements Pauser.
-func (v *Health) Resume() tea.Cmd {
-	v.paused = false
-	v.tickGen++
-	if v.loading {
-		return nil
-	}
-	return v.load()
 }
 
 // selected is the finding under the cursor.
