@@ -30,6 +30,12 @@ func countRequests(c *kfake.Cluster, key kmsg.Key) *atomic.Int64 {
 func configByName(t *testing.T, cl *Client, topic string) map[string]ConfigEntry {
 	t.Helper()
 	entries, err := cl.TopicConfig(context.Background(), topic)
+	return entriesByName(t, entries, err)
+}
+
+// entriesByName indexes config entries read without error by name.
+func entriesByName(t *testing.T, entries []ConfigEntry, err error) map[string]ConfigEntry {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

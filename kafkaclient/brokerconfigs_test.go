@@ -17,14 +17,7 @@ import (
 func brokerConfigByName(t *testing.T, cl *Client, id int32) map[string]ConfigEntry {
 	t.Helper()
 	entries, err := cl.BrokerConfig(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]ConfigEntry{}
-	for _, e := range entries {
-		out[e.Name] = e
-	}
-	return out
+	return entriesByName(t, entries, err)
 }
 
 // TestBrokerConfigIsAskedOfTheBrokerItself: kfake answers a broker's
