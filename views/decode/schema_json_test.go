@@ -86,3 +86,41 @@ func TestDecodedForFilters(t *testing.T) {
 		t.Errorf("decoded %q / %q", got.Key, got.Value)
 	}
 }
+
+// TestJSONSchemaDrafts: the draft a schema names decides what its
+// keywords mean. Draft-04's boolean exclusiveMaximum is a number from
+// draft-06 on; integers beyond 2^53 are compared exactly; a schema that
+// breaks its draft's rules, a value with text after it, are refused with
+// what is wrong.
+func TestJSONSchemaDrafts(t *testing.T) {
+	for _, tc := range []struct {
+		name, schema, value, err string
+	}{
+		{"draft-04 exclusive", `{"$schema":"http://json-schema.org/draft-04/schema#","maximum":5,"exclusiveMaximum":true}`, `5`, "/: must be < 5"},
+		{"draft-04 below", `{"$schema":"http://json-schema.org/draft-04/schema#","maximum":5,"exclusiveMaximum":true}`, `4`, ""},
+		{"draft-07 exclusive", `{"$schema":"http://json-schema.org/draft-07/schema#","exclusiveMaximum":5}`, `5`, "/: must be < 5"},
+		{"2019-09 dependentRequired", `{"$schema":"https://json-schema.org/draft/2019-09/schema","dependentRequired":{"a":["b"]}}`, `{"a":1}`, "/: property 'b' is required"},
+		{"beyond 2^53", `{"type":"integer","maximum":9007199254740992}`, `9007199254740993`, "but found 9007199254740993"},
+		{"2^53 itself", `{"type":"integer","maximum":9007199254740992}`, `9007199254740992`, ""},
+		{"text after the value", `{"type":"integer"}`, `1 2`, "not valid JSON: more than one value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newJSONCodec(&kafkaclient.Schema{Type: kafkaclient.SchemaJSON, Text: tc.schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.encode([]byte(tc.value))
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("encode(%s) = %v, want %q", tc.value, err, tc.err)
+			}
+		})
+	}
+	_, err := newJSONCodec(&kafkaclient.Schema{Type: kafkaclient.SchemaJSON, Text: `{"properties":{"a":{"type":"nonsense"}}}`})
+	if err == nil || !strings.HasPrefix(err.Error(), "not a valid JSON Schema: /properties/a/type: ") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = newJSONCodec(&kafkaclient.Schema{Type: kafkaclient.SchemaJSON, Text: `{"type":`})
+	if err == nil || err.Error() != "schema: not JSON: unexpected end of JSON input" {
+		t.Errorf("err = %v", err)
+	}
+}
