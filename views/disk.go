@@ -23,9 +23,10 @@ func diskCell(c *Common) func(int64) string {
 	if !d.Complete() {
 		prefix = "≥"
 	}
+	unknown := st.Muted.Render("-")
 	return func(n int64) string {
 		if n < 0 {
-			return st.Muted.Render("-")
+			return unknown
 		}
 		return prefix + bytesize(n)
 	}
