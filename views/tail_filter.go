@@ -288,7 +288,6 @@ func (v *Tail) merge(c filterChunkDone) tea.Cmd {
 		v.release(false)
 		return nil
 	}
-	s.busy = false
 	first := v.ring.First()
 	for _, seq := range c.matches {
 		if seq >= first { // not evicted while the chunk was read
@@ -299,7 +298,11 @@ func (v *Tail) merge(c filterChunkDone) tea.Cmd {
 	s.matched += int64(len(c.matches))
 	s.limited += c.limited
 	s.next = c.from + uint64(c.n)
+	// The records held back come in while the scan still counts as busy,
+	// so they wake no listener: the next chunk starts here, and a wake-up
+	// would only cost the event loop a message and a frame.
 	v.admitted(v.admit())
+	s.busy = false
 	v.release(false)
 	return v.scanNext()
 }
