@@ -191,6 +191,16 @@ func TestFilterKeepsRecordsItHasNotRead(t *testing.T) {
 		t.Fatalf("buffer %d..%d, held %v: records the filter has yet to read were evicted, or the tail not held", v.ring.First(), v.ring.End(), v.hold != nil)
 	}
 	_, cmd := v.Update(chunk().(Answer).Msg)
+	// The answer started the next chunk itself: the records it let in
+	// woke no listener, which would cost a message for nothing.
+	select {
+	case <-v.wake:
+		t.Error("the answer's held-back records woke the listener")
+	default:
+	}
+	if !v.scan.busy || cmd == nil {
+		t.Fatal("the answer did not start the next chunk")
+	}
 	for cmd != nil {
 		_, cmd = v.Update(cmd().(Answer).Msg)
 	}
