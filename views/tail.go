@@ -46,7 +46,7 @@ type Tail struct {
 	tail  *kafkaclient.Tail
 	// backlog holds records the buffer cannot take yet: they would evict
 	// records the filter has still to read.
-	backlog [][]kafkaclient.Record
+	backlog []arrival
 	// hold is closed when the backlog has gone into the buffer, so the
 	// view waits for the tail's next event again; nil while it is empty.
 	hold  chan struct{}
@@ -144,8 +144,11 @@ func (v *Tail) open() tea.Cmd {
 	})
 }
 
+// wait delivers the tail's next event. A batch is first read by the
+// filter in force when the filter has read everything before it, see
+// readAhead.
 func (v *Tail) wait() tea.Cmd {
-	t, hold := v.tail, v.hold
+	t, hold, read := v.tail, v.hold, v.readAhead()
 	return v.scope.Do(func(ctx context.Context) tea.Msg {
 		if hold != nil {
 			select {
@@ -158,6 +161,9 @@ func (v *Tail) wait() tea.Cmd {
 		case e, ok := <-t.Events():
 			if !ok {
 				return tailClosed{t.ID}
+			}
+			if b, isBatch := e.(kafkaclient.RecordBatch); isBatch && read != nil {
+				return read(b)
 			}
 			return e
 		case <-ctx.Done():
@@ -250,7 +256,13 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 		if !v.current(msg.Tail) {
 			return v, nil
 		}
-		v.ingest(msg)
+		v.ingest(msg, nil)
+		return v, v.waitOrHold()
+	case readBatch:
+		if !v.current(msg.batch.Tail) {
+			return v, nil
+		}
+		v.ingest(msg.batch, &msg)
 		return v, v.waitOrHold()
 	case kafkaclient.TailNotice:
 		if !v.current(msg.Tail) {
