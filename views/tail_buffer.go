@@ -131,6 +131,21 @@ func (v *Tail) admitFiltered(a *arrival) int {
 	s := &v.scan
 	read, m := v.readTo(), 0
 	fresh := v.filter != nil && a.gen == s.gen
+	if fresh && a.read == len(a.recs) && read == v.ring.End() {
+		// All read on their way, and all before them: they go in as
+		// unfiltered records do, their matches with them.
+		first := v.ring.End()
+		for i := range a.recs {
+			v.ring.Push(&a.recs[i])
+		}
+		for _, i := range a.matches {
+			v.matches = append(v.matches, first+uint64(i))
+		}
+		s.next = v.ring.End()
+		s.scanned += int64(len(a.recs))
+		s.matched += int64(len(a.matches))
+		return len(a.recs)
+	}
 	for i := range a.recs {
 		r := &a.recs[i]
 		// Everything buffered read, anything may go.
