@@ -22,7 +22,9 @@ import (
 // filter), a seek and the view's closing cancel. Its answer is merged in
 // Update, and the next chunk starts from there, so records that arrive
 // meanwhile are read in their turn, each record once; none leaves the
-// buffer unread (see admit).
+// buffer unread (see admit). Once the filter has read the buffer, it
+// reads each batch on its way in instead, where the tail's next event is
+// awaited (see readAhead), and chunks read only what it could not.
 //
 // A chunk reads every record buffered when it starts, for as long as
 // filterSlice allows. Reading fewer would not spare the buffer: it may
