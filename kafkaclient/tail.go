@@ -22,6 +22,9 @@ type TailSpec struct {
 	// topic recreated, the cluster restarted empty). The zero value is
 	// the earliest offset, so nothing the log still holds is missed.
 	OnOutOfRange OutOfRange
+	// Marker, when set, marks the records from the first fetch on; see
+	// SetMarker, which replaces it.
+	Marker *Marker
 }
 
 // OutOfRange says where a partition reader restarts when its next offset
@@ -104,6 +107,8 @@ type Tail struct {
 	mu      sync.Mutex // guards notices and ended
 	notices []TailNotice
 	ended   error
+
+	marker atomic.Pointer[Marker]
 }
 
 // tailOpenTimeout bounds the opening of a tail, not its life. Opening
@@ -181,6 +186,7 @@ func (c *Client) openTail(ctx context.Context, spec TailSpec) (*Tail, error) {
 		drained:  make(chan struct{}),
 		asking:   map[int32]bool{},
 	}
+	t.marker.Store(spec.Marker)
 	// The bounds are shared out, with a floor so a tail of many
 	// partitions still moves a useful amount per frame.
 	maxRecs := max(pendingRecords/len(starts), minPendingRecords)
@@ -300,7 +306,8 @@ func (t *Tail) collect(now time.Time) RecordBatch {
 	for i, p := range t.parts {
 		p.mu.Lock()
 		b.Records = append(b.Records, p.pending...)
-		p.pending, p.pendRecs, p.pendBytes = nil, 0, 0
+		b.Marks = append(b.Marks, p.pendMarks...)
+		p.pending, p.pendMarks, p.pendRecs, p.pendBytes = nil, nil, 0, 0
 		b.Progress[i] = p.progress
 		b.Received += p.received
 		b.Bytes += p.bytes

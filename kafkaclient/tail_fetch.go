@@ -296,7 +296,7 @@ func (f *fetcher) take(a asked, resp *sarama.FetchResponse) error {
 		a.p.grow(a.from)
 		return nil
 	}
-	a.p.fetched(a.from, chunk, next, block.HighWaterMarkOffset)
+	a.p.fetched(a.from, chunk, f.t.mark(chunk), next, block.HighWaterMarkOffset)
 	return nil
 }
 

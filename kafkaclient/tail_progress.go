@@ -122,8 +122,11 @@ func (ps TailProgress) Live(now time.Time) bool {
 // copied on its way from the consumer to the reader of the batch; records
 // of one partition are in offset order.
 type RecordBatch struct {
-	Tail     int
-	Records  [][]Record
+	Tail    int
+	Records [][]Record
+	// Marks holds what the marker in force found in each chunk of
+	// Records, when one was (see SetMarker): none, or one a chunk.
+	Marks    []Marks
 	Progress TailProgress
 	// Received and Bytes count everything read since the tail opened.
 	Received, Bytes int64

@@ -35,6 +35,7 @@ type tailPartition struct {
 	// the reader has not reached yet, oldest first.
 	marks     []watermark
 	pending   [][]Record
+	pendMarks []Marks
 	pendRecs  int
 	pendBytes int
 	progress  PartitionProgress
@@ -100,12 +101,12 @@ func (p *tailPartition) fetchable() (from int64, size int32, ok bool) {
 }
 
 // fetched takes what one fetch from offset from answered for the
-// partition: its records (possibly none), the offset to fetch next and
-// the leader's high watermark. A fetch that answered clears the error
-// the reader met. An answer from elsewhere than where the reader is (a
-// fetch sent ahead that guessed wrong, or one sent before a reset) is
-// dropped.
-func (p *tailPartition) fetched(from int64, chunk []Record, next, high int64) {
+// partition: its records (possibly none), what the marker found in them,
+// the offset to fetch next and the leader's high watermark. A fetch that
+// answered clears the error the reader met. An answer from elsewhere than
+// where the reader is (a fetch sent ahead that guessed wrong, or one sent
+// before a reset) is dropped.
+func (p *tailPartition) fetched(from int64, chunk []Record, marks Marks, next, high int64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if from != p.progress.Next {
@@ -122,6 +123,7 @@ func (p *tailPartition) fetched(from int64, chunk []Record, next, high int64) {
 			p.bytes += int64(size)
 		}
 		p.pending = append(p.pending, chunk)
+		p.pendMarks = append(p.pendMarks, marks)
 		p.pendRecs += len(chunk)
 		p.received += int64(len(chunk))
 		p.progress.MovedAt = time.Now()

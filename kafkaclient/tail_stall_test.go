@@ -146,7 +146,7 @@ func TestCaughtUpFollowsTheWatermarksReached(t *testing.T) {
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	p := newTailPartition(PartitionProgress{Start: 0, Target: 10, Next: 0}, watermark{high: 10, at: at(0)}, 1000, 1<<20)
 	deliver := func(next int64) {
-		p.fetched(p.progress.Next, []Record{{Offset: next - 1}}, next, 0)
+		p.fetched(p.progress.Next, []Record{{Offset: next - 1}}, Marks{}, next, 0)
 	}
 	p.observe(0, 0, 20, at(1), nil)
 	p.observe(0, 0, 30, at(2), nil)

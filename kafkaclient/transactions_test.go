@@ -62,6 +62,15 @@ func producerID(t testing.TB, p *kgo.Client) (int64, int16) {
 	return id, epoch
 }
 
+// connectCounted is connect, once the client has read the first offsets:
+// until then Transactions says hanging transactions were not looked for.
+func connectCounted(t testing.TB, c *kfake.Cluster) *Client {
+	t.Helper()
+	cl := connect(t, c)
+	waitSnapshot(t, cl, func(*Snapshot) bool { return true })
+	return cl
+}
+
 // transaction is the one with id in txns.
 func transaction(t testing.TB, txns []Transaction, id string) Transaction {
 	t.Helper()
@@ -93,7 +102,7 @@ func TestTransactionsListOpenAndCommitted(t *testing.T) {
 	openID, openEpoch := producerID(t, open)
 	doneID, doneEpoch := producerID(t, done)
 
-	cl := connect(t, c)
+	cl := connectCounted(t, c)
 	txns, err := cl.Transactions(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +181,7 @@ func TestTransactionHangingIsOpenPastItsTimeout(t *testing.T) {
 func TestTransactionsAfterTheTimeoutKfakeAborts(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 1, kfake.SeedTopics(1, "slow"))
-	cl := connect(t, c) // first, so that the transaction is seen well within its second
+	cl := connectCounted(t, c) // first, so that the transaction is seen well within its second
 	p := txnProducer(t, c, "sleepy", time.Second)
 	beginAndWrite(t, p, "slow", 0)
 	ctx := context.Background()
@@ -409,7 +418,7 @@ func TestTransactionsWhenADescribeFails(t *testing.T) {
 			}
 			return resp, nil, true
 		})
-		cl := connect(t, c)
+		cl := connectCounted(t, c)
 		txns, err := cl.Transactions(ctx)
 		if err != nil {
 			t.Fatal(err)

@@ -138,17 +138,16 @@ func (v *Tail) open() tea.Cmd {
 	ctx, cancel := context.WithCancel(v.scope.Ctx)
 	v.cancel = cancel
 	spec, tails, gen := v.spec, v.tails, v.gen
+	spec.Marker = v.marker()
 	return v.scope.Do(func(context.Context) tea.Msg {
 		t, err := tails.Tail(ctx, spec)
 		return TailOpened{Tail: t, Err: err, gen: gen}
 	})
 }
 
-// wait delivers the tail's next event. A batch is first read by the
-// filter in force when the filter has read everything before it, see
-// readAhead.
+// wait delivers the tail's next event, once any hold is released.
 func (v *Tail) wait() tea.Cmd {
-	t, hold, read := v.tail, v.hold, v.readAhead()
+	t, hold := v.tail, v.hold
 	return v.scope.Do(func(ctx context.Context) tea.Msg {
 		if hold != nil {
 			select {
@@ -161,9 +160,6 @@ func (v *Tail) wait() tea.Cmd {
 		case e, ok := <-t.Events():
 			if !ok {
 				return tailClosed{t.ID}
-			}
-			if b, isBatch := e.(kafkaclient.RecordBatch); isBatch && read != nil {
-				return read(b)
 			}
 			return e
 		case <-ctx.Done():
@@ -250,19 +246,14 @@ func (v *Tail) Update(msg tea.Msg) (View, tea.Cmd) {
 			return v, notify(msg.Err.Error(), true)
 		}
 		v.tail = msg.Tail
+		v.mark()
 		v.release(true)
 		return v, v.wait()
 	case kafkaclient.RecordBatch:
 		if !v.current(msg.Tail) {
 			return v, nil
 		}
-		v.ingest(msg, nil)
-		return v, v.waitOrHold()
-	case readBatch:
-		if !v.current(msg.batch.Tail) {
-			return v, nil
-		}
-		v.ingest(msg.batch, &msg)
+		v.ingest(msg)
 		return v, v.waitOrHold()
 	case kafkaclient.TailNotice:
 		if !v.current(msg.Tail) {

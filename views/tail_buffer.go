@@ -5,8 +5,6 @@ import (
 	"sort"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-
 	"kscope/kafkaclient"
 )
 
@@ -33,59 +31,54 @@ func (a *arrival) skip(n int) {
 	a.matches = a.matches[:k]
 }
 
-// readBatch is a batch with what the filter found in it on its way in.
-type readBatch struct {
-	batch  kafkaclient.RecordBatch
-	chunks []arrival
-}
-
-// readAhead returns how the next batch is read by the filter as it
-// arrives, off the event loop; nil when the filter would read it anyway in
-// a chunk: there is none, it has records to read before the batch, or it
-// is costly, a jq program, whose evaluations are shared among the
-// processors in chunks. Read as they arrive, records are matched while
-// they are fresh in the cache, cost the event loop no chunk and never
-// hold the tail; a chunk reads them again from the buffer, and the tail
-// waits whenever the buffer would evict records it has not reached.
-func (v *Tail) readAhead() func(kafkaclient.RecordBatch) tea.Msg {
+// marker is how the tail marks the records it reads with the filter in
+// force, as they arrive, off the event loop; nil when the filter reads
+// them in chunks instead: there is none, or it is costly, a jq program,
+// whose evaluations are shared among the processors in chunks. Records
+// marked with everything before them read go into the buffer read: they
+// cost the event loop no chunk and never hold the tail, where a chunk
+// reads them again from the buffer, and the tail waits whenever the
+// buffer would evict records it has not reached. The marks of a filter
+// set since are ignored, and a batch read while the filter was still
+// reading the buffer is read again in a chunk.
+func (v *Tail) marker() *kafkaclient.Marker {
 	f, s := v.filter, &v.scan
-	if f == nil || v.pending() > 0 || len(v.backlog) > 0 || len(v.reading) > 0 {
+	if f == nil {
 		return nil
 	}
 	if c, ok := f.(interface{ Costly() bool }); ok && c.Costly() {
 		return nil
 	}
-	ctx, gen, schemas := s.ctx, s.gen, v.c.Client.Schemas
-	return func(b kafkaclient.RecordBatch) tea.Msg {
-		out := readBatch{batch: b, chunks: make([]arrival, len(b.Records))}
-		start, whole := time.Now(), true
-		for i, recs := range b.Records {
-			a := &out.chunks[i]
-			a.recs, a.gen = recs, gen
-			if !whole {
-				continue
-			}
-			var done filterChunkDone
-			whole = evalChunk(ctx, f, recs, &done, schemas, start)
-			a.read = done.n
-			for _, m := range done.matches {
-				a.matches = append(a.matches, int(m))
-			}
+	ctx, schemas := s.ctx, v.c.Client.Schemas
+	return &kafkaclient.Marker{Tag: s.gen, Mark: func(recs []kafkaclient.Record) kafkaclient.Marks {
+		var done filterChunkDone
+		evalChunk(ctx, f, recs, &done, schemas, time.Now())
+		marks := kafkaclient.Marks{Read: done.n, Matches: make([]int, len(done.matches))}
+		for i, m := range done.matches {
+			marks.Matches[i] = int(m)
 		}
-		return out
+		return marks
+	}}
+}
+
+// mark has the tail mark its records with the filter in force.
+func (v *Tail) mark() {
+	if v.tail != nil {
+		v.tail.SetMarker(v.marker())
 	}
 }
 
 // ingest adds a batch to the buffer; it is the view's hot path. A filter
-// reads the new records in its turn: as they arrived (read), after the
+// reads the new records in its turn: as they arrived (marked), after the
 // chunk it is reading, or once woken.
-func (v *Tail) ingest(b kafkaclient.RecordBatch, read *readBatch) {
-	if read != nil {
-		v.backlog = append(v.backlog, read.chunks...)
-	} else {
-		for _, recs := range b.Records {
-			v.backlog = append(v.backlog, arrival{recs: recs})
+func (v *Tail) ingest(b kafkaclient.RecordBatch) {
+	for i, recs := range b.Records {
+		a := arrival{recs: recs}
+		if i < len(b.Marks) {
+			m := b.Marks[i]
+			a.gen, a.read, a.matches = m.Tag, m.Read, m.Matches
 		}
+		v.backlog = append(v.backlog, a)
 	}
 	v.admitted(v.admit())
 	v.received, v.bytes = b.Received, b.Bytes

@@ -22,9 +22,9 @@ import (
 // filter), a seek and the view's closing cancel. Its answer is merged in
 // Update, and the next chunk starts from there, so records that arrive
 // meanwhile are read in their turn, each record once; none leaves the
-// buffer unread (see admit). Once the filter has read the buffer, it
-// reads each batch on its way in instead, where the tail's next event is
-// awaited (see readAhead), and chunks read only what it could not.
+// buffer unread (see admit). The tail also marks its records with the
+// filter as it reads them (see marker): once the filter has read the
+// buffer, chunks read only what the marks do not cover.
 //
 // A chunk reads every record buffered when it starts, for as long as
 // filterSlice allows. Reading fewer would not spare the buffer: it may
@@ -134,13 +134,16 @@ func (v *Tail) startScan() {
 	}
 	*s = filterScan{gen: s.gen + 1, next: v.ring.First()}
 	v.matches = v.matches[:0]
+	if v.filter != nil {
+		s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
+		s.catchingUp = true
+	}
+	v.mark()
 	if v.filter == nil {
 		v.admitted(v.admit())
 		v.release(false)
 		return
 	}
-	s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
-	s.catchingUp = true
 	v.wakeFilter()
 }
 

@@ -11,14 +11,20 @@ import (
 	"kscope/kafkaclient"
 )
 
-// batchOf is recs as the tail delivers them, in chunks of per records.
-func batchOf(v *Tail, per int, recs []kafkaclient.Record) kafkaclient.RecordBatch {
+// batchOf is recs as the tail delivers them, in chunks of per records,
+// each marked by m when there is one, as the tail's fetchers mark them.
+func batchOf(v *Tail, m *kafkaclient.Marker, per int, recs []kafkaclient.Record) kafkaclient.RecordBatch {
 	v.received += int64(len(recs))
 	b := kafkaclient.RecordBatch{Tail: 7, Received: v.received, At: t0,
 		Progress: []kafkaclient.PartitionProgress{{Partition: 0, Start: 0, Target: 1, Next: 1, High: 1, CaughtUpAt: t0, MovedAt: t0}}}
 	for len(recs) > 0 {
 		n := min(per, len(recs))
 		b.Records = append(b.Records, recs[:n])
+		if m != nil {
+			marks := m.Mark(recs[:n])
+			marks.Tag = m.Tag
+			b.Marks = append(b.Marks, marks)
+		}
 		recs = recs[n:]
 	}
 	return b
@@ -46,11 +52,11 @@ func goldIn(v *Tail) []uint64 {
 	return out
 }
 
-// Once the filter has read the buffer, each batch is read as it arrives,
-// where the tail's next event is awaited: Update takes it in with its
-// matches, evaluates nothing, starts no chunk and wakes no listener, and
-// the tail is never held, however much the buffer evicts.
-func TestFilterReadsRecordsAsTheyArrive(t *testing.T) {
+// Records the tail marked with the filter in force, once the filter has
+// read the buffer, go in read: Update takes them with their matches,
+// evaluates nothing, starts no chunk and wakes no listener, and the tail
+// is never held, however much the buffer evicts.
+func TestMarkedRecordsGoInRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		v := openTestTail(t, 1000)
 		last := counting(v, nil)
@@ -58,18 +64,17 @@ func TestFilterReadsRecordsAsTheyArrive(t *testing.T) {
 			t.Fatal(err)
 		}
 		filtered(v)
-		f := last.Load()
+		f, m := last.Load(), v.marker()
+		if m == nil || m.Tag != v.scan.gen {
+			t.Fatal("no marker for the filter in force")
+		}
 		for i := range int64(5) {
-			read := v.readAhead()
-			if read == nil {
-				t.Fatalf("batch %d: the filter does not read it as it arrives", i)
-			}
-			msg := read(batchOf(v, 300, orders(i*1000, i*1000+1000)))
+			b := batchOf(v, m, 300, orders(i*1000, i*1000+1000))
 			evals := f.evals.Load()
 			if evals != (i+1)*1000 {
-				t.Fatalf("batch %d: %d evaluations on its way, want %d", i, evals, (i+1)*1000)
+				t.Fatalf("batch %d: %d evaluations marking it, want %d", i, evals, (i+1)*1000)
 			}
-			_, cmd := v.Update(msg)
+			_, cmd := v.Update(b)
 			if f.evals.Load() != evals || woken(v) || v.scan.busy || v.hold != nil {
 				t.Fatalf("batch %d: Update evaluated %d, woke the listener %v, chunk %v, held %v",
 					i, f.evals.Load()-evals, !woken(v), v.scan.busy, v.hold != nil)
@@ -90,23 +95,33 @@ func TestFilterReadsRecordsAsTheyArrive(t *testing.T) {
 	})
 }
 
-// A batch read by a filter that was replaced on its way is read again by
-// the new filter, whose matches are its own.
-func TestFilterReadsAgainWhatAReplacedFilterRead(t *testing.T) {
+// Records marked by a filter replaced since, or while the filter was
+// still reading the buffer, are read again in chunks, each match found
+// once.
+func TestMarksTheFilterCannotUse(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		v := openTestTail(t, 1000)
 		if err := v.SetFilter("silver"); err != nil {
 			t.Fatal(err)
 		}
 		filtered(v)
-		read := v.readAhead()
+		old := v.marker()
 		if err := v.SetFilter("gold"); err != nil {
 			t.Fatal(err)
 		}
 		filtered(v)
-		v.Update(read(batchOf(v, 300, orders(0, 900))))
+		v.Update(batchOf(v, old, 300, orders(0, 600)))
 		if v.scan.scanned != 0 || len(v.matches) != 0 || !woken(v) {
-			t.Fatalf("the replaced filter's reading counted: scanned %d, %d matches", v.scan.scanned, len(v.matches))
+			t.Fatalf("the replaced filter's marks counted: scanned %d, %d matches", v.scan.scanned, len(v.matches))
+		}
+		// A new filter reads the 600 buffered; records marked meanwhile
+		// come after records it has not read.
+		if err := v.SetFilter("gold"); err != nil {
+			t.Fatal(err)
+		}
+		v.Update(batchOf(v, v.marker(), 300, orders(600, 900)))
+		if v.scan.scanned != 0 {
+			t.Fatalf("records marked behind unread ones counted: scanned %d", v.scan.scanned)
 		}
 		filtered(v)
 		if want := goldIn(v); v.scan.scanned != 900 || !slices.Equal(v.matches, want) {
@@ -124,43 +139,43 @@ func (f slowFilter) Eval(ctx context.Context, r *kafkaclient.Record) (bool, erro
 	return f.recordFilter.Eval(ctx, r)
 }
 
-// A slow filter reads a batch on its way for a time slice at most; the
-// records it did not reach are read in chunks, each record once.
-func TestFilterReadsTheRestOfABatchInChunks(t *testing.T) {
+// A slow filter marks a chunk for a time slice at most; the records it did
+// not reach, and those after them, are read in chunks.
+func TestFilterReadsWhatItDidNotMark(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		v := openTestTail(t, 1000)
-		var f *countingFilter
 		v.parse = func(expr string) (recordFilter, error) {
 			p, err := parseFilter(expr)
-			f = &countingFilter{recordFilter: slowFilter{p}}
-			return f, err
+			return slowFilter{p}, err
 		}
 		if err := v.SetFilter("gold"); err != nil {
 			t.Fatal(err)
 		}
 		filtered(v)
-		v.Update(v.readAhead()(batchOf(v, 150, orders(0, 300))))
+		v.Update(batchOf(v, v.marker(), 150, orders(0, 300)))
 		read := v.scan.scanned
 		if read == 0 || read >= 150 || !woken(v) {
-			t.Fatalf("read %d of 300 records on their way; want some of the first chunk, and a wake-up for the rest", read)
+			t.Fatalf("%d of 300 records went in read; want part of the first chunk, and a wake-up for the rest", read)
 		}
 		filtered(v)
-		if want := goldIn(v); v.scan.scanned != 300 || f.evals.Load() != 300 || !slices.Equal(v.matches, want) {
-			t.Errorf("scanned %d in %d evaluations with %d matches; want 300 in 300 with %d", v.scan.scanned, f.evals.Load(), len(v.matches), len(want))
+		if want := goldIn(v); v.scan.scanned != 300 || !slices.Equal(v.matches, want) {
+			t.Errorf("scanned %d with %d matches; want 300 with %d", v.scan.scanned, len(v.matches), len(want))
 		}
 	})
 }
 
-// A costly filter, a jq program, is left to the chunks, which share its
-// evaluations among the processors.
-func TestCostlyFilterIsNotReadOnTheWay(t *testing.T) {
+// A costly filter, a jq program, marks nothing: chunks share its
+// evaluations among the processors. No filter marks nothing either.
+func TestNoMarker(t *testing.T) {
 	v := openTestTail(t, 1000)
+	if v.marker() != nil {
+		t.Error("a marker without a filter")
+	}
 	if err := v.SetFilter("jq:.amount > 1"); err != nil {
 		t.Fatal(err)
 	}
-	filtered(v)
-	if v.readAhead() != nil {
-		t.Error("a jq filter reads batches on their way")
+	if v.marker() != nil {
+		t.Error("a jq filter marks records")
 	}
 }
 
