@@ -291,7 +291,9 @@ func (f *Filter) matchField(b []byte) bool {
 // h when ASCII letters in h are compared without case. It looks for the
 // needle's byte at index anchor, in either case, with bytes.IndexByte, which
 // is vectorised: the rarer that byte, the fewer false starts to check. The
-// next position of each case is remembered, so each is scanned for once.
+// next lower-case one is remembered, and the upper case is looked for only
+// before it, so each byte is scanned for each case once, in as few calls
+// as there are candidates.
 func containsFold(h, needle []byte, anchor int) bool {
 	if len(h) < len(needle) {
 		return false
@@ -302,21 +304,24 @@ func containsFold(h, needle []byte, anchor int) bool {
 	if 'a' <= lo && lo <= 'z' {
 		up = lo - ('a' - 'A')
 	}
-	nextLo, nextUp := -1, -1
-	if up == lo {
-		nextUp = len(starts) // the lower-case scan finds every candidate
-	}
+	nextLo := -1
 	for i := 0; i < len(starts); i++ {
 		if nextLo < i {
-			nextLo = indexFrom(starts, i, lo)
+			nextLo = len(starts)
+			if k := bytes.IndexByte(starts[i:], lo); k >= 0 {
+				nextLo = i + k
+			}
 		}
-		if nextUp < i {
-			nextUp = indexFrom(starts, i, up)
+		j := nextLo
+		if up != lo {
+			if k := bytes.IndexByte(starts[i:j], up); k >= 0 {
+				j = i + k
+			}
 		}
-		i = min(nextLo, nextUp)
-		if i == len(starts) {
+		if j == len(starts) {
 			return false
 		}
+		i = j
 		if hasPrefixFold(h[i:], needle) {
 			return true
 		}
@@ -345,14 +350,6 @@ var byteRank = func() (rank [256]uint8) {
 	}
 	return rank
 }()
-
-// indexFrom is the index of the first c in s at or after from, or len(s).
-func indexFrom(s []byte, from int, c byte) int {
-	if j := bytes.IndexByte(s[from:], c); j >= 0 {
-		return from + j
-	}
-	return len(s)
-}
 
 // hasPrefixFold reports whether h starts with the lower-case prefix, ASCII
 // letters in h compared without case; h is at least as long as prefix.
