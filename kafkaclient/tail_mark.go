@@ -2,8 +2,8 @@ package kafkaclient
 
 // A Marker evaluates records as the tail reads them, in the goroutine that
 // decoded them, while they are fresh in the cache: a filter that reads
-// every record of a fast tail costs about half as much there as in a
-// batch a frame later, which the cache no longer holds.
+// every record of a fast tail costs less there than in a batch a frame
+// later, and the reader of the batches need not read the records again.
 type Marker struct {
 	// Tag names the marker in the marks it makes, so that the reader of
 	// the batches tells a mark of the marker in force from an older one's.
