@@ -39,8 +39,8 @@ func (a *arrival) skip(n int) {
 // cost the event loop no chunk and never hold the tail, where a chunk
 // reads them again from the buffer, and the tail waits whenever the
 // buffer would evict records it has not reached. The marks of a filter
-// set since are ignored, and a batch read while the filter was still
-// reading the buffer is read again in a chunk.
+// set since are ignored, and records marked while the filter was still
+// reading the buffer are read again in a chunk.
 func (v *Tail) marker() *kafkaclient.Marker {
 	f, s := v.filter, &v.scan
 	if f == nil {
