@@ -134,16 +134,15 @@ func (v *Tail) startScan() {
 	}
 	*s = filterScan{gen: s.gen + 1, next: v.ring.First()}
 	v.matches = v.matches[:0]
-	if v.filter != nil {
-		s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
-		s.catchingUp = true
-	}
-	v.mark()
 	if v.filter == nil {
+		v.mark()
 		v.admitted(v.admit())
 		v.release(false)
 		return
 	}
+	s.ctx, s.cancel = context.WithCancel(v.scope.Ctx)
+	s.catchingUp = true
+	v.mark() // with the new scan's context and number
 	v.wakeFilter()
 }
 
