@@ -109,6 +109,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	c.cancel = cancel
 	w.run(wctx)
 	c.schemas.run(wctx, w)
+	if err := w.awaitGroups(wctx, 10*time.Second); err != nil {
+		if ctx.Err() != nil {
+			c.Close()
+			return nil, fmt.Errorf("demo: %w", ctx.Err())
+		}
+		// The groups may still form; the rest of the demo works meanwhile.
+		logf("demo: %v", err)
+	}
 	return c, nil
 }
 

@@ -126,6 +126,22 @@ func TestDemo(t *testing.T) {
 	}
 	client, admin := newAdmin(t, c)
 
+	// First, before the groups have had time to form on their own: a
+	// command given with --demo asks for its group as soon as kscope
+	// connects.
+	t.Run("live groups exist when Start returns", func(t *testing.T) {
+		kc, err := kafkaclient.Connect(t.Context(), kafkaclient.Config{Brokers: c.Addrs(), DiskInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer kc.Close()
+		for _, name := range liveGroups {
+			if g, err := kc.Group(t.Context(), name); err != nil || g.State == "Dead" {
+				t.Errorf("group %s: state %q, err %v", name, g.State, err)
+			}
+		}
+	})
+
 	t.Run("topics", func(t *testing.T) {
 		topics, err := admin.ListTopics()
 		if err != nil {

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -63,6 +65,41 @@ func (w *workload) run(ctx context.Context) {
 	w.startGroups(ctx)
 	w.startNextGenGroups(ctx)
 	w.startSettlers(ctx)
+}
+
+// liveGroups are the groups run starts members of.
+var liveGroups = []string{groupBilling, groupAnalytics, groupInventory, groupShipping, groupNotify}
+
+// awaitGroups waits until the cluster lists every live group, for at
+// most within. Members join a moment after run starts them, and a
+// command given with --demo (-c "group notifications") asks for its
+// group as soon as kscope connects.
+func (w *workload) awaitGroups(ctx context.Context, within time.Duration) error {
+	cfg := w.config("kscope-demo-admin")
+	// ListGroups v5 (Kafka 3.8) lists groups of every type, the
+	// consumer-protocol and share groups among them.
+	cfg.Version = sarama.V3_8_0_0
+	admin, err := sarama.NewClusterAdmin(w.addrs, cfg)
+	if err != nil {
+		return fmt.Errorf("connect admin client: %w", err)
+	}
+	defer admin.Close()
+	deadline := time.Now().Add(within)
+	for {
+		listed, err := admin.ListConsumerGroups()
+		missing := slices.DeleteFunc(slices.Clone(liveGroups), func(g string) bool {
+			_, ok := listed[g]
+			return ok
+		})
+		switch {
+		case err == nil && len(missing) == 0:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("groups %v not formed after %v (last listing: %v)", missing, within, err)
+		case !sleep(ctx, 10*time.Millisecond):
+			return ctx.Err()
+		}
+	}
 }
 
 // goRun runs fn in a goroutine that Close waits for.
