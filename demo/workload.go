@@ -94,8 +94,10 @@ func (w *workload) awaitGroups(ctx context.Context, within time.Duration) error 
 		switch {
 		case err == nil && len(missing) == 0:
 			return nil
+		case time.Now().After(deadline) && err != nil:
+			return fmt.Errorf("groups not listed after %v: %w", within, err)
 		case time.Now().After(deadline):
-			return fmt.Errorf("groups %v not formed after %v (last listing: %v)", missing, within, err)
+			return fmt.Errorf("groups %v not formed after %v", missing, within)
 		case !sleep(ctx, 10*time.Millisecond):
 			return ctx.Err()
 		}
