@@ -46,7 +46,7 @@ func (v *Tail) marker() *kafkaclient.Marker {
 	if f == nil {
 		return nil
 	}
-	if c, ok := f.(interface{ Costly() bool }); ok && c.Costly() {
+	if costly(f) {
 		return nil
 	}
 	ctx, schemas := s.ctx, v.c.Client.Schemas

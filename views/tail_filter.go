@@ -51,6 +51,13 @@ type recordFilter interface {
 	Describe() string
 }
 
+// costly reports a filter whose every evaluation costs microseconds, a jq
+// program (see filter.Filter.Costly).
+func costly(f recordFilter) bool {
+	c, ok := f.(interface{ Costly() bool })
+	return ok && c.Costly()
+}
+
 // parseFilter is filter.Parse, giving no recordFilter at all for the
 // empty expression.
 func parseFilter(expr string) (recordFilter, error) {
@@ -216,16 +223,13 @@ const evalCheck = 64
 // from a registry or run through jq, are shared among the processors;
 // a text search over plain records, bound by memory, stays on one.
 func evalChunk(ctx context.Context, f recordFilter, recs []kafkaclient.Record, out *filterChunkDone, schemas *decode.Schemas, start time.Time) bool {
-	costly := false
-	if c, ok := f.(interface{ Costly() bool }); ok {
-		costly = c.Costly()
-	}
+	slow := costly(f)
 	workers := 1
 	for len(recs) > 0 {
 		if out.n > 0 && (time.Since(start) > filterSlice || ctx.Err() != nil) {
 			return false
 		}
-		if costly {
+		if slow {
 			workers = runtime.GOMAXPROCS(0)
 		}
 		n := min(len(recs), evalCheck*workers)
